@@ -11,7 +11,7 @@
 static int parse_all(const char *text, struct deb822_para *paras, int max, struct kerr *e)
 {
 	struct deb822_parser ps;
-	int n = 0, r;
+	int n = 0, r = 0;
 	deb822_init(&ps, text, strlen(text), "test");
 	while (n < max && (r = deb822_next(&ps, &paras[n], e)) > 0)
 		n++;
