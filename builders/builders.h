@@ -3,6 +3,7 @@
 #ifndef KILN_BUILDERS_H
 #define KILN_BUILDERS_H
 
+#include <signal.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -104,6 +105,7 @@ struct build_opts {
 	const char *hostname; /* default "kiln" */
 	struct root_opts root;
 	const char *distro_name;
+	volatile sig_atomic_t *cancel; /* set by a signal handler: stop, clean up */
 };
 
 /* A source package whose files (the .dsc first) sit in srcdir, already
