@@ -135,6 +135,10 @@ void build_result_free(struct build_result *r);
 int debian_build(const struct build_source *src, const struct lock *l, const struct build_opts *o,
 		 struct build_result *r, struct kerr *e);
 
+/* Async-signal-safe: kill the sandbox a build (or root preparation) is
+ * running in; the interrupted step then fails and the build cleans up. */
+void builders_interrupt(void);
+
 /* Verify the files a .dsc lists (in the .dsc's directory) and describe it. */
 int dsc_load(const char *dsc_path, struct source_pkg *out, struct kerr *e);
 

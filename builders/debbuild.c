@@ -119,6 +119,10 @@ static int run_step(struct build_ctx *c, const char *step, char *const argv[], c
 	int status = 0, ret;
 	struct kbuf cmd = {0};
 
+	if (c->o->cancel && *c->o->cancel) {
+		c->r->failed_step = step;
+		return kerr_set(e, KILN_EINTR, "interrupted before step %s", step);
+	}
 	for (size_t i = 0; argv[i]; i++)
 		kbuf_printf(&cmd, "%s%s", i ? " " : "", argv[i]);
 	logtee_say(&c->log, "kiln: step %s: %s (in %s)", step, cmd.data, cwd);
@@ -140,6 +144,10 @@ static int run_step(struct build_ctx *c, const char *step, char *const argv[], c
 	so.stdout_fd = so.stderr_fd = c->log.wfd;
 	c->r->failed_step = step;
 	ret = sandbox_run(&so, &status, e);
+	if (c->o->cancel && *c->o->cancel) {
+		logtee_say(&c->log, "kiln: step %s interrupted", step);
+		return kerr_set(e, KILN_EINTR, "interrupted during step %s", step);
+	}
 	if (ret < 0) {
 		logtee_say(&c->log, "kiln: step %s failed: %s", step, e->msg);
 		return kerr_prefix(e, "step %s: ", step);
@@ -573,4 +581,46 @@ out:
 	free(rootpath);
 	free(upstream);
 	return ret;
+}
+
+/* Async-signal-safe: SIGKILL kiln's own child processes (the sandbox's init
+ * takes its whole pid namespace with it). The build's processes run in their
+ * own session, so a terminal's Ctrl-C reaches only kiln; cli/ calls this from
+ * its SIGINT handler. */
+void builders_interrupt(void)
+{
+	char path[64] = "/proc/", num[24], buf[4096];
+	long pid = (long)getpid();
+	int i = 0, fd;
+	ssize_t n;
+
+	do {
+		num[i++] = (char)('0' + pid % 10);
+		pid /= 10;
+	} while (pid && i < 20);
+	size_t p = strlen(path);
+	for (int k = 0; k < 2; k++) {
+		for (int j = i - 1; j >= 0; j--)
+			path[p++] = num[j];
+		const char *mid = k == 0 ? "/task/" : "/children";
+		for (const char *m = mid; *m; m++)
+			path[p++] = *m;
+	}
+	path[p] = '\0';
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	for (char *s = buf; *s;) {
+		long c = 0;
+		while (*s >= '0' && *s <= '9')
+			c = c * 10 + (*s++ - '0');
+		if (c > 1)
+			kill((pid_t)c, SIGKILL);
+		while (*s && (*s < '0' || *s > '9'))
+			s++;
+	}
 }

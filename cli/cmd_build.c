@@ -41,6 +41,7 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	g_cancel = 1;
+	builders_interrupt();
 }
 
 /* the lock for this source: the solver's, or one given with --lock */
