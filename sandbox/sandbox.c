@@ -33,6 +33,8 @@ void sandbox_opts_init(struct sandbox_opts *o)
 
 /* ---------------------------------------------------------------- child */
 
+static int open_sources(const struct sandbox_opts *o, struct sb_ctx *c, struct kerr *e);
+
 static void __attribute__((noreturn)) report_and_exit(int err_fd, const struct kerr *e, int code)
 {
 	size_t n = strlen(e->msg);
@@ -179,7 +181,10 @@ static void __attribute__((noreturn)) child_main(struct sb_ctx *c, int parent_sy
 	if (read(c->sync_fd, &go, 1) != 1 || (go != 'F' && go != 'S'))
 		_exit(EXIT_SETUP_FAILED); /* the parent failed to map our ids, it says why */
 	c->full_map = go == 'F';
-	if (become_inside_root(c, &e) < 0)
+	/* Sources are opened again here: a bind needs a mount of our own
+	 * namespace, not the parent's. This is still the caller's host
+	 * identity, so the caller's paths are walked with the caller's rights. */
+	if (open_sources(o, c, &e) < 0 || become_inside_root(c, &e) < 0)
 		report_and_exit(c->err_fd, &e, EXIT_SETUP_FAILED);
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || !parent_alive(c->sync_fd))
 		_exit(EXIT_SETUP_FAILED);
@@ -262,9 +267,9 @@ static void free_env(char **envp)
 	free(envp);
 }
 
-/* Bind sources are opened here, as the caller, and reach the child as file
- * descriptors: the child (an unprivileged id on the host) never has to walk
- * the caller's paths. */
+/* Bind sources are opened by path by the parent (to report a missing one
+ * early) and again by the child before it changes identity: the child, an
+ * unprivileged id on the host once set up, never has to walk them later. */
 static int open_sources(const struct sandbox_opts *o, struct sb_ctx *c, struct kerr *e)
 {
 	c->root_fd = -1;
@@ -286,6 +291,7 @@ static void close_sources(const struct sandbox_opts *o, struct sb_ctx *c)
 {
 	if (c->root_fd >= 0)
 		close(c->root_fd);
+	c->root_fd = -1;
 	for (size_t i = 0; c->src_fds && i < o->nmounts; i++)
 		if (c->src_fds[i] >= 0)
 			close(c->src_fds[i]);
@@ -365,6 +371,7 @@ int sandbox_run(const struct sandbox_opts *o, int *status, struct kerr *e)
 	c.envp = build_env(o);
 	if ((r = open_sources(o, &c, e)) < 0)
 		goto out;
+	close_sources(o, &c);
 	r = -KILN_EFAIL;
 	if (cgroup_create(o, &cg, e) < 0)
 		goto out;
