@@ -247,15 +247,20 @@ static char **build_env(const struct sandbox_opts *o)
 	strv_add(&env, o->uid == 0 ? "HOME=/root" : "HOME=/nonexistent");
 	for (char *const *p = o->env; p && *p; p++) {
 		const char *eq = strchr(*p, '=');
-		size_t k = eq ? (size_t)(eq - *p) : strlen(*p);
-		for (size_t i = 0; i < env.n; i++)
-			if (!strncmp(env.v[i], *p, k) && env.v[i][k] == '=') {
-				free(env.v[i]);
-				env.v[i] = env.v[--env.n];
+		size_t k = eq ? (size_t)(eq - *p) : strlen(*p), i;
+		for (i = 0; i < env.n; i++)
+			if (!strncmp(env.v[i], *p, k) && env.v[i][k] == '=')
 				break;
-			}
-		if (eq)
+		if (i < env.n && eq) { /* replace in place: the order stays fixed */
+			free(env.v[i]);
+			env.v[i] = xstrdup(*p);
+		} else if (i < env.n) { /* "K" alone unsets K */
+			free(env.v[i]);
+			memmove(&env.v[i], &env.v[i + 1], (env.n - i) * sizeof(char *));
+			env.n--;
+		} else if (eq) {
 			strv_add(&env, *p);
+		}
 	}
 	return env.v;
 }

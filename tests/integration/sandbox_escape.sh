@@ -150,7 +150,7 @@ n=$(find "$SCRATCH/hostbuild" -perm /6000 | wc -l)
 check "no setuid/setgid file reached the host ($n found)" [ "$n" = 0 ]
 check "files the build wrote belong to host uid $((BASE + 1000))" [ "$(stat -c %u "$SCRATCH/hostbuild/i")" = $((BASE + 1000)) ]
 # (chmod(NULL) outside: harmless EFAULT where the 32-bit entry works)
-if bash -c '"$0" int80-chmod' "$ROOT/bin/try" >/dev/null 2>&1; then
+if bash -c '"$0" int80-chmod; exit $?' "$ROOT/bin/try" >/dev/null 2>&1; then
 	attempt_exit 159 "chmod through int \$0x80 (i386 ABI) is killed (SIGSYS)" --bind "$SCRATCH/hostbuild:/build" -- try int80-chmod
 else
 	skip "int \$0x80 crashes outside the sandbox too: this machine has no working 32-bit syscall entry"
