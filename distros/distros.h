@@ -102,6 +102,7 @@ struct release {
 	char *suite, *codename, *origin, *label, *version;
 	int64_t date, valid_until; /* -1 when absent */
 	int acquire_by_hash;
+	int no_arch_all_packages; /* No-Support-for-Architecture-all: Packages */
 	struct strv architectures, components;
 	struct release_file *files;
 	size_t nfiles;

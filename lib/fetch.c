@@ -290,8 +290,8 @@ static int download_item(struct fetch_item *it, const struct fetch_opts *o, stru
 			unlink(part);
 			ret = kerr_set(e, KILN_ENET, "%s: resume refused", it->url);
 			retry = 1;
-		} else if (have && it->size != UINT64_MAX && have >= it->size) {
-			ret = 0;
+		} else if (have && ((it->size != UINT64_MAX && have >= it->size) || code == 416)) {
+			ret = 0; /* nothing more to fetch (416: the server has no more bytes) */
 		} else {
 			ret = transfer_status(c, rc, it->url, &x, &retry, e);
 		}

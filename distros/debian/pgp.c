@@ -1,0 +1,208 @@
+/* pgp.c - OpenPGP detached-signature checks with libsolv's verifier: each
+ * signature packet in the file is tried against the trusted keyrings (subkeys
+ * included, as Debian signs with them); one good signature by a trusted key
+ * is enough, none is a failure. */
+#include "distros/distros.h"
+
+#include <solv/chksum.h>
+#include <solv/pool.h>
+#include <solv/repo.h>
+#include <solv/repo_pubkey.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int b64val(int c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+/* armored -> binary; binary input is passed through */
+static int dearmor(const unsigned char *in, size_t len, struct kbuf *out, const char *what,
+		   struct kerr *e)
+{
+	static const char begin[] = "-----BEGIN PGP SIGNATURE-----";
+	const char *s = memmem(in, len, begin, sizeof(begin) - 1);
+	const char *end = (const char *)in + len;
+
+	if (len && (in[0] & 0x80)) { /* a binary packet stream */
+		kbuf_add(out, in, len);
+		return 0;
+	}
+	if (!s)
+		return kerr_set(e, KILN_EVERIFY, "%s: not an OpenPGP signature", what);
+	s += sizeof(begin) - 1;
+	/* skip armor headers up to the blank line */
+	const char *blank = NULL;
+	for (const char *p = s; p < end - 1; p++)
+		if (p[0] == '\n' && (p[1] == '\n' || (p[1] == '\r' && p + 2 < end && p[2] == '\n'))) {
+			blank = p + 1;
+			break;
+		}
+	if (!blank)
+		return kerr_set(e, KILN_EVERIFY, "%s: malformed signature armor", what);
+	unsigned acc = 0;
+	int bits = 0;
+	for (const char *p = blank; p < end; p++) {
+		if (*p == '=' && (p == blank || p[-1] == '\n'))
+			break; /* CRC24 line */
+		if (*p == '-')
+			break; /* END line */
+		if (*p == '=')
+			continue;
+		int v = b64val((unsigned char)*p);
+		if (v < 0)
+			continue;
+		acc = (acc << 6) | (unsigned)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			unsigned char c = (unsigned char)(acc >> bits);
+			kbuf_add(out, &c, 1);
+		}
+	}
+	if (!out->len)
+		return kerr_set(e, KILN_EVERIFY, "%s: empty signature", what);
+	return 0;
+}
+
+/* split a packet stream into its signature packets (tag 2), whole, header included */
+static int next_packet(const unsigned char *p, size_t len, size_t *hdr, size_t *body, int *tag)
+{
+	if (len < 2 || !(p[0] & 0x80))
+		return -1;
+	if (p[0] & 0x40) { /* new format */
+		*tag = p[0] & 0x3f;
+		if (p[1] < 192) {
+			*hdr = 2;
+			*body = p[1];
+		} else if (p[1] < 224) {
+			if (len < 3)
+				return -1;
+			*hdr = 3;
+			*body = ((size_t)(p[1] - 192) << 8) + p[2] + 192;
+		} else if (p[1] == 255) {
+			if (len < 6)
+				return -1;
+			*hdr = 6;
+			*body = ((size_t)p[2] << 24) | ((size_t)p[3] << 16) | ((size_t)p[4] << 8) | p[5];
+		} else {
+			return -1; /* partial lengths never occur in signatures */
+		}
+	} else {
+		*tag = (p[0] >> 2) & 0xf;
+		int lt = p[0] & 3;
+		if (lt == 3)
+			return -1;
+		size_t n = (size_t)1 << lt;
+		if (len < 1 + n)
+			return -1;
+		*hdr = 1 + n;
+		*body = 0;
+		for (size_t i = 0; i < n; i++)
+			*body = (*body << 8) | p[1 + i];
+	}
+	if (*hdr + *body > len)
+		return -1;
+	return 0;
+}
+
+static int load_keyrings(Repo *repo, const struct strv *keyrings, struct kerr *e)
+{
+	for (size_t i = 0; i < keyrings->n; i++) {
+		const char *k = keyrings->v[i];
+		if (str_has_suffix(k, ".asc")) {
+			if (!repo_add_pubkey(repo, k, ADD_WITH_SUBKEYS | REPO_NO_INTERNALIZE))
+				return kerr_set(e, KILN_EVERIFY, "keyring %s: cannot read the key", k);
+			continue;
+		}
+		FILE *fp = fopen(k, "rb");
+		if (!fp)
+			return kerr_errno(e, KILN_EVERIFY, "keyring %s", k);
+		int r = repo_add_keyring(repo, fp, ADD_WITH_SUBKEYS | REPO_NO_INTERNALIZE);
+		fclose(fp);
+		if (r != 0)
+			return kerr_set(e, KILN_EVERIFY, "keyring %s: cannot read it", k);
+	}
+	repo_internalize(repo);
+	if (repo->nsolvables == 0)
+		return kerr_set(e, KILN_EVERIFY, "no usable keys in the trusted keyrings");
+	return 0;
+}
+
+int pgp_verify_detached(const void *data, size_t len, const void *sig, size_t siglen,
+			const struct strv *keyrings, const char *what, char keyid[17],
+			struct kerr *e)
+{
+	Pool *pool = pool_create();
+	Repo *repo = repo_create(pool, "keys");
+	struct kbuf bin;
+	int ret, nsigs = 0;
+	struct strv seen_keys = {0};
+
+	kbuf_init(&bin);
+	if ((ret = load_keyrings(repo, keyrings, e)) < 0)
+		goto out;
+	if ((ret = dearmor(sig, siglen, &bin, what, e)) < 0)
+		goto out;
+	ret = kerr_set(e, KILN_EVERIFY, "%s: no signature in it", what);
+	for (size_t off = 0; off < bin.len;) {
+		size_t hdr, body;
+		int tag;
+		if (next_packet((unsigned char *)bin.data + off, bin.len - off, &hdr, &body, &tag) < 0) {
+			ret = kerr_set(e, KILN_EVERIFY, "%s: malformed OpenPGP packet", what);
+			break;
+		}
+		if (tag == 2) {
+			FILE *fp = fmemopen(bin.data + off, hdr + body, "rb");
+			Solvsig *ss = fp ? solvsig_create(fp) : NULL;
+			if (fp)
+				fclose(fp);
+			nsigs++;
+			if (ss) {
+				Chksum *chk = solv_chksum_create(ss->htype);
+				Id key = 0;
+				if (chk) {
+					solv_chksum_add(chk, data, (int)len);
+					key = solvsig_verify(ss, repo, chk);
+					solv_chksum_free(chk, NULL);
+				}
+				strv_add(&seen_keys, ss->keyid);
+				if (key) {
+					if (keyid)
+						snprintf(keyid, 17, "%s", ss->keyid);
+					solvsig_free(ss);
+					ret = 0;
+					goto out;
+				}
+				solvsig_free(ss);
+			}
+		}
+		off += hdr + body;
+	}
+	if (nsigs > 0) {
+		struct kbuf ids;
+		kbuf_init(&ids);
+		for (size_t i = 0; i < seen_keys.n; i++)
+			kbuf_printf(&ids, "%s%s", i ? ", " : "", seen_keys.v[i]);
+		ret = kerr_set(e, KILN_EVERIFY,
+			       "%s: signature check failed: none of %d signature(s) (key %s) verifies "
+			       "with a trusted key",
+			       what, nsigs, ids.data ? ids.data : "unknown");
+		kbuf_free(&ids);
+	}
+out:
+	strv_free(&seen_keys);
+	kbuf_free(&bin);
+	pool_free(pool);
+	return ret;
+}

@@ -1,0 +1,476 @@
+/* update.c - `kiln update` for Debian: Release + Release.gpg per suite,
+ * signature and dates checked, then Packages/Sources fetched (xz, by-hash),
+ * checked against the Release, decompressed, checked again and kept in the
+ * blob store; a per-suite manifest records the verified snapshot. */
+#include "distros/distros.h"
+
+#include <archive.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_RELEASE_BYTES (64u << 20)
+#define DATE_SKEW_SECONDS (24 * 3600) /* a Date further in the future is refused */
+
+struct wanted_index {
+	char *kind; /* Packages | Sources */
+	char *component;
+	char *arch; /* amd64, all, source */
+	char *rel_path; /* main/binary-amd64/Packages */
+	const struct release_file *plain, *packed;
+	char *packed_ext;
+};
+
+static char *suite_dir(const struct distro *d, const char *suite)
+{
+	char *base = distro_state_dir(d);
+	char *s = xasprintf("%s/%s", base, suite);
+	free(base);
+	return s;
+}
+
+/* decompress a .xz/.gz blob into a temp file in dir; the caller checks its hash */
+static int decompress_to(const char *src, const char *dir, char **out, struct kerr *e)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *ent;
+	char *tmp = xasprintf("%s/unpack.XXXXXX", dir);
+	int fd = -1, ret = 0;
+
+	archive_read_support_filter_all(a);
+	archive_read_support_format_raw(a);
+	if (archive_read_open_filename(a, src, 1 << 16) != ARCHIVE_OK ||
+	    archive_read_next_header(a, &ent) != ARCHIVE_OK) {
+		ret = kerr_set(e, KILN_EVERIFY, "%s: cannot decompress: %s", src,
+			       archive_error_string(a));
+		goto out;
+	}
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		ret = kerr_errno(e, KILN_EIO, "creating %s", tmp);
+		goto out;
+	}
+	char buf[1 << 16];
+	la_ssize_t n;
+	while ((n = archive_read_data(a, buf, sizeof(buf))) > 0)
+		if (write(fd, buf, (size_t)n) != n) {
+			ret = kerr_errno(e, KILN_EIO, "writing %s", tmp);
+			goto out;
+		}
+	if (n < 0) {
+		ret = kerr_set(e, KILN_EVERIFY, "%s: corrupt compressed data: %s", src,
+			       archive_error_string(a));
+		goto out;
+	}
+	if (fsync(fd) < 0)
+		ret = kerr_errno(e, KILN_EIO, "writing %s", tmp);
+out:
+	if (fd >= 0)
+		close(fd);
+	archive_read_free(a);
+	if (ret < 0) {
+		unlink(tmp);
+		free(tmp);
+	} else {
+		*out = tmp;
+	}
+	return ret;
+}
+
+static void wanted_free(struct wanted_index *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(w[i].kind);
+		free(w[i].component);
+		free(w[i].arch);
+		free(w[i].rel_path);
+		free(w[i].packed_ext);
+	}
+	free(w);
+}
+
+static int want(struct wanted_index **w, size_t *n, const struct release *r, const char *kind,
+		const char *comp, const char *arch, const char *relname, int required,
+		const char *what, struct kerr *e)
+{
+	static const char *exts[] = {".xz", ".gz", ""};
+	char *path = xasprintf("%s/%s", comp, relname);
+	const struct release_file *plain = release_find(r, path), *packed = NULL;
+	const char *ext = NULL;
+
+	for (size_t i = 0; i < 3 && !packed; i++) {
+		char *p = xasprintf("%s%s", path, exts[i]);
+		packed = release_find(r, p);
+		ext = exts[i];
+		free(p);
+	}
+	if (!plain || !packed) {
+		free(path);
+		if (!required)
+			return 0;
+		return kerr_set(e, KILN_ENOTFOUND, "%s: the Release does not list %s/%s", what,
+				comp, relname);
+	}
+	*w = xrealloc(*w, (*n + 1) * sizeof(**w));
+	struct wanted_index *x = &(*w)[(*n)++];
+	x->kind = xstrdup(kind);
+	x->component = xstrdup(comp);
+	x->arch = xstrdup(arch);
+	x->rel_path = path;
+	x->plain = plain;
+	x->packed = packed;
+	x->packed_ext = xstrdup(ext);
+	return 0;
+}
+
+/* fetch one index unless its uncompressed blob is already cached */
+static int fetch_index(const struct suite_def *s, const struct release *r,
+		       const struct wanted_index *w, const struct update_opts *o, const char *tmpdir,
+		       int *downloaded, struct kerr *e)
+{
+	char *url = NULL, *what = NULL, *plain_tmp = NULL, *packed_blob = NULL;
+	char hex[SHA256_HEX_LEN + 1];
+	uint64_t size = 0;
+	int ret = 0;
+
+	*downloaded = 0;
+	if (blob_exists(w->plain->sha256, w->plain->size))
+		return 0;
+	what = xasprintf("%s/dists/%s/%s%s", s->mirror, s->name, w->rel_path, w->packed_ext);
+	if (r->acquire_by_hash) {
+		const char *slash = strrchr(w->rel_path, '/');
+		url = xasprintf("%s/dists/%s/%.*s/by-hash/SHA256/%s", s->mirror, s->name,
+				(int)(slash - w->rel_path), w->rel_path, w->packed->sha256);
+	} else {
+		url = xstrdup(what);
+	}
+	struct fetch_item it = {.url = url, .sha256 = w->packed->sha256, .size = w->packed->size,
+				.what = what};
+	if ((ret = fetch_blob(&it, &o->fetch, e)) < 0)
+		goto out;
+	*downloaded = !it.from_cache;
+	packed_blob = blob_path(w->packed->sha256);
+	if (w->packed == w->plain)
+		goto out; /* the mirror had it uncompressed */
+	if ((ret = decompress_to(packed_blob, tmpdir, &plain_tmp, e)) < 0) {
+		kerr_prefix(e, "%s: ", what);
+		goto out;
+	}
+	if ((ret = sha256_file(plain_tmp, hex, &size, e)) < 0)
+		goto out;
+	if (size != w->plain->size || strcmp(hex, w->plain->sha256) != 0) {
+		ret = kerr_set(e, KILN_EVERIFY,
+			       "%s: decompressed content does not match the Release (sha256 %s, "
+			       "size %llu; expected %s, %llu)",
+			       what, hex, (unsigned long long)size, w->plain->sha256,
+			       (unsigned long long)w->plain->size);
+		goto out;
+	}
+	if ((ret = blob_adopt(plain_tmp, hex, e)) < 0)
+		goto out;
+	free(plain_tmp);
+	plain_tmp = NULL;
+	unlink(packed_blob); /* the uncompressed copy is what every stage reads */
+out:
+	if (plain_tmp) {
+		unlink(plain_tmp);
+		free(plain_tmp);
+	}
+	free(packed_blob);
+	free(url);
+	free(what);
+	return ret;
+}
+
+static int check_dates(const struct release *r, const char *what, int64_t now, int offline,
+		       struct kerr *e)
+{
+	if (r->date > now + DATE_SKEW_SECONDS)
+		return kerr_set(e, KILN_EVERIFY, "%s: Date is in the future; check the clock", what);
+	if (r->valid_until >= 0 && r->valid_until < now) {
+		char buf[64];
+		time_t t = (time_t)r->valid_until;
+		strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S UTC", gmtime(&t));
+		if (offline) {
+			log_warn("%s: expired on %s (using the cached copy, --offline)", what, buf);
+			return 0;
+		}
+		return kerr_set(e, KILN_EVERIFY, "%s: expired (Valid-Until %s)", what, buf);
+	}
+	return 0;
+}
+
+/* read "validator" file for If-Modified-Since */
+static char *read_small(const char *path)
+{
+	struct kbuf b;
+	struct kerr e;
+	kbuf_init(&b);
+	if (read_file(path, &b, 4096, &e) < 0) {
+		kbuf_free(&b);
+		return NULL;
+	}
+	while (b.len && (b.data[b.len - 1] == '\n'))
+		b.data[--b.len] = '\0';
+	return b.data;
+}
+
+static int update_suite(const struct distro *d, const struct suite_def *s,
+			const struct update_opts *o, struct update_report *rep, struct kerr *e)
+{
+	char *dir = suite_dir(d, s->name), *tmpdir = NULL;
+	char *rel_path = xasprintf("%s/Release", dir), *sig_path = xasprintf("%s/Release.gpg", dir);
+	char *val_path = xasprintf("%s/Last-Modified", dir), *man_path = xasprintf("%s/indices", dir);
+	char *rel_url = xasprintf("%s/dists/%s/Release", s->mirror, s->name);
+	char *sig_url = xasprintf("%s/dists/%s/Release.gpg", s->mirror, s->name);
+	char *validator = NULL, keyid[17] = "";
+	struct fetch_result fr = {0}, fs = {0};
+	struct kbuf rel, sig, old;
+	struct release r = {0}, oldr = {0};
+	struct wanted_index *w = NULL;
+	size_t nw = 0;
+	int ret, have_old, got_new = 0;
+	int64_t now = o->now ? o->now : (int64_t)time(NULL);
+
+	kbuf_init(&rel);
+	kbuf_init(&sig);
+	kbuf_init(&old);
+	if ((ret = mkdir_p(dir, 0755, e)) < 0)
+		goto out;
+	tmpdir = xasprintf("%s/tmp", dir);
+	have_old = read_file(rel_path, &old, MAX_RELEASE_BYTES, e) == 0 && path_exists(man_path);
+	kerr_clear(e);
+	if (o->fetch.offline) {
+		if (!have_old) {
+			ret = kerr_set(e, KILN_ENOTFOUND,
+				       "%s: no cached copy of %s; run kiln update without --offline",
+				       d->name, s->name);
+			goto out;
+		}
+	} else {
+		validator = have_old ? read_small(val_path) : NULL;
+		if ((ret = fetch_url(rel_url, tmpdir, validator, &o->fetch, &fr, e)) < 0)
+			goto out;
+		if (!fr.not_modified) {
+			if ((ret = read_file(fr.path, &rel, MAX_RELEASE_BYTES, e)) < 0)
+				goto out;
+			if (have_old && rel.len == old.len && !memcmp(rel.data, old.data, rel.len)) {
+				got_new = 0;
+			} else {
+				got_new = 1;
+			}
+		}
+	}
+	if (got_new) {
+		if ((ret = fetch_url(sig_url, tmpdir, NULL, &o->fetch, &fs, e)) < 0)
+			goto out;
+		if ((ret = read_file(fs.path, &sig, 1 << 20, e)) < 0)
+			goto out;
+	} else {
+		kbuf_free(&rel);
+		kbuf_add(&rel, old.data, old.len);
+		if ((ret = read_file(sig_path, &sig, 1 << 20, e)) < 0)
+			goto out;
+		rep->releases_unchanged++;
+	}
+	/* the signature is checked every time: the cache is not a trust anchor */
+	if ((ret = pgp_verify_detached(rel.data, rel.len, sig.data, sig.len, &d->keyrings, rel_url,
+				       keyid, e)) < 0)
+		goto out;
+	log_verbose("%s: good signature by key %s", rel_url, keyid);
+	if ((ret = release_parse(rel.data, rel.len, rel_url, &r, e)) < 0)
+		goto out;
+	if (!((r.suite && !strcmp(r.suite, s->name)) || (r.codename && !strcmp(r.codename, s->name)))) {
+		ret = kerr_set(e, KILN_EVERIFY, "%s: is for suite '%s' (codename '%s'), not '%s'",
+			       rel_url, r.suite ? r.suite : "?", r.codename ? r.codename : "?",
+			       s->name);
+		goto out;
+	}
+	if ((ret = check_dates(&r, rel_url, now, o->fetch.offline, e)) < 0)
+		goto out;
+	if (got_new && have_old && release_parse(old.data, old.len, rel_path, &oldr, e) == 0 &&
+	    oldr.date > r.date) {
+		ret = kerr_set(e, KILN_EVERIFY,
+			       "%s: older than the cached Release (a rollback?); refusing it", rel_url);
+		goto out;
+	}
+	kerr_clear(e);
+	/* which indices */
+	for (size_t c = 0; c < s->components.n; c++) {
+		const char *comp = s->components.v[c];
+		for (size_t a = 0; a < d->architectures.n; a++) {
+			char *rn = xasprintf("binary-%s/Packages", d->architectures.v[a]);
+			ret = want(&w, &nw, &r, "Packages", comp, d->architectures.v[a], rn, 1, rel_url,
+				   e);
+			free(rn);
+			if (ret < 0)
+				goto out;
+		}
+		if (!r.no_arch_all_packages &&
+		    (ret = want(&w, &nw, &r, "Packages", comp, "all", "binary-all/Packages", 0,
+				rel_url, e)) < 0)
+			goto out;
+		if (o->with_sources &&
+		    (ret = want(&w, &nw, &r, "Sources", comp, "source", "source/Sources", 1, rel_url,
+				e)) < 0)
+			goto out;
+	}
+	struct kbuf man;
+	kbuf_init(&man);
+	for (size_t i = 0; i < nw; i++) {
+		int dl = 0;
+		if ((ret = fetch_index(s, &r, &w[i], o, tmpdir, &dl, e)) < 0) {
+			kbuf_free(&man);
+			goto out;
+		}
+		if (dl)
+			rep->indices_downloaded++;
+		else
+			rep->indices_cached++;
+		kbuf_printf(&man, "%s %s %s %s %llu\n", w[i].kind, w[i].component, w[i].arch,
+			    w[i].plain->sha256, (unsigned long long)w[i].plain->size);
+	}
+	/* commit: indices first, then the Release that vouches for them */
+	ret = write_file_atomic(man_path, man.data ? man.data : "", man.len, 0644, e);
+	kbuf_free(&man);
+	if (ret == 0 && got_new)
+		ret = write_file_atomic(sig_path, sig.data, sig.len, 0644, e);
+	if (ret == 0 && got_new)
+		ret = write_file_atomic(rel_path, rel.data, rel.len, 0644, e);
+	if (ret == 0 && fr.validator)
+		ret = write_file_atomic(val_path, fr.validator, strlen(fr.validator), 0644, e);
+out:
+	fetch_result_free(&fr);
+	fetch_result_free(&fs);
+	release_free(&r);
+	release_free(&oldr);
+	wanted_free(w, nw);
+	kbuf_free(&rel);
+	kbuf_free(&sig);
+	kbuf_free(&old);
+	if (tmpdir)
+		rm_rf(tmpdir);
+	free(tmpdir);
+	free(validator);
+	free(dir);
+	free(rel_path);
+	free(sig_path);
+	free(val_path);
+	free(man_path);
+	free(rel_url);
+	free(sig_url);
+	return ret;
+}
+
+int debian_update(const struct distro *d, const struct update_opts *o, struct update_report *rep,
+		  struct kerr *e)
+{
+	double t0 = now_monotonic();
+	char *state = distro_state_dir(d), *lock = NULL;
+	int ret, lfd;
+
+	memset(rep, 0, sizeof(*rep));
+	if (strcmp(d->family, "debian") != 0)
+		return kerr_set(e, KILN_EUSAGE, "%s: not a Debian distro", d->name);
+	if ((ret = mkdir_p(state, 0755, e)) < 0)
+		goto out;
+	lock = xasprintf("%s/.lock", state);
+	/* one updater per distro at a time; readers take the lock shared */
+	if ((lfd = lock_path(lock, 1, e)) < 0) {
+		ret = -e->code;
+		goto out;
+	}
+	for (size_t i = 0; i < d->nsuites; i++) {
+		if ((ret = update_suite(d, &d->suites[i], o, rep, e)) < 0)
+			break;
+		rep->suites++;
+	}
+	unlock_fd(lfd);
+out:
+	rep->seconds = now_monotonic() - t0;
+	free(state);
+	free(lock);
+	return ret;
+}
+
+void index_list_free(struct index_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].path);
+		free(l->v[i].suite);
+		free(l->v[i].component);
+		free(l->v[i].mirror);
+	}
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+int debian_index_files(const struct distro *d, const char *kind, const char *arch,
+		       struct index_list *out, struct kerr *e)
+{
+	char *state = distro_state_dir(d), *lock = xasprintf("%s/.lock", state);
+	int ret = 0, lfd;
+
+	memset(out, 0, sizeof(*out));
+	if (!path_exists(state)) {
+		ret = kerr_set(e, KILN_ENOTFOUND, "%s has no verified indices yet; run: kiln update %s",
+			       d->name, d->name);
+		goto out;
+	}
+	if ((lfd = lock_path(lock, 0, e)) < 0) {
+		ret = -e->code;
+		goto out;
+	}
+	for (size_t i = 0; i < d->nsuites && ret == 0; i++) {
+		char *man = xasprintf("%s/%s/indices", state, d->suites[i].name);
+		struct kbuf b;
+		kbuf_init(&b);
+		if (read_file(man, &b, 1 << 20, e) < 0) {
+			ret = kerr_set(e, KILN_ENOTFOUND,
+				       "%s: suite %s has no verified indices; run: kiln update %s",
+				       d->name, d->suites[i].name, d->name);
+			free(man);
+			kbuf_free(&b);
+			break;
+		}
+		for (char *line = strtok(b.data, "\n"); line; line = strtok(NULL, "\n")) {
+			char k[32], comp[64], a[64], hex[80];
+			unsigned long long size;
+			if (sscanf(line, "%31s %63s %63s %79s %llu", k, comp, a, hex, &size) != 5 ||
+			    !is_sha256_hex(hex)) {
+				ret = kerr_set(e, KILN_EPARSE, "%s: malformed line", man);
+				break;
+			}
+			if (strcmp(k, kind) != 0)
+				continue;
+			if (!strcmp(kind, "Packages") && arch && strcmp(a, arch) && strcmp(a, "all"))
+				continue;
+			if (!blob_exists(hex, size)) {
+				ret = kerr_set(e, KILN_ENOTFOUND,
+					       "%s: cached index %s is missing; run: kiln update %s",
+					       d->name, hex, d->name);
+				break;
+			}
+			out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
+			struct index_file *f = &out->v[out->n++];
+			f->path = blob_path(hex);
+			f->suite = xstrdup(d->suites[i].name);
+			f->component = xstrdup(comp);
+			f->mirror = xstrdup(d->suites[i].mirror);
+			memcpy(f->sha256, hex, sizeof(f->sha256));
+		}
+		free(man);
+		kbuf_free(&b);
+	}
+	unlock_fd(lfd);
+out:
+	if (ret < 0)
+		index_list_free(out);
+	free(state);
+	free(lock);
+	return ret;
+}
