@@ -98,10 +98,14 @@ struct pool_index {
 
 /* Load Packages files for host_arch (arch:all packages included). Each file
  * is cached as cache_dir/<sha256 of file + arch + format>.solv; cache_dir NULL
- * means no cache. The later the file, the lower its priority on equal versions. */
+ * means no cache. All files have equal priority: the highest version wins. */
 int kiln_pool_load(const struct pool_index *idx, size_t n, const char *host_arch,
 		   const char *cache_dir, struct kiln_pool **out, struct kerr *e);
 void kiln_pool_free(struct kiln_pool *p);
+/* the pool of a distro's verified Packages indices (from the last kiln
+ * update), cached under its state dir (indices/<distro>/solv/) */
+int solver_pool_for_distro(const struct distro *d, const char *arch, struct kiln_pool **out,
+			   struct kerr *e);
 size_t kiln_pool_size(const struct kiln_pool *p); /* number of binary packages */
 int kiln_pool_from_cache(const struct kiln_pool *p); /* all repos came from .solv */
 
@@ -135,6 +139,20 @@ int solver_resolve(struct kiln_pool *p, const struct resolve_request *rq, struct
 
 /* fill a request from a parsed source package (fields only, no copies) */
 void resolve_request_from_source(struct resolve_request *rq, const struct source_pkg *s);
+
+/* ---------------- source packages to resolve (solver/sources.c) ---------------- */
+
+/* the source a .dsc describes (signature, if any, stripped, not checked) */
+int solver_source_from_dsc(const char *path, struct source_pkg *out, struct kerr *e);
+/* append every stanza of a Sources file to *v (*n entries, grown as needed) */
+int solver_sources_load(const char *path, const char *mirror, const char *suite,
+			struct source_pkg **v, size_t *n, struct kerr *e);
+/* sort by name and keep the newest version of each */
+void solver_sources_newest(struct source_pkg *v, size_t *n);
+/* all of a distro's sources (verified Sources of the last update), newest each */
+int solver_sources_for_distro(const struct distro *d, struct source_pkg **v, size_t *n,
+			      struct kerr *e);
+void solver_sources_free(struct source_pkg *v, size_t n);
 
 /* ---------------- whole-archive check (solver/check.c) ---------------- */
 
