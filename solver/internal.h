@@ -1,0 +1,47 @@
+/* internal.h - what the solver's own files share: the pool behind the opaque
+ * struct kiln_pool. Other stages include only solver/solver.h. */
+#ifndef KILN_SOLVER_INTERNAL_H
+#define KILN_SOLVER_INTERNAL_H
+
+#include <solv/pool.h>
+#include <solv/queue.h>
+#include <solv/repo.h>
+
+#include "solver/solver.h"
+
+struct kiln_repo {
+	Repo *repo;
+	char *mirror;
+	char *name;
+};
+
+struct kiln_pool {
+	Pool *pool;
+	char *host_arch;
+	struct kiln_repo *repos;
+	size_t nrepos;
+	Id essential_key; /* void key set on Essential: yes packages */
+	Queue essential;  /* names (Ids) of the Essential: yes packages, sorted */
+	int all_cached;
+};
+
+/* the jobs for one request, and per job pair what it stands for in words */
+struct jobset {
+	Queue job;
+	struct strv what;     /* what.v[i] describes job.elements[2i..2i+1] */
+	struct kbuf missing;  /* requirements nothing in the archive satisfies */
+	int nmissing;
+};
+
+/* with_base: include the Essential: yes packages and rq->base */
+int jobset_build(struct kiln_pool *kp, const struct resolve_request *rq, int with_base,
+		 struct jobset *js, struct kerr *e);
+void jobset_free(struct jobset *js);
+struct s_Solver *solver_for(struct kiln_pool *kp);
+void solver_install_order(struct s_Solver *solv, Queue *order);
+void lock_fill(struct kiln_pool *kp, const Queue *order, const struct resolve_request *rq,
+	       struct lock *out);
+
+static inline struct kiln_repo *kiln_repo_of(Solvable *s) { return (struct kiln_repo *)s->repo->appdata; }
+
+#endif
