@@ -29,6 +29,7 @@ struct deb_extract_opts {
 	 * symlink in an entry's parent path is refused. NULL-terminated. */
 	const char *const *aliases;
 	int set_owner; /* chown to the archive's numeric ids (needs privilege) */
+	uid_t id_base; /* added to those ids: the host id of the sandbox's root */
 };
 
 /* Unpack a .deb's data.tar into the directory root_fd, refusing absolute
@@ -151,9 +152,10 @@ int64_t changelog_timestamp(const char *text, size_t len, const char *file, stru
 /* The upstream part of a Debian version: no epoch, no -revision. malloc'd. */
 char *deb_upstream_version(const char *version);
 
-/* Read a lock written as tab-separated lines (a test and debugging aid until
- * the solver writes locks): distro/source/version/arch header lines
- * "#key\tvalue", then "name version arch sha256 size filename mirror ess". */
-int lock_read_tsv(const char *path, struct lock *out, struct kerr *e);
+/* The build environment of a source for this build (kind, profiles): the
+ * distro's base set, fakeroot (for packages that need root) and the build
+ * dependencies, resolved by the solver over the last verified indices. */
+int debian_build_lock(const struct distro *d, const struct source_pkg *s,
+		      const struct build_opts *o, struct lock *out, struct kerr *e);
 
 #endif

@@ -172,7 +172,8 @@ static int place_source(struct build_ctx *c, struct kerr *e)
 		char *from = xasprintf("%s/%s", c->src->srcdir, n);
 		char *to = xasprintf("%s/%s", dst, n);
 		ret = copy_file_atomic(from, to, 0644, e);
-		if (ret == 0 && geteuid() == 0 && chown(to, BUILD_UID, BUILD_GID) < 0)
+		if (ret == 0 && geteuid() == 0 &&
+		    chown(to, sandbox_host_uid(BUILD_UID), sandbox_host_gid(BUILD_GID)) < 0)
 			ret = kerr_errno(e, KILN_EIO, "chown %s", to);
 		free(from);
 		free(to);

@@ -328,6 +328,17 @@ static int extract_entry(struct xctx *x, struct archive *a, struct archive_entry
 	gid_t gid = (gid_t)archive_entry_gid(ae);
 	struct timespec ts[2] = {{archive_entry_mtime(ae), 0}, {archive_entry_mtime(ae), 0}};
 
+	if (x->o && (uid >= 65536 || gid >= 65536)) {
+		ret = kerr_set(x->e, KILN_EVERIFY, "%s: member '%s' has owner %u:%u, beyond the "
+						   "65536 ids a root can map", x->deb, x->member,
+			       (unsigned)uid, (unsigned)gid);
+		goto out;
+	}
+	if (x->o) {
+		uid += x->o->id_base;
+		gid += x->o->id_base;
+	}
+
 	if (split_member(x->member, &comps) < 0) {
 		ret = kerr_set(x->e, KILN_EVERIFY, "%s: member '%s' leaves the root (absolute path "
 						   "or '..')", x->deb, x->member);

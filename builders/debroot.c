@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -184,6 +185,33 @@ static void write_prep_script(struct pkg_meta *m, size_t n, struct strv *links, 
 	free(batch);
 }
 
+/* Host ids as the sandbox maps them: inside id N is host id base + N (kiln
+ * as root), so what kiln itself creates in a root must be owned that way. */
+static uid_t id_base(void) { return geteuid() == 0 ? sandbox_host_uid(0) : 0; }
+
+static __thread uid_t shift_base;
+static int shift_one(const char *p, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)flag;
+	(void)f;
+	if (st->st_uid < SANDBOX_ID_COUNT && st->st_gid < SANDBOX_ID_COUNT &&
+	    lchown(p, st->st_uid + shift_base, st->st_gid + shift_base) < 0)
+		return -1;
+	return 0;
+}
+
+/* give everything under path that is still owned by host ids to the
+ * sandbox's ids (only kiln-made files: no setuid bits to lose) */
+static int shift_owner(const char *path, struct kerr *e)
+{
+	shift_base = id_base();
+	if (shift_base == 0)
+		return 0;
+	if (nftw(path, shift_one, 32, FTW_PHYS | FTW_MOUNT) != 0)
+		return kerr_errno(e, KILN_EIO, "chown %s to the sandbox's ids", path);
+	return 0;
+}
+
 static int append_line(const char *path, const char *line, struct kerr *e)
 {
 	struct kbuf b = {0};
@@ -221,7 +249,12 @@ static int add_build_user(const char *root, struct kerr *e)
 		ret = kerr_errno(e, KILN_EIO, "creating %s", rp);
 		goto out;
 	}
-	if (chown(rp, BUILD_UID, BUILD_GID) < 0 && geteuid() == 0)
+	/* passwd and group were rewritten by kiln: hand them back */
+	if ((ret = shift_owner(p, e)) < 0 || (ret = shift_owner(g, e)) < 0 ||
+	    (ret = shift_owner(b, e)) < 0)
+		goto out;
+	if (geteuid() == 0 &&
+	    chown(rp, sandbox_host_uid(BUILD_UID), sandbox_host_gid(BUILD_GID)) < 0)
 		ret = kerr_errno(e, KILN_EIO, "chown %s", rp);
 out:
 	free(p);
@@ -277,10 +310,12 @@ static int build_root(const struct lock *l, struct pkg_meta *m, const char *tmp,
 	struct kbuf sh = {0};
 	int ret = 0, rootfd = -1, status = 0, logfd = -1;
 	char *debdir = xasprintf("%s/debs", workdir), *logp = xasprintf("%s/root-prep.log", workdir);
-	struct deb_extract_opts xo = {.aliases = debroot_aliases, .set_owner = geteuid() == 0};
+	struct deb_extract_opts xo = {
+		.aliases = debroot_aliases, .set_owner = geteuid() == 0, .id_base = id_base()};
 	double t0 = now_monotonic();
 
-	if ((ret = mkdir_p(debdir, 0755, e)) < 0 || (ret = make_skeleton(tmp, e)) < 0)
+	if ((ret = mkdir_p(debdir, 0755, e)) < 0 || (ret = make_skeleton(tmp, e)) < 0 ||
+	    (ret = shift_owner(tmp, e)) < 0)
 		goto out;
 	for (size_t i = 0; i < l->n; i++) {
 		char *name = deb_link_name(i, &l->pkgs[i]);

@@ -57,6 +57,13 @@ int workroot_make(struct workroot *w, const char *lower, const char *workdir, in
 	if ((ret = mkdir_p(w->upper, 0755, e)) < 0 || (ret = mkdir_p(w->ovwork, 0755, e)) < 0 ||
 	    (ret = mkdir_p(w->merged, 0755, e)) < 0)
 		return ret;
+	/* the merged root directory takes its owner and mode from upper */
+	struct stat st;
+	if (stat(lower, &st) < 0)
+		return kerr_errno(e, KILN_EIO, "%s", lower);
+	if (chown(w->upper, st.st_uid, st.st_gid) < 0 && geteuid() == 0)
+		return kerr_errno(e, KILN_EIO, "chown %s", w->upper);
+	chmod(w->upper, st.st_mode & 07777);
 	if (allow_overlay && getenv("KILN_NO_OVERLAY") == NULL) {
 		struct kerr oe = {0};
 		if (try_overlay(w, lower, &oe) == 0)

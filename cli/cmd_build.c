@@ -27,7 +27,7 @@ static const char usage[] =
 	"  -j, --parallel N     DEB_BUILD_OPTIONS=parallel=N (default: 1)\n"
 	"      --timeout SECS   stop the build after SECS seconds of wall clock\n"
 	"      --distro DISTRO  the distro a .dsc is built for (default debian:bookworm)\n"
-	"      --lock FILE      use this lock instead of resolving one\n"
+	"      --lock FILE      use this lock (kiln resolve -o FILE) instead of resolving\n"
 	"      --rebuild-root   prepare the root again even when cached\n"
 	"      --vary           build twice, the second time with another hostname,\n"
 	"                       parallel level and output directory; compare\n";
@@ -46,15 +46,11 @@ static void on_signal(int sig)
 
 /* the lock for this source: the solver's, or one given with --lock */
 static int get_lock(const char *lock_file, const struct distro *d, const struct source_pkg *s,
-		    struct lock *l, struct kerr *e)
+		    const struct build_opts *bo, struct lock *l, struct kerr *e)
 {
-	(void)d;
-	(void)s;
 	if (lock_file)
-		return lock_read_tsv(lock_file, l, e);
-	return kerr_set(e, KILN_EUSAGE,
-			"resolving build dependencies needs the solver (not merged yet): pass "
-			"--lock FILE");
+		return lock_read(lock_file, l, e);
+	return debian_build_lock(d, s, bo, l, e);
 }
 
 static int compare_outputs(const struct build_result *a, const struct build_result *b,
@@ -200,7 +196,7 @@ int cmd_build(int argc, char **argv, struct cli *c)
 			if (str_has_suffix(s.files[i].name, ".dsc"))
 				dsc_name = xstrdup(s.files[i].name);
 	}
-	if (get_lock(lock_file, d, &s, &l, &e) < 0)
+	if (get_lock(lock_file, d, &s, &bo, &l, &e) < 0)
 		goto fail;
 	struct build_source bs = {.pkg = &s, .srcdir = srcdir, .dsc_name = dsc_name};
 	if (debian_build(&bs, &l, &bo, &r, &e) < 0) {
