@@ -401,9 +401,11 @@ out:
 static int write_root_meta(const struct lock *l, const char *path, double secs, struct kerr *e)
 {
 	struct kbuf b = {0};
-	kbuf_printf(&b, "{\n  \"lock_sha256\": \"%s\",\n  \"distro\": \"%s\",\n  \"packages\": %zu,\n"
+	kbuf_printf(&b, "{\n  \"lock_sha256\": \"%s\",\n  \"distro\": \"%s\",\n"
+			"  \"source\": \"%s\",\n  \"packages\": %zu,\n"
 			"  \"seconds\": %.1f,\n  \"created\": %lld\n}\n",
-		    l->sha256, l->distro ? l->distro : "", l->n, secs, (long long)time(NULL));
+		    l->sha256, l->distro ? l->distro : "", l->source ? l->source : "", l->n, secs,
+		    (long long)time(NULL));
 	int ret = write_file_atomic(path, b.data, b.len, 0644, e);
 	kbuf_free(&b);
 	return ret;
