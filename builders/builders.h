@@ -53,6 +53,10 @@ struct root_opts {
 int debroot_prepare(const struct lock *l, const struct root_opts *o, char **path, int *cached,
 		    struct kerr *e);
 
+/* The root's name in the cache: sha256 of the package set (and kiln's root
+ * recipe version), so sources with one build environment share a root. */
+void debroot_id(const struct lock *l, char out[SHA256_HEX_LEN + 1]);
+
 /* The merged-/usr aliases a bookworm root has at its top (NULL-terminated). */
 extern const char *const debroot_aliases[];
 

@@ -156,6 +156,11 @@ static void write_prep_script(struct pkg_meta *m, size_t n, struct strv *links, 
 		if (m[i].in_base)
 			kbuf_printf(sh, " \\\n  /kiln-debs/%s", links->v[i]);
 	kbuf_adds(sh, "\n");
+	/* man-db's index is never needed to build and costs much of the
+	 * preparation time: say no before man-db is installed */
+	kbuf_adds(sh, "if command -v debconf-set-selections >/dev/null; then\n"
+		      "  echo 'man-db man-db/auto-update boolean false' | debconf-set-selections\n"
+		      "fi\n");
 	for (size_t i = 0; i <= n; i++) {
 		int cut = i == n;
 		if (!cut && m[i].in_base)
@@ -398,13 +403,33 @@ out:
 	return ret;
 }
 
+/* Roots are named by what is in them, not by the whole lock: the lock's own
+ * sha256 also covers the source it was made for, and every source with the
+ * same build environment should share one root. Hashed: the recipe version
+ * and each package's name, version, arch, sha256 and essential flag, in
+ * install order. */
+#define ROOT_RECIPE "kiln-debroot 1"
+
+void debroot_id(const struct lock *l, char out[SHA256_HEX_LEN + 1])
+{
+	struct kbuf b = {0};
+	kbuf_printf(&b, "%s\n%s\n", ROOT_RECIPE, l->arch ? l->arch : "");
+	for (size_t i = 0; i < l->n; i++)
+		kbuf_printf(&b, "%s %s %s %s %d\n", l->pkgs[i].name, l->pkgs[i].version,
+			    l->pkgs[i].arch, l->pkgs[i].sha256, l->pkgs[i].essential);
+	sha256_mem(b.data, b.len, out);
+	kbuf_free(&b);
+}
+
 static int write_root_meta(const struct lock *l, const char *path, double secs, struct kerr *e)
 {
 	struct kbuf b = {0};
-	kbuf_printf(&b, "{\n  \"lock_sha256\": \"%s\",\n  \"distro\": \"%s\",\n"
+	char id[SHA256_HEX_LEN + 1];
+	debroot_id(l, id);
+	kbuf_printf(&b, "{\n  \"root_id\": \"%s\",\n  \"lock_sha256\": \"%s\",\n  \"distro\": \"%s\",\n"
 			"  \"source\": \"%s\",\n  \"packages\": %zu,\n"
 			"  \"seconds\": %.1f,\n  \"created\": %lld\n}\n",
-		    l->sha256, l->distro ? l->distro : "", l->source ? l->source : "", l->n, secs,
+		    id, l->sha256, l->distro ? l->distro : "", l->source ? l->source : "", l->n, secs,
 		    (long long)time(NULL));
 	int ret = write_file_atomic(path, b.data, b.len, 0644, e);
 	kbuf_free(&b);
@@ -414,12 +439,14 @@ static int write_root_meta(const struct lock *l, const char *path, double secs, 
 int debroot_prepare(const struct lock *l, const struct root_opts *o, char **path, int *cached,
 		    struct kerr *e)
 {
+	char id[SHA256_HEX_LEN + 1];
+	debroot_id(l, id);
 	char *roots = xasprintf("%s/roots", kiln_home());
-	char *final = xasprintf("%s/%s", roots, l->sha256);
-	char *lockp = xasprintf("%s/%s.lock", roots, l->sha256);
-	char *meta = xasprintf("%s/%s.json", roots, l->sha256);
-	char *tmp = xasprintf("%s/.tmp-%s-%ld", roots, l->sha256, (long)getpid());
-	char *work = xasprintf("%s/work/rootprep-%s-%ld", kiln_home(), l->sha256, (long)getpid());
+	char *final = xasprintf("%s/%s", roots, id);
+	char *lockp = xasprintf("%s/%s.lock", roots, id);
+	char *meta = xasprintf("%s/%s.json", roots, id);
+	char *tmp = xasprintf("%s/.tmp-%s-%ld", roots, id, (long)getpid());
+	char *work = xasprintf("%s/work/rootprep-%.16s-%ld", kiln_home(), id, (long)getpid());
 	struct fetch_item *items = NULL;
 	struct pkg_meta *m = NULL;
 	int ret, lfd = -1;
@@ -470,7 +497,7 @@ int debroot_prepare(const struct lock *l, const struct root_opts *o, char **path
 	rm_rf(work);
 	if ((ret = mkdir_p(tmp, 0755, e)) < 0 || (ret = mkdir_p(work, 0755, e)) < 0)
 		goto out;
-	log_info("root: preparing %s (%zu packages)", l->sha256, l->n);
+	log_info("root: preparing %s (%zu packages)", id, l->n);
 	if ((ret = build_root(l, m, tmp, work, e)) < 0)
 		goto out;
 	if ((ret = write_root_meta(l, meta, now_monotonic() - t0, e)) < 0)

@@ -43,7 +43,10 @@ int record_write(const struct record_info *ri, const char *path, struct kerr *e)
 	json_object_set_new(src, "patches", json_array());
 	json_object_set_new(root, "source", src);
 
+	char rid[SHA256_HEX_LEN + 1];
+	debroot_id(ri->lock, rid);
 	json_object_set_new(lock, "sha256", json_string(ri->lock->sha256));
+	json_object_set_new(lock, "root_id", json_string(rid));
 	json_object_set_new(lock, "distro", str_or_null(ri->lock->distro));
 	json_object_set_new(lock, "arch", str_or_null(ri->lock->arch));
 	for (size_t i = 0; i < ri->lock->n; i++) {

@@ -241,7 +241,10 @@ int cmd_build(int argc, char **argv, struct cli *c)
 		json_t *o = json_object(), *outs = json_array();
 		json_object_set_new(o, "source", json_string(s.package));
 		json_object_set_new(o, "version", json_string(s.version));
+		char rid[SHA256_HEX_LEN + 1];
+		debroot_id(&l, rid);
 		json_object_set_new(o, "lock_sha256", json_string(l.sha256));
+		json_object_set_new(o, "root_id", json_string(rid));
 		json_object_set_new(o, "outdir", json_string(r.outdir));
 		json_object_set_new(o, "record", json_string(r.record_path));
 		json_object_set_new(o, "root_cached", json_boolean(r.root_cached));
