@@ -6,8 +6,13 @@ if [ "$(id -u)" != 0 ]; then
 	exit 0
 fi
 mkdir -p "$KILN_HOME"
-# downloads are content-addressed and verified: share them with the machine's cache
-if [ -d /var/cache/kiln/blobs ]; then ln -s /var/cache/kiln/blobs "$KILN_HOME/blobs"; fi
+# Downloads are content-addressed and verified, and prepared roots are named
+# by their package set, made under a lock and renamed into place when
+# complete: both are safe to share with the machine's cache, which keeps
+# make check fast after the first run. Work dirs and outputs stay scratch.
+for d in blobs roots; do
+	if [ -d /var/cache/kiln/$d ]; then ln -s /var/cache/kiln/$d "$KILN_HOME/$d"; fi
+done
 if ! "$KILN" -q update debian:bookworm >"$SCRATCH/update.out" 2>&1; then
 	echo "1..0 # skip debian:bookworm unreachable: $(tail -1 "$SCRATCH/update.out")"
 	exit 0
@@ -53,7 +58,8 @@ assert env["LC_ALL"] == "C.UTF-8" and env["TZ"] == "UTC" and env["HOME"] == "/no
 assert r["build"]["user"] == {"name": "kiln", "uid": 1000, "gid": 1000}
 EOF
 check "the build ran at the buildd path as the build user" grep -q "Build-Path: /build/reproducible-path/kiln-tiny-ok-1.0" "$out1/kiln-tiny-ok_1.0_amd64.buildinfo"
-check "the prepared root is cached under the lock's sha256" sh -c "ls '$KILN_HOME'/roots/ | grep -qE '^[0-9a-f]{64}$'"
+rid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["lock"]["root_id"])' "$rec")
+check "the prepared root is cached under its id" test -d "$KILN_HOME/roots/$rid/usr/bin"
 
 # --- the same again: root reused fast, same bytes ---
 out2=$SCRATCH/out2
@@ -84,7 +90,8 @@ check "the log of the stopped build is kept" test -f "$out5/kiln-tiny-slow_1.0_a
 out6=$SCRATCH/out6
 rm -f /tmp/kiln-escape
 expect_exit 0 "a package that writes outside /build still builds" "$KILN" build -q "$esc_dsc" -o "$out6"
-root=$(ls -d "$KILN_HOME"/roots/*/ | head -1)
+root=$KILN_HOME/roots/$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["lock"]["root_id"])' "$out6/kiln-tiny-escape_1.0_amd64.kiln.json")
+check "the escape build used a cached root" test -d "$root/usr/bin"
 check "its writes did not reach the cached root" sh -c "test ! -e '$root/tmp/kiln-escape' -a ! -e '$root/etc/kiln-escape' -a ! -e '$root/kiln-escape' -a ! -e '$root/usr/kiln-escape'"
 check "nor the host" test ! -e /tmp/kiln-escape -a ! -e /etc/kiln-escape -a ! -e /kiln-escape
 
@@ -120,9 +127,15 @@ check "it says it was interrupted" grep -q "interrupted" "$SCRATCH/int.err"
 check "the build's work directory is gone" sh -c "! ls '$KILN_HOME'/work/ | grep -q build-kiln-tiny-slow"
 check "no output but the log" sh -c "! ls '$out7' | grep -qE '\\.deb|kiln\\.json'"
 
-# --- the cache ---
+# --- the cache (its own home: never prune the machine's cache) ---
+export KILN_HOME=$SCRATCH/gc-home
+fake=$(printf 'kiln-test-root' | sha256sum | cut -d' ' -f1)
+mkdir -p "$KILN_HOME/roots/$fake/usr/bin" "$KILN_HOME/work/build-x-999999999-1"
+echo '{}' >"$KILN_HOME/roots/$fake.json"
 expect_exit 0 "kiln cache list" "$KILN" cache list --json
-check "it lists the prepared root" python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); assert any(i["kind"]=="root" for i in a)' "$SCRATCH/out"
+check "it lists the prepared root and the work dir" python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); k={i["kind"] for i in a}; assert {"root","work"} <= k, a' "$SCRATCH/out"
+expect_exit 0 "kiln cache gc removes only the dead build's work dir" "$KILN" cache gc
+check "the root stays, the work dir is gone" sh -c "test -d '$KILN_HOME/roots/$fake' -a ! -e '$KILN_HOME/work/build-x-999999999-1'"
 expect_exit 0 "kiln cache gc --roots" "$KILN" cache gc --roots
-check "the root is gone" sh -c "! ls '$KILN_HOME'/roots/ | grep -qE '^[0-9a-f]{64}$'"
+check "the root is gone" test ! -e "$KILN_HOME/roots/$fake" -a ! -e "$KILN_HOME/roots/$fake.json"
 done_testing
