@@ -80,8 +80,8 @@ int cache_list(struct cache_list *out, struct kerr *e);
 void cache_list_free(struct cache_list *l);
 
 struct cache_gc_opts {
-	int roots;           /* remove prepared roots */
-	int blobs;           /* remove blobs not named by any index or kept root */
+	int roots;	      /* remove prepared roots */
+	int blobs;	      /* remove blobs not named by any index or kept root */
 	int64_t older_than_s; /* only items unused for this long; 0 = all */
 	int dry_run;
 };
@@ -94,19 +94,19 @@ int cache_gc(const struct cache_gc_opts *o, struct cache_list *removed, struct k
 
 enum build_kind {
 	BUILD_BINARY = 0, /* dpkg-buildpackage -b (default) */
-	BUILD_ARCH,       /* -B */
-	BUILD_INDEP,      /* -A */
-	BUILD_FULL,       /* source + binary */
+	BUILD_ARCH,	  /* -B */
+	BUILD_INDEP,	  /* -A */
+	BUILD_FULL,	  /* source + binary */
 };
 
 struct build_opts {
-	const char *outdir;   /* where outputs go (created) */
+	const char *outdir; /* where outputs go (created) */
 	enum build_kind kind;
 	const char *profiles; /* DEB_BUILD_PROFILES, comma or space separated */
 	int nocheck;
-	int parallel;        /* DEB_BUILD_OPTIONS parallel=N; 0: 1 */
-	int log_to_terminal; /* stream the log (else only the log file) */
-	double timeout_s;    /* 0: none */
+	int parallel;	      /* DEB_BUILD_OPTIONS parallel=N; 0: 1 */
+	int log_to_terminal;  /* stream the log (else only the log file) */
+	double timeout_s;     /* 0: none */
 	const char *hostname; /* default "kiln" */
 	struct root_opts root;
 	const char *distro_name;
@@ -124,7 +124,7 @@ struct build_source {
 struct build_result {
 	char *outdir;
 	struct strv outputs; /* file names in outdir (log and record included) */
-	char *log_path;      /* where the log is (outdir, or the work dir on failure) */
+	char *log_path;	     /* where the log is (outdir, or the work dir on failure) */
 	char *record_path;
 	const char *failed_step; /* static string naming the step, NULL on success */
 	int64_t source_date_epoch;

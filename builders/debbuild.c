@@ -64,7 +64,8 @@ static int logtee_start(struct logtee *t, const char *path, int to_terminal, str
 	return 0;
 }
 
-static void logtee_say(struct logtee *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void logtee_say(struct logtee *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 static void logtee_say(struct logtee *t, const char *fmt, ...)
 {
 	char buf[1024];
@@ -154,9 +155,9 @@ static int run_step(struct build_ctx *c, const char *step, char *const argv[], c
 	}
 	if (status != 0) {
 		logtee_say(&c->log, "kiln: step %s failed (exit status %d)", step, status);
-		return kerr_set(e, status == 128 + SIGINT || status == 128 + SIGTERM ? KILN_EINTR
-										   : KILN_EFAIL,
-				"step %s failed (exit status %d)", step, status);
+		return kerr_set(
+		    e, status == 128 + SIGINT || status == 128 + SIGTERM ? KILN_EINTR : KILN_EFAIL,
+		    "step %s failed (exit status %d)", step, status);
 	}
 	c->r->failed_step = NULL;
 	return 0;
@@ -338,8 +339,7 @@ static char *output_stem(const struct build_ctx *c)
 
 /* Stage everything in outdir/.kiln-staging-PID, then rename into outdir:
  * a full disk or an interruption leaves no partial output behind. */
-static int collect(struct build_ctx *c, int success, volatile sig_atomic_t *cancel,
-		   struct kerr *e)
+static int collect(struct build_ctx *c, int success, volatile sig_atomic_t *cancel, struct kerr *e)
 {
 	const char *outdir = c->o->outdir;
 	char *staging = xasprintf("%s/.kiln-staging-%ld", outdir, (long)getpid());
@@ -362,7 +362,8 @@ static int collect(struct build_ctx *c, int success, volatile sig_atomic_t *canc
 	if (success) {
 		struct dirent *de;
 		if ((bfd = open_build_dir(c)) < 0 || !(d = fdopendir(dup(bfd)))) {
-			ret = kerr_errno(e, KILN_EIO, "opening the build directory %s", c->build_path);
+			ret = kerr_errno(e, KILN_EIO, "opening the build directory %s",
+					 c->build_path);
 			goto out;
 		}
 		while ((de = readdir(d)))
@@ -372,7 +373,8 @@ static int collect(struct build_ctx *c, int success, volatile sig_atomic_t *canc
 		outs = xcalloc(names.n + 1, sizeof(*outs));
 		for (size_t i = 0; i < names.n; i++) {
 			if (cancel && *cancel) {
-				ret = kerr_set(e, KILN_EINTR, "interrupted while collecting outputs");
+				ret =
+				    kerr_set(e, KILN_EINTR, "interrupted while collecting outputs");
 				goto out;
 			}
 			if ((ret = stage_file(bfd, names.v[i], staging, &outs[nout], e)) < 0) {
@@ -395,26 +397,27 @@ static int collect(struct build_ctx *c, int success, volatile sig_atomic_t *canc
 			close(wfd);
 		if (ret < 0)
 			goto out;
-		char *a = xasprintf("%s/build.log", staging), *b = xasprintf("%s/%s", staging, logname);
+		char *a = xasprintf("%s/build.log", staging),
+		     *b = xasprintf("%s/%s", staging, logname);
 		rename(a, b);
 		free(a);
 		free(b);
 	}
 	if (success) {
 		struct record_info ri = {
-			.distro = c->o->distro_name ? c->o->distro_name : c->lock->distro,
-			.src = c->src->pkg,
-			.lock = c->lock,
-			.build_path = c->pkgdir,
-			.kind = kind_names[c->o->kind],
-			.env = &c->env,
-			.argv = &c->argv_build,
-			.sde = c->sde,
-			.hostname = c->o->hostname ? c->o->hostname : "kiln",
-			.outputs = outs,
-			.noutputs = nout,
-			.log_name = logname,
-			.started = c->started,
+		    .distro = c->o->distro_name ? c->o->distro_name : c->lock->distro,
+		    .src = c->src->pkg,
+		    .lock = c->lock,
+		    .build_path = c->pkgdir,
+		    .kind = kind_names[c->o->kind],
+		    .env = &c->env,
+		    .argv = &c->argv_build,
+		    .sde = c->sde,
+		    .hostname = c->o->hostname ? c->o->hostname : "kiln",
+		    .outputs = outs,
+		    .noutputs = nout,
+		    .log_name = logname,
+		    .started = c->started,
 		};
 		char *recp = xasprintf("%s/%s", staging, recname);
 		ret = record_write(&ri, recp, e);
@@ -545,9 +548,10 @@ int debian_build(const struct build_source *src, const struct lock *l, const str
 		if (kflag[o->kind])
 			strv_add(&c.argv_build, kflag[o->kind]);
 		if (o->profiles && *o->profiles)
-			strv_add_owned(&c.argv_build, xasprintf("--build-profiles=%s", o->profiles));
-		ret = run_step(&c, "build (dpkg-buildpackage)", c.argv_build.v, c.pkgdir, o->timeout_s,
-			       e);
+			strv_add_owned(&c.argv_build,
+				       xasprintf("--build-profiles=%s", o->profiles));
+		ret = run_step(&c, "build (dpkg-buildpackage)", c.argv_build.v, c.pkgdir,
+			       o->timeout_s, e);
 		r->seconds_build = now_monotonic() - tb;
 		if (ret < 0)
 			goto out;

@@ -23,11 +23,11 @@ struct deb_reader {
 	char member[64];
 };
 
-static int deb_err(struct kerr *e, int code, const char *deb, const char *what,
-		   struct archive *a)
+static int deb_err(struct kerr *e, int code, const char *deb, const char *what, struct archive *a)
 {
 	return kerr_set(e, code, "%s: %s%s%s", deb, what, a ? ": " : "",
-			a ? (archive_error_string(a) ? archive_error_string(a) : "unknown error") : "");
+			a ? (archive_error_string(a) ? archive_error_string(a) : "unknown error")
+			  : "");
 }
 
 /* the inner tarball is read straight out of the ar member */
@@ -103,12 +103,14 @@ static int deb_open(const char *deb, const char *which, struct deb_reader *r, st
 			la_ssize_t n;
 			if (strcmp(nm, "debian-binary") != 0) {
 				ret = kerr_set(e, KILN_EPARSE,
-					       "%s: first member is '%s', not debian-binary", deb, nm);
+					       "%s: first member is '%s', not debian-binary", deb,
+					       nm);
 				goto fail;
 			}
 			n = archive_read_data(r->outer, v, sizeof(v) - 1);
 			if (n < 4 || strncmp(v, "2.", 2) != 0) {
-				ret = kerr_set(e, KILN_EPARSE, "%s: unsupported .deb format version", deb);
+				ret = kerr_set(e, KILN_EPARSE,
+					       "%s: unsupported .deb format version", deb);
 				goto fail;
 			}
 			state = 1;
@@ -118,15 +120,16 @@ static int deb_open(const char *deb, const char *which, struct deb_reader *r, st
 			continue; /* reserved for extensions; dpkg ignores them */
 		if (state == 1) {
 			if (!is_tar_member(nm, "control.tar")) {
-				ret = kerr_set(e, KILN_EPARSE, "%s: expected control.tar, found '%s'",
-					       deb, nm);
+				ret = kerr_set(e, KILN_EPARSE,
+					       "%s: expected control.tar, found '%s'", deb, nm);
 				goto fail;
 			}
 			state = 2;
 			if (strcmp(which, "control.tar") != 0)
 				continue;
 		} else if (!is_tar_member(nm, "data.tar")) {
-			ret = kerr_set(e, KILN_EPARSE, "%s: expected data.tar, found '%s'", deb, nm);
+			ret =
+			    kerr_set(e, KILN_EPARSE, "%s: expected data.tar, found '%s'", deb, nm);
 			goto fail;
 		}
 		snprintf(r->member, sizeof(r->member), "%s", nm);
@@ -200,7 +203,8 @@ static int split_member(const char *name, struct strv *comps)
 			return -1;
 		if (!strcmp(comps->v[i], ".")) {
 			free(comps->v[i]);
-			memmove(&comps->v[i], &comps->v[i + 1], (comps->n - i - 1) * sizeof(char *));
+			memmove(&comps->v[i], &comps->v[i + 1],
+				(comps->n - i - 1) * sizeof(char *));
 			comps->n--;
 			continue;
 		}
@@ -220,7 +224,8 @@ static int is_alias(const struct deb_extract_opts *o, const char *name)
 static int openat_in_root(int root_fd, const char *path)
 {
 	struct open_how how = {.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
-			       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV};
+			       .resolve =
+				   RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV};
 	return (int)syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
 }
 
@@ -252,22 +257,25 @@ static int open_parent(struct xctx *x, const struct strv *comps, size_t n, int c
 			struct stat st;
 			if (fstatat(fd, c, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
 				if (i != 0 || !is_alias(x->o, c)) {
-					kerr_set(x->e, KILN_EVERIFY,
-						 "%s: member '%s' would write through the symlink '%s'",
-						 x->deb, x->member, c);
+					kerr_set(
+					    x->e, KILN_EVERIFY,
+					    "%s: member '%s' would write through the symlink '%s'",
+					    x->deb, x->member, c);
 					close(fd);
 					return -1;
 				}
 				nfd = openat_in_root(x->root_fd, c);
 			} else {
-				kerr_set(x->e, KILN_EVERIFY, "%s: member '%s': '%s' is not a directory",
-					 x->deb, x->member, c);
+				kerr_set(x->e, KILN_EVERIFY,
+					 "%s: member '%s': '%s' is not a directory", x->deb,
+					 x->member, c);
 				close(fd);
 				return -1;
 			}
 		}
 		if (nfd < 0) {
-			kerr_errno(x->e, KILN_EIO, "%s: member '%s': opening %s", x->deb, x->member, c);
+			kerr_errno(x->e, KILN_EIO, "%s: member '%s': opening %s", x->deb, x->member,
+				   c);
 			close(fd);
 			return -1;
 		}
@@ -283,7 +291,8 @@ static int clear_slot(struct xctx *x, int dfd, const char *name)
 {
 	struct stat st;
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return errno == ENOENT ? 0 : kerr_errno(x->e, KILN_EIO, "%s: %s", x->deb, x->member);
+		return errno == ENOENT ? 0
+				       : kerr_errno(x->e, KILN_EIO, "%s: %s", x->deb, x->member);
 	if (S_ISDIR(st.st_mode))
 		return kerr_set(x->e, KILN_EVERIFY, "%s: member '%s' would replace a directory",
 				x->deb, x->member);
@@ -305,7 +314,8 @@ static int write_data(struct xctx *x, struct archive *a, int fd)
 			if (w < 0 && errno == EINTR)
 				continue;
 			if (w < 0)
-				return kerr_errno(x->e, KILN_EIO, "%s: writing %s", x->deb, x->member);
+				return kerr_errno(x->e, KILN_EIO, "%s: writing %s", x->deb,
+						  x->member);
 			p += w;
 			off += w;
 			len -= (size_t)w;
@@ -329,9 +339,10 @@ static int extract_entry(struct xctx *x, struct archive *a, struct archive_entry
 	struct timespec ts[2] = {{archive_entry_mtime(ae), 0}, {archive_entry_mtime(ae), 0}};
 
 	if (x->o && (uid >= 65536 || gid >= 65536)) {
-		ret = kerr_set(x->e, KILN_EVERIFY, "%s: member '%s' has owner %u:%u, beyond the "
-						   "65536 ids a root can map", x->deb, x->member,
-			       (unsigned)uid, (unsigned)gid);
+		ret = kerr_set(x->e, KILN_EVERIFY,
+			       "%s: member '%s' has owner %u:%u, beyond the "
+			       "65536 ids a root can map",
+			       x->deb, x->member, (unsigned)uid, (unsigned)gid);
 		goto out;
 	}
 	if (x->o) {
@@ -340,8 +351,10 @@ static int extract_entry(struct xctx *x, struct archive *a, struct archive_entry
 	}
 
 	if (split_member(x->member, &comps) < 0) {
-		ret = kerr_set(x->e, KILN_EVERIFY, "%s: member '%s' leaves the root (absolute path "
-						   "or '..')", x->deb, x->member);
+		ret = kerr_set(x->e, KILN_EVERIFY,
+			       "%s: member '%s' leaves the root (absolute path "
+			       "or '..')",
+			       x->deb, x->member);
 		goto out;
 	}
 	if (comps.n == 0) /* "./" itself */
@@ -362,17 +375,18 @@ static int extract_entry(struct xctx *x, struct archive *a, struct archive_entry
 	if (type == AE_IFDIR) {
 		struct stat st;
 		if (mkdirat(dfd, leaf, 0700) < 0) {
-			if (errno != EEXIST ||
-			    fstatat(dfd, leaf, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-				ret = kerr_errno(x->e, KILN_EIO, "%s: creating %s", x->deb, x->member);
+			if (errno != EEXIST || fstatat(dfd, leaf, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+				ret = kerr_errno(x->e, KILN_EIO, "%s: creating %s", x->deb,
+						 x->member);
 				goto out;
 			}
 			if (S_ISLNK(st.st_mode) && comps.n == 1 && is_alias(x->o, leaf))
 				goto out; /* ./bin/ over the merged-/usr alias: keep the link */
 			if (!S_ISDIR(st.st_mode)) {
-				ret = kerr_set(x->e, KILN_EVERIFY,
-					       "%s: directory member '%s' over an existing non-directory",
-					       x->deb, x->member);
+				ret = kerr_set(
+				    x->e, KILN_EVERIFY,
+				    "%s: directory member '%s' over an existing non-directory",
+				    x->deb, x->member);
 				goto out;
 			}
 		}
@@ -418,7 +432,8 @@ static int extract_entry(struct xctx *x, struct archive *a, struct archive_entry
 		/* the link itself may point anywhere: it is only ever followed
 		 * inside the sandbox, and never by this extractor */
 		if (symlinkat(target, dfd, leaf) < 0) {
-			ret = kerr_errno(x->e, KILN_EIO, "%s: creating symlink %s", x->deb, x->member);
+			ret = kerr_errno(x->e, KILN_EIO, "%s: creating symlink %s", x->deb,
+					 x->member);
 			goto out;
 		}
 		if (x->o && x->o->set_owner)
@@ -443,9 +458,10 @@ static int extract_entry(struct xctx *x, struct archive *a, struct archive_entry
 		}
 		if (fstatat(tfd, tc.v[tc.n - 1], &st, AT_SYMLINK_NOFOLLOW) < 0 ||
 		    !S_ISREG(st.st_mode)) {
-			ret = kerr_set(x->e, KILN_EVERIFY,
-				       "%s: hard link '%s' to '%s', which is not a file of the archive",
-				       x->deb, x->member, t);
+			ret = kerr_set(
+			    x->e, KILN_EVERIFY,
+			    "%s: hard link '%s' to '%s', which is not a file of the archive",
+			    x->deb, x->member, t);
 		} else if ((ret = clear_slot(x, dfd, leaf)) == 0 &&
 			   linkat(tfd, tc.v[tc.n - 1], dfd, leaf, 0) < 0) {
 			ret = kerr_errno(x->e, KILN_EIO, "%s: hard link %s", x->deb, x->member);
@@ -462,8 +478,7 @@ out:
 	return ret;
 }
 
-int deb_extract_data(const char *deb, int root_fd, const struct deb_extract_opts *o,
-		     struct kerr *e)
+int deb_extract_data(const char *deb, int root_fd, const struct deb_extract_opts *o, struct kerr *e)
 {
 	struct deb_reader r;
 	struct archive_entry *ae;

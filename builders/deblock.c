@@ -32,7 +32,8 @@ int debian_build_lock(const struct distro *d, const struct source_pkg *s,
 	rq.alternatives = ALT_FIRST;
 	ret = solver_resolve(pool, &rq, out, e);
 	if (ret < 0)
-		kerr_prefix(e, "resolving the build dependencies of %s %s: ", s->package, s->version);
+		kerr_prefix(e, "resolving the build dependencies of %s %s: ", s->package,
+			    s->version);
 	strv_free(&base);
 	strv_free(&profiles);
 	kiln_pool_free(pool);

@@ -20,12 +20,12 @@ const char *const debroot_aliases[] = {"bin", "sbin", "lib", "lib64", NULL};
 /* what the root recipe needs from each package's control file */
 struct pkg_meta {
 	const struct lock_pkg *lp;
-	char *deb;                 /* blob path */
-	struct strv depends;       /* names from Depends + Pre-Depends (all alternatives) */
-	struct strv pre_depends;   /* names from Pre-Depends */
+	char *deb;		 /* blob path */
+	struct strv depends;	 /* names from Depends + Pre-Depends (all alternatives) */
+	struct strv pre_depends; /* names from Pre-Depends */
 	struct strv provides;
-	int essential;             /* Essential: yes, or flagged so by the lock */
-	int in_base;               /* part of the essential closure */
+	int essential; /* Essential: yes, or flagged so by the lock */
+	int in_base;   /* part of the essential closure */
 };
 
 /* "a (>= 1) | b:any, c [amd64] <!nocheck>" -> a b c */
@@ -65,14 +65,16 @@ static int read_meta(const struct lock_pkg *lp, struct pkg_meta *m, struct kerr 
 	deb822_init(&ps, ctl.data, ctl.len, m->deb);
 	if ((ret = deb822_next(&ps, &para, e)) <= 0) {
 		if (ret == 0)
-			ret = kerr_set(e, KILN_EPARSE, "%s (%s): empty control file", lp->name, m->deb);
+			ret = kerr_set(e, KILN_EPARSE, "%s (%s): empty control file", lp->name,
+				       m->deb);
 		goto out;
 	}
 	ret = 0;
 	char *pkg = deb822_get(&para, "Package");
 	if (!pkg || strcmp(pkg, lp->name) != 0)
-		ret = kerr_set(e, KILN_EVERIFY, "%s: the .deb is package '%s', not what the lock says",
-			       lp->name, pkg ? pkg : "(none)");
+		ret = kerr_set(e, KILN_EVERIFY,
+			       "%s: the .deb is package '%s', not what the lock says", lp->name,
+			       pkg ? pkg : "(none)");
 	free(pkg);
 	char *d = deb822_get(&para, "Depends"), *pd = deb822_get(&para, "Pre-Depends");
 	char *pr = deb822_get(&para, "Provides"), *es = deb822_get(&para, "Essential");
@@ -168,7 +170,8 @@ static void write_prep_script(struct pkg_meta *m, size_t n, struct strv *links, 
 		for (size_t d = 0; !cut && d < m[i].pre_depends.n; d++)
 			cut = strv_contains(&names, m[i].pre_depends.v[d]);
 		if (cut && nb) {
-			kbuf_printf(sh, "echo 'kiln: installing %zu more packages'\n$D --install", nb);
+			kbuf_printf(sh, "echo 'kiln: installing %zu more packages'\n$D --install",
+				    nb);
 			for (size_t b = 0; b < nb; b++)
 				kbuf_printf(sh, " \\\n  /kiln-debs/%s", links->v[batch[b]]);
 			kbuf_adds(sh, "\n");
@@ -184,7 +187,8 @@ static void write_prep_script(struct pkg_meta *m, size_t n, struct strv *links, 
 	}
 	kbuf_adds(sh, "$D --configure --pending\n"
 		      "a=$(dpkg --audit)\n"
-		      "if [ -n \"$a\" ]; then echo \"$a\"; echo 'kiln: dpkg --audit reports problems'; exit 1; fi\n"
+		      "if [ -n \"$a\" ]; then echo \"$a\"; echo 'kiln: dpkg --audit reports "
+		      "problems'; exit 1; fi\n"
 		      "echo 'kiln: root ready'\n");
 	strv_free(&names);
 	free(batch);
@@ -192,7 +196,10 @@ static void write_prep_script(struct pkg_meta *m, size_t n, struct strv *links, 
 
 /* Host ids as the sandbox maps them: inside id N is host id base + N (kiln
  * as root), so what kiln itself creates in a root must be owned that way. */
-static uid_t id_base(void) { return geteuid() == 0 ? sandbox_host_uid(0) : 0; }
+static uid_t id_base(void)
+{
+	return geteuid() == 0 ? sandbox_host_uid(0) : 0;
+}
 
 static __thread uid_t shift_base;
 static int shift_one(const char *p, const struct stat *st, int flag, struct FTW *f)
@@ -239,8 +246,8 @@ static int add_build_user(const char *root, struct kerr *e)
 	int ret;
 	char line[256];
 
-	snprintf(line, sizeof(line), "%s:x:%d:%d:kiln build user:/nonexistent:/bin/sh\n", BUILD_USER,
-		 BUILD_UID, BUILD_GID);
+	snprintf(line, sizeof(line), "%s:x:%d:%d:kiln build user:/nonexistent:/bin/sh\n",
+		 BUILD_USER, BUILD_UID, BUILD_GID);
 	if ((ret = append_line(p, line, e)) < 0)
 		goto out;
 	snprintf(line, sizeof(line), "%s:x:%d:\n", BUILD_USER, BUILD_GID);
@@ -271,10 +278,20 @@ out:
 
 static int make_skeleton(const char *root, struct kerr *e)
 {
-	static const char *const dirs[] = {"usr/bin", "usr/sbin", "usr/lib", "usr/lib64",
-					   "var/lib/dpkg/info", "var/lib/dpkg/updates",
-					   "var/lib/dpkg/triggers", "etc/dpkg/dpkg.cfg.d",
-					   "proc", "sys", "dev", "tmp", "kiln-debs", NULL};
+	static const char *const dirs[] = {"usr/bin",
+					   "usr/sbin",
+					   "usr/lib",
+					   "usr/lib64",
+					   "var/lib/dpkg/info",
+					   "var/lib/dpkg/updates",
+					   "var/lib/dpkg/triggers",
+					   "etc/dpkg/dpkg.cfg.d",
+					   "proc",
+					   "sys",
+					   "dev",
+					   "tmp",
+					   "kiln-debs",
+					   NULL};
 	static const char *const empty[] = {"var/lib/dpkg/status", "var/lib/dpkg/available", NULL};
 	int ret = 0;
 	for (size_t i = 0; dirs[i] && ret == 0; i++) {
@@ -314,9 +331,10 @@ static int build_root(const struct lock *l, struct pkg_meta *m, const char *tmp,
 	struct strv links = {0};
 	struct kbuf sh = {0};
 	int ret = 0, rootfd = -1, status = 0, logfd = -1;
-	char *debdir = xasprintf("%s/debs", workdir), *logp = xasprintf("%s/root-prep.log", workdir);
+	char *debdir = xasprintf("%s/debs", workdir),
+	     *logp = xasprintf("%s/root-prep.log", workdir);
 	struct deb_extract_opts xo = {
-		.aliases = debroot_aliases, .set_owner = geteuid() == 0, .id_base = id_base()};
+	    .aliases = debroot_aliases, .set_owner = geteuid() == 0, .id_base = id_base()};
 	double t0 = now_monotonic();
 
 	if ((ret = mkdir_p(debdir, 0755, e)) < 0 || (ret = make_skeleton(tmp, e)) < 0 ||
@@ -379,8 +397,8 @@ static int build_root(const struct lock *l, struct pkg_meta *m, const char *tmp,
 		goto out;
 	}
 	if (status != 0) {
-		ret = kerr_set(e, KILN_EFAIL,
-			       "preparing the root: dpkg failed (exit %d); log: %s", status, logp);
+		ret = kerr_set(e, KILN_EFAIL, "preparing the root: dpkg failed (exit %d); log: %s",
+			       status, logp);
 		goto out;
 	}
 	/* 3. the build user, /build, and no leftovers of the preparation */
@@ -426,11 +444,12 @@ static int write_root_meta(const struct lock *l, const char *path, double secs, 
 	struct kbuf b = {0};
 	char id[SHA256_HEX_LEN + 1];
 	debroot_id(l, id);
-	kbuf_printf(&b, "{\n  \"root_id\": \"%s\",\n  \"lock_sha256\": \"%s\",\n  \"distro\": \"%s\",\n"
-			"  \"source\": \"%s\",\n  \"packages\": %zu,\n"
-			"  \"seconds\": %.1f,\n  \"created\": %lld\n}\n",
-		    id, l->sha256, l->distro ? l->distro : "", l->source ? l->source : "", l->n, secs,
-		    (long long)time(NULL));
+	kbuf_printf(&b,
+		    "{\n  \"root_id\": \"%s\",\n  \"lock_sha256\": \"%s\",\n  \"distro\": \"%s\",\n"
+		    "  \"source\": \"%s\",\n  \"packages\": %zu,\n"
+		    "  \"seconds\": %.1f,\n  \"created\": %lld\n}\n",
+		    id, l->sha256, l->distro ? l->distro : "", l->source ? l->source : "", l->n,
+		    secs, (long long)time(NULL));
 	int ret = write_file_atomic(path, b.data, b.len, 0644, e);
 	kbuf_free(&b);
 	return ret;

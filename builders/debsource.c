@@ -39,8 +39,9 @@ int64_t changelog_timestamp(const char *text, size_t len, const char *file, stru
 		}
 		p = nl ? nl + 1 : end;
 	}
-	kerr_set(e, KILN_EPARSE, "%s:%zu: no valid trailer line (' -- Name <email>  date') in the "
-				 "first entry",
+	kerr_set(e, KILN_EPARSE,
+		 "%s:%zu: no valid trailer line (' -- Name <email>  date') in the "
+		 "first entry",
 		 file, line);
 	return -1;
 }
@@ -74,11 +75,12 @@ int dsc_load(const char *dsc_path, struct source_pkg *out, struct kerr *e)
 		uint64_t size = 0;
 		ret = sha256_file(p, hex, &size, e);
 		if (ret == 0 && (size != f->size || strcmp(hex, f->sha256) != 0))
-			ret = kerr_set(e, KILN_EVERIFY,
-				       "%s: %s does not match the .dsc (sha256 %s, size %llu; the .dsc "
-				       "says %s, %llu)",
-				       dsc_path, f->name, hex, (unsigned long long)size, f->sha256,
-				       (unsigned long long)f->size);
+			ret = kerr_set(
+			    e, KILN_EVERIFY,
+			    "%s: %s does not match the .dsc (sha256 %s, size %llu; the .dsc "
+			    "says %s, %llu)",
+			    dsc_path, f->name, hex, (unsigned long long)size, f->sha256,
+			    (unsigned long long)f->size);
 		else if (ret < 0)
 			kerr_prefix(e, "%s lists %s: ", dsc_path, f->name);
 		free(p);
@@ -106,4 +108,3 @@ out:
 	free(basecopy);
 	return ret;
 }
-

@@ -16,7 +16,10 @@ static json_t *file_obj(const char *name, const char *sha256, uint64_t size)
 	return f;
 }
 
-static json_t *str_or_null(const char *s) { return s ? json_string(s) : json_null(); }
+static json_t *str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
 
 int record_write(const struct record_info *ri, const char *path, struct kerr *e)
 {
@@ -37,8 +40,9 @@ int record_write(const struct record_info *ri, const char *path, struct kerr *e)
 	json_object_set_new(src, "format", str_or_null(ri->src->format));
 	json_object_set_new(src, "suite", str_or_null(ri->src->suite));
 	for (size_t i = 0; i < ri->src->nfiles; i++)
-		json_array_append_new(files, file_obj(ri->src->files[i].name, ri->src->files[i].sha256,
-						      ri->src->files[i].size));
+		json_array_append_new(files,
+				      file_obj(ri->src->files[i].name, ri->src->files[i].sha256,
+					       ri->src->files[i].size));
 	json_object_set_new(src, "files", files);
 	json_object_set_new(src, "patches", json_array());
 	json_object_set_new(root, "source", src);

@@ -16,7 +16,7 @@ struct record_info {
 	const struct lock *lock;
 	const char *build_path; /* the unpacked source tree */
 	const char *kind;
-	const struct strv *env;  /* K=V, as the build saw them (besides the fixed PATH) */
+	const struct strv *env;	 /* K=V, as the build saw them (besides the fixed PATH) */
 	const struct strv *argv; /* the build command */
 	int64_t sde;
 	const char *hostname;

@@ -6,7 +6,7 @@
 
 struct workroot {
 	char *upper, *ovwork, *merged; /* merged: the root the build sees */
-	int overlay;                   /* 1: overlayfs, 0: a copy in merged */
+	int overlay;		       /* 1: overlayfs, 0: a copy in merged */
 };
 
 /* Make workdir/root a writable view of lower. Call before any thread

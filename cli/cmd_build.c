@@ -1,4 +1,5 @@
-/* cmd_build.c - `kiln build DISTRO SRC[=VER] | FILE.dsc`: build in the sandbox, write outputs + record. */
+/* cmd_build.c - `kiln build DISTRO SRC[=VER] | FILE.dsc`: build in the sandbox, write outputs +
+ * record. */
 #include <jansson.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -10,30 +11,37 @@
 #include "distros/distros.h"
 
 static const char usage[] =
-	"usage: kiln build [options] DISTRO SRC[=VERSION]\n"
-	"       kiln build [options] [--distro DISTRO] FILE.dsc\n\n"
-	"Fetch and verify the source (or check a local .dsc and its files), resolve the\n"
-	"build environment, prepare (or reuse) its build root, unpack the source with the\n"
-	"root's dpkg-source at /build/reproducible-path/SRC-UPSTREAMVERSION and run\n"
-	"dpkg-buildpackage as the build user in the sandbox, network off. The outputs,\n"
-	"the log (SRC_VER_ARCH.build) and kiln's build record (SRC_VER_ARCH.kiln.json)\n"
-	"are moved into DIR together; a failed build keeps only its log there.\n\n"
-	"Options:\n"
-	"  -o, --output DIR     where outputs go (default: current directory)\n"
-	"  -A, -B, --full       arch:all only, arch-specific only, or source+binary\n"
-	"                       (default: binary-only, dpkg-buildpackage -b)\n"
-	"  -P, --profiles LIST  build profiles (DEB_BUILD_PROFILES)\n"
-	"      --nocheck        DEB_BUILD_OPTIONS=nocheck\n"
-	"  -j, --parallel N     DEB_BUILD_OPTIONS=parallel=N (default: 1)\n"
-	"      --timeout SECS   stop the build after SECS seconds of wall clock\n"
-	"      --distro DISTRO  the distro a .dsc is built for (default debian:bookworm)\n"
-	"      --lock FILE      use this lock (kiln resolve -o FILE) instead of resolving\n"
-	"      --rebuild-root   prepare the root again even when cached\n"
-	"      --vary           build twice, the second time with another hostname,\n"
-	"                       parallel level and output directory; compare\n";
+    "usage: kiln build [options] DISTRO SRC[=VERSION]\n"
+    "       kiln build [options] [--distro DISTRO] FILE.dsc\n\n"
+    "Fetch and verify the source (or check a local .dsc and its files), resolve the\n"
+    "build environment, prepare (or reuse) its build root, unpack the source with the\n"
+    "root's dpkg-source at /build/reproducible-path/SRC-UPSTREAMVERSION and run\n"
+    "dpkg-buildpackage as the build user in the sandbox, network off. The outputs,\n"
+    "the log (SRC_VER_ARCH.build) and kiln's build record (SRC_VER_ARCH.kiln.json)\n"
+    "are moved into DIR together; a failed build keeps only its log there.\n\n"
+    "Options:\n"
+    "  -o, --output DIR     where outputs go (default: current directory)\n"
+    "  -A, -B, --full       arch:all only, arch-specific only, or source+binary\n"
+    "                       (default: binary-only, dpkg-buildpackage -b)\n"
+    "  -P, --profiles LIST  build profiles (DEB_BUILD_PROFILES)\n"
+    "      --nocheck        DEB_BUILD_OPTIONS=nocheck\n"
+    "  -j, --parallel N     DEB_BUILD_OPTIONS=parallel=N (default: 1)\n"
+    "      --timeout SECS   stop the build after SECS seconds of wall clock\n"
+    "      --distro DISTRO  the distro a .dsc is built for (default debian:bookworm)\n"
+    "      --lock FILE      use this lock (kiln resolve -o FILE) instead of resolving\n"
+    "      --rebuild-root   prepare the root again even when cached\n"
+    "      --vary           build twice, the second time with another hostname,\n"
+    "                       parallel level and output directory; compare\n";
 
-enum { OPT_NOCHECK = OPT_FIRST_CMD, OPT_TIMEOUT, OPT_DISTRO, OPT_LOCK, OPT_REBUILD, OPT_FULL,
-       OPT_VARY };
+enum {
+	OPT_NOCHECK = OPT_FIRST_CMD,
+	OPT_TIMEOUT,
+	OPT_DISTRO,
+	OPT_LOCK,
+	OPT_REBUILD,
+	OPT_FULL,
+	OPT_VARY
+};
 
 static volatile sig_atomic_t g_cancel;
 
@@ -129,27 +137,49 @@ int cmd_build(int argc, char **argv, struct cli *c)
 			continue;
 		}
 		switch (opt) {
-		case 'o': bo.outdir = optarg; break;
-		case 'A': bo.kind = BUILD_INDEP; break;
-		case 'B': bo.kind = BUILD_ARCH; break;
-		case OPT_FULL: bo.kind = BUILD_FULL; break;
-		case 'P': bo.profiles = optarg; break;
+		case 'o':
+			bo.outdir = optarg;
+			break;
+		case 'A':
+			bo.kind = BUILD_INDEP;
+			break;
+		case 'B':
+			bo.kind = BUILD_ARCH;
+			break;
+		case OPT_FULL:
+			bo.kind = BUILD_FULL;
+			break;
+		case 'P':
+			bo.profiles = optarg;
+			break;
 		case 'j':
 			bo.parallel = atoi(optarg);
 			if (bo.parallel < 1 || bo.parallel > 1024)
 				return cli_usage_error("build", "--parallel wants 1..1024");
 			break;
-		case OPT_NOCHECK: bo.nocheck = 1; break;
+		case OPT_NOCHECK:
+			bo.nocheck = 1;
+			break;
 		case OPT_TIMEOUT:
 			bo.timeout_s = atof(optarg);
 			if (bo.timeout_s <= 0)
-				return cli_usage_error("build", "--timeout wants a positive number");
+				return cli_usage_error("build",
+						       "--timeout wants a positive number");
 			break;
-		case OPT_DISTRO: distro_name = optarg; break;
-		case OPT_LOCK: lock_file = optarg; break;
-		case OPT_REBUILD: bo.root.rebuild = 1; break;
-		case OPT_VARY: vary = 1; break;
-		default: return cli_usage_error("build", "unknown option");
+		case OPT_DISTRO:
+			distro_name = optarg;
+			break;
+		case OPT_LOCK:
+			lock_file = optarg;
+			break;
+		case OPT_REBUILD:
+			bo.root.rebuild = 1;
+			break;
+		case OPT_VARY:
+			vary = 1;
+			break;
+		default:
+			return cli_usage_error("build", "unknown option");
 		}
 	}
 	bo.root.fetch = c->fetch;

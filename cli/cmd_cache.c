@@ -7,15 +7,15 @@
 #include "cli/cli.h"
 
 static const char usage[] =
-	"usage: kiln cache list [--json]\n"
-	"       kiln cache gc [--roots] [--blobs] [--all] [--older-than DAYS] [--dry-run]\n\n"
-	"list: every prepared build root, blob and work directory in $KILN_HOME, with\n"
-	"its size. gc: remove the work directories of builds that are no longer\n"
-	"running, and with --roots the prepared roots, with --blobs the downloaded\n"
-	"files no index names (--all: both). Nothing in use is removed.\n\n"
-	"Options:\n"
-	"      --older-than DAYS  only what was not used for DAYS days\n"
-	"  -n, --dry-run          say what would go, remove nothing\n";
+    "usage: kiln cache list [--json]\n"
+    "       kiln cache gc [--roots] [--blobs] [--all] [--older-than DAYS] [--dry-run]\n\n"
+    "list: every prepared build root, blob and work directory in $KILN_HOME, with\n"
+    "its size. gc: remove the work directories of builds that are no longer\n"
+    "running, and with --roots the prepared roots, with --blobs the downloaded\n"
+    "files no index names (--all: both). Nothing in use is removed.\n\n"
+    "Options:\n"
+    "      --older-than DAYS  only what was not used for DAYS days\n"
+    "  -n, --dry-run          say what would go, remove nothing\n";
 
 enum { OPT_ROOTS = OPT_FIRST_CMD, OPT_BLOBS, OPT_ALL, OPT_OLDER };
 
@@ -46,10 +46,12 @@ static void print_summary(const struct cache_list *l, const char *verb)
 				n++;
 				bytes += l->v[i].bytes;
 				if (strcmp(kinds[k], "blob") != 0)
-					printf("%s %-5s %s  %.1f MB%s\n", verb, kinds[k], l->v[i].name,
-					       (double)l->v[i].bytes / 1e6, l->v[i].busy ? "  (in use)" : "");
+					printf("%s %-5s %s  %.1f MB%s\n", verb, kinds[k],
+					       l->v[i].name, (double)l->v[i].bytes / 1e6,
+					       l->v[i].busy ? "  (in use)" : "");
 			}
-		printf("%s %zu %s%s, %.1f MB\n", verb, n, kinds[k], n == 1 ? "" : "s", (double)bytes / 1e6);
+		printf("%s %zu %s%s, %.1f MB\n", verb, n, kinds[k], n == 1 ? "" : "s",
+		       (double)bytes / 1e6);
 	}
 }
 
@@ -73,12 +75,23 @@ int cmd_cache(int argc, char **argv, struct cli *c)
 		if (r > 0)
 			continue;
 		switch (opt) {
-		case OPT_ROOTS: go.roots = 1; break;
-		case OPT_BLOBS: go.blobs = 1; break;
-		case OPT_ALL: go.roots = go.blobs = 1; break;
-		case OPT_OLDER: go.older_than_s = (int64_t)(atof(optarg) * 86400); break;
-		case 'n': go.dry_run = 1; break;
-		default: return cli_usage_error("cache", "unknown option");
+		case OPT_ROOTS:
+			go.roots = 1;
+			break;
+		case OPT_BLOBS:
+			go.blobs = 1;
+			break;
+		case OPT_ALL:
+			go.roots = go.blobs = 1;
+			break;
+		case OPT_OLDER:
+			go.older_than_s = (int64_t)(atof(optarg) * 86400);
+			break;
+		case 'n':
+			go.dry_run = 1;
+			break;
+		default:
+			return cli_usage_error("cache", "unknown option");
 		}
 	}
 	if (argc - optind != 1)

@@ -1,4 +1,5 @@
-/* fuzz_deb.c - libFuzzer target: reading and unpacking a hostile .deb must never crash, and nothing may land outside the scratch root. */
+/* fuzz_deb.c - libFuzzer target: reading and unpacking a hostile .deb must never crash, and nothing
+ * may land outside the scratch root. */
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -1,4 +1,5 @@
-/* test_debextract.c - .deb reading and safe data.tar extraction, including hostile archives the tests build themselves. */
+/* test_debextract.c - .deb reading and safe data.tar extraction, including hostile archives the
+ * tests build themselves. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,7 +19,7 @@
 /* one tar entry of a test archive */
 struct ent {
 	const char *name;
-	char type; /* f file, d dir, l symlink, h hardlink, c char device, p fifo */
+	char type;	  /* f file, d dir, l symlink, h hardlink, c char device, p fifo */
 	const char *data; /* file content, or link target */
 	int mode;
 };
@@ -95,8 +96,9 @@ static void ar_add(struct archive *a, const char *name, const void *p, size_t n)
 static char *make_deb(const char *name, const struct ent *ents, size_t n)
 {
 	static const struct ent ctl[] = {
-		{"./", 'd', NULL, 0},
-		{"./control", 'f', "Package: t\nVersion: 1.0\nArchitecture: all\nPre-Depends: libc6 (>= 2.36)\n", 0},
+	    {"./", 'd', NULL, 0},
+	    {"./control", 'f',
+	     "Package: t\nVersion: 1.0\nArchitecture: all\nPre-Depends: libc6 (>= 2.36)\n", 0},
 	};
 	char *path = xasprintf("%s/%s", scratch, name);
 	void *c, *d;
@@ -186,15 +188,15 @@ static void test_control_file_is_read(void **s)
 static void test_normal_package_extracts_files_links_and_modes(void **s)
 {
 	static const struct ent d[] = {
-		{"./", 'd', NULL, 0},
-		{"./usr/", 'd', NULL, 0},
-		{"./usr/share/", 'd', NULL, 0},
-		{"./usr/share/t/", 'd', NULL, 0},
-		{"./usr/share/t/a", 'f', "hello\n", 0644},
-		{"./usr/share/t/run", 'f', "#!/bin/sh\n", 04755},
-		{"./usr/share/t/b", 'h', "./usr/share/t/a", 0},
-		{"./usr/share/t/abs", 'l', "/etc/passwd", 0777},
-		{"./usr/share/t/rel", 'l', "../../..", 0777},
+	    {"./", 'd', NULL, 0},
+	    {"./usr/", 'd', NULL, 0},
+	    {"./usr/share/", 'd', NULL, 0},
+	    {"./usr/share/t/", 'd', NULL, 0},
+	    {"./usr/share/t/a", 'f', "hello\n", 0644},
+	    {"./usr/share/t/run", 'f', "#!/bin/sh\n", 04755},
+	    {"./usr/share/t/b", 'h', "./usr/share/t/a", 0},
+	    {"./usr/share/t/abs", 'l', "/etc/passwd", 0777},
+	    {"./usr/share/t/rel", 'l', "../../..", 0777},
 	};
 	char *root;
 	struct kerr e = {0};
@@ -223,7 +225,7 @@ static void test_normal_package_extracts_files_links_and_modes(void **s)
 static void test_entries_pass_through_the_merged_usr_alias(void **s)
 {
 	static const struct ent d[] = {
-		{"./", 'd', NULL, 0}, {"./bin/", 'd', NULL, 0}, {"./bin/sh", 'f', "shell", 0755}};
+	    {"./", 'd', NULL, 0}, {"./bin/", 'd', NULL, 0}, {"./bin/sh", 'f', "shell", 0755}};
 	char *root;
 	struct kerr e = {0};
 	assert_int_equal(extract("alias.deb", d, 3, &root, &e), 0);
@@ -280,7 +282,8 @@ static void test_write_through_symlink_to_outside_is_rejected(void **s)
 
 static void test_write_through_relative_dotdot_symlink_is_rejected(void **s)
 {
-	static const struct ent d[] = {{"./up", 'l', "..", 0777}, {"./up/kiln-evil-up", 'f', "x", 0}};
+	static const struct ent d[] = {{"./up", 'l', "..", 0777},
+				       {"./up/kiln-evil-up", 'f', "x", 0}};
 	char *root;
 	struct kerr e = {0};
 	assert_int_equal(extract("symup.deb", d, 2, &root, &e), -KILN_EVERIFY);
@@ -393,22 +396,22 @@ static void test_wrong_first_member_is_rejected(void **s)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_control_file_is_read),
-		cmocka_unit_test(test_normal_package_extracts_files_links_and_modes),
-		cmocka_unit_test(test_entries_pass_through_the_merged_usr_alias),
-		cmocka_unit_test(test_absolute_member_path_is_rejected),
-		cmocka_unit_test(test_dotdot_member_path_is_rejected),
-		cmocka_unit_test(test_write_through_symlink_to_outside_is_rejected),
-		cmocka_unit_test(test_write_through_relative_dotdot_symlink_is_rejected),
-		cmocka_unit_test(test_file_over_symlink_replaces_the_link_not_its_target),
-		cmocka_unit_test(test_device_node_is_rejected),
-		cmocka_unit_test(test_fifo_is_rejected),
-		cmocka_unit_test(test_hardlink_outside_the_root_is_rejected),
-		cmocka_unit_test(test_hardlink_through_symlink_is_rejected),
-		cmocka_unit_test(test_hardlink_to_a_symlink_is_rejected),
-		cmocka_unit_test(test_directory_over_a_file_is_rejected),
-		cmocka_unit_test(test_garbage_is_not_a_deb),
-		cmocka_unit_test(test_wrong_first_member_is_rejected),
+	    cmocka_unit_test(test_control_file_is_read),
+	    cmocka_unit_test(test_normal_package_extracts_files_links_and_modes),
+	    cmocka_unit_test(test_entries_pass_through_the_merged_usr_alias),
+	    cmocka_unit_test(test_absolute_member_path_is_rejected),
+	    cmocka_unit_test(test_dotdot_member_path_is_rejected),
+	    cmocka_unit_test(test_write_through_symlink_to_outside_is_rejected),
+	    cmocka_unit_test(test_write_through_relative_dotdot_symlink_is_rejected),
+	    cmocka_unit_test(test_file_over_symlink_replaces_the_link_not_its_target),
+	    cmocka_unit_test(test_device_node_is_rejected),
+	    cmocka_unit_test(test_fifo_is_rejected),
+	    cmocka_unit_test(test_hardlink_outside_the_root_is_rejected),
+	    cmocka_unit_test(test_hardlink_through_symlink_is_rejected),
+	    cmocka_unit_test(test_hardlink_to_a_symlink_is_rejected),
+	    cmocka_unit_test(test_directory_over_a_file_is_rejected),
+	    cmocka_unit_test(test_garbage_is_not_a_deb),
+	    cmocka_unit_test(test_wrong_first_member_is_rejected),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
