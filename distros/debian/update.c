@@ -137,7 +137,8 @@ static int fetch_index(const struct suite_def *s, const struct release *r,
 	int ret = 0;
 
 	*downloaded = 0;
-	if (blob_exists(w->plain->sha256, w->plain->size))
+	if (blob_exists(w->plain->sha256, w->plain->size) &&
+	    blob_exists(w->packed->sha256, w->packed->size))
 		return 0;
 	what = xasprintf("%s/dists/%s/%s%s", s->mirror, s->name, w->rel_path, w->packed_ext);
 	if (r->acquire_by_hash) {
@@ -171,9 +172,9 @@ static int fetch_index(const struct suite_def *s, const struct release *r,
 	}
 	if ((ret = blob_adopt(plain_tmp, hex, e)) < 0)
 		goto out;
+	/* the compressed blob stays too: it lets a local mirror be rebuilt from the cache */
 	free(plain_tmp);
 	plain_tmp = NULL;
-	unlink(packed_blob); /* the uncompressed copy is what every stage reads */
 out:
 	if (plain_tmp) {
 		unlink(plain_tmp);

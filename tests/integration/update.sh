@@ -56,6 +56,14 @@ expect_exit 4 "an unreachable mirror is reported" "$KILN" update --mirror http:/
 check "the error says the mirror cannot be reached" grep -q "cannot reach mirror" "$SCRATCH/err"
 expect_exit 0 "--offline uses the cache" "$KILN" update --offline --mirror http://127.0.0.1:9/debian $D
 
+# the mirror from the environment and from a config file
+rm -rf "$KILN_HOME/indices"
+expect_exit 0 "KILN_MIRROR selects the mirror" env KILN_MIRROR="$M" "$KILN" update $D
+rm -rf "$KILN_HOME/indices"
+echo "debian = $M" > "$SCRATCH/mirrors.conf"
+expect_exit 0 "a config file selects the mirror" "$KILN" update --config "$SCRATCH/mirrors.conf" $D
+expect_exit 0 "KILN_CONFIG names the config file" env KILN_CONFIG="$SCRATCH/mirrors.conf" "$KILN" update $D
+
 # from here on, each case starts from an empty cache
 fresh() { rm -rf "$KILN_HOME"; }
 
