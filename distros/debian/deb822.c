@@ -90,8 +90,8 @@ int deb822_next(struct deb822_parser *ps, struct deb822_para *para, struct kerr 
 			const char *colon = memchr(s, ':', (size_t)(eol - s));
 			if (!colon || colon == s)
 				return kerr_set(e, KILN_EPARSE,
-						"%s:%zu: expected 'Field: value', got '%.40s'", ps->file,
-						ps->line, s);
+						"%s:%zu: expected 'Field: value', got '%.*s'", ps->file,
+						ps->line, (int)(linelen < 40 ? linelen : 40), s);
 			for (const char *c = s; c < colon; c++)
 				if (*c == ' ' || *c == '\t' || (unsigned char)*c < 0x21)
 					return kerr_set(e, KILN_EPARSE,
