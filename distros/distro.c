@@ -22,7 +22,8 @@ static void definition_dirs(struct strv *dirs)
 		char *slash = strrchr(exe, '/');
 		if (slash) {
 			*slash = '\0';
-			strv_add_owned(dirs, xasprintf("%s/distros/defs", exe));
+			strv_add_owned(dirs, xasprintf("%s/distros/defs", exe)); /* source tree */
+			strv_add_owned(dirs, xasprintf("%s/../share/kiln/distros", exe)); /* installed */
 		}
 	}
 	strv_add(dirs, KILN_DATADIR "/distros");
