@@ -44,7 +44,8 @@ static int dearmor(const unsigned char *in, size_t len, struct kbuf *out, const 
 	/* skip armor headers up to the blank line */
 	const char *blank = NULL;
 	for (const char *p = s; p < end - 1; p++)
-		if (p[0] == '\n' && (p[1] == '\n' || (p[1] == '\r' && p + 2 < end && p[2] == '\n'))) {
+		if (p[0] == '\n' &&
+		    (p[1] == '\n' || (p[1] == '\r' && p + 2 < end && p[2] == '\n'))) {
 			blank = p + 1;
 			break;
 		}
@@ -94,7 +95,8 @@ static int next_packet(const unsigned char *p, size_t len, size_t *hdr, size_t *
 			if (len < 6)
 				return -1;
 			*hdr = 6;
-			*body = ((size_t)p[2] << 24) | ((size_t)p[3] << 16) | ((size_t)p[4] << 8) | p[5];
+			*body = ((size_t)p[2] << 24) | ((size_t)p[3] << 16) | ((size_t)p[4] << 8) |
+				p[5];
 		} else {
 			return -1; /* partial lengths never occur in signatures */
 		}
@@ -122,7 +124,8 @@ static int load_keyrings(Repo *repo, const struct strv *keyrings, struct kerr *e
 		const char *k = keyrings->v[i];
 		if (str_has_suffix(k, ".asc")) {
 			if (!repo_add_pubkey(repo, k, ADD_WITH_SUBKEYS | REPO_NO_INTERNALIZE))
-				return kerr_set(e, KILN_EVERIFY, "keyring %s: cannot read the key", k);
+				return kerr_set(e, KILN_EVERIFY, "keyring %s: cannot read the key",
+						k);
 			continue;
 		}
 		FILE *fp = fopen(k, "rb");
@@ -158,7 +161,8 @@ int pgp_verify_detached(const void *data, size_t len, const void *sig, size_t si
 	for (size_t off = 0; off < bin.len;) {
 		size_t hdr, body;
 		int tag;
-		if (next_packet((unsigned char *)bin.data + off, bin.len - off, &hdr, &body, &tag) < 0) {
+		if (next_packet((unsigned char *)bin.data + off, bin.len - off, &hdr, &body, &tag) <
+		    0) {
 			ret = kerr_set(e, KILN_EVERIFY, "%s: malformed OpenPGP packet", what);
 			break;
 		}
@@ -194,10 +198,11 @@ int pgp_verify_detached(const void *data, size_t len, const void *sig, size_t si
 		kbuf_init(&ids);
 		for (size_t i = 0; i < seen_keys.n; i++)
 			kbuf_printf(&ids, "%s%s", i ? ", " : "", seen_keys.v[i]);
-		ret = kerr_set(e, KILN_EVERIFY,
-			       "%s: signature check failed: none of %d signature(s) (key %s) verifies "
-			       "with a trusted key",
-			       what, nsigs, ids.data ? ids.data : "unknown");
+		ret = kerr_set(
+		    e, KILN_EVERIFY,
+		    "%s: signature check failed: none of %d signature(s) (key %s) verifies "
+		    "with a trusted key",
+		    what, nsigs, ids.data ? ids.data : "unknown");
 		kbuf_free(&ids);
 	}
 out:

@@ -65,8 +65,8 @@ int source_pkg_from_para(const struct deb822_para *p, const char *file, struct s
 		goto out;
 	}
 	if (!(sums = deb822_get(p, "Checksums-Sha256"))) {
-		ret = kerr_set(e, KILN_EVERIFY, "%s: %s %s has no Checksums-Sha256", file, s->package,
-			       s->version);
+		ret = kerr_set(e, KILN_EVERIFY, "%s: %s %s has no Checksums-Sha256", file,
+			       s->package, s->version);
 		goto out;
 	}
 	strv_split(&lines, sums, "\n");
@@ -77,8 +77,9 @@ int source_pkg_from_para(const struct deb822_para *p, const char *file, struct s
 		unsigned long long size;
 		if (sscanf(lines.v[i], " %79s %llu %511s", hash, &size, name) != 3 ||
 		    !is_sha256_hex(hash)) {
-			ret = kerr_set(e, KILN_EPARSE, "%s: %s: malformed Checksums-Sha256 line '%.80s'",
-				       file, s->package, lines.v[i]);
+			ret = kerr_set(e, KILN_EPARSE,
+				       "%s: %s: malformed Checksums-Sha256 line '%.80s'", file,
+				       s->package, lines.v[i]);
 			goto out;
 		}
 		if (!is_safe_filename(name)) {
@@ -136,9 +137,11 @@ int debian_find_source(const struct distro *d, const char *name, const char *ver
 			free(where);
 			if (r < 0)
 				break;
-			strv_add_owned(&versions, xasprintf("%s (%s)", cand.version, idx.v[i].suite));
-			int better = version ? strcmp(cand.version, version) == 0
-					     : (!found || deb_version_cmp(cand.version, out->version) > 0);
+			strv_add_owned(&versions,
+				       xasprintf("%s (%s)", cand.version, idx.v[i].suite));
+			int better =
+			    version ? strcmp(cand.version, version) == 0
+				    : (!found || deb_version_cmp(cand.version, out->version) > 0);
 			if (better && !(found && version)) {
 				source_pkg_free(out);
 				*out = cand;
@@ -157,7 +160,8 @@ int debian_find_source(const struct distro *d, const char *name, const char *ver
 	index_list_free(&idx);
 	if (ret == 0 && !found) {
 		if (versions.n == 0) {
-			ret = kerr_set(e, KILN_ENOTFOUND, "%s: no source package '%s'", d->name, name);
+			ret = kerr_set(e, KILN_ENOTFOUND, "%s: no source package '%s'", d->name,
+				       name);
 		} else {
 			struct kbuf l;
 			kbuf_init(&l);
@@ -262,8 +266,8 @@ out:
 	return ret;
 }
 
-int debian_fetch_source(const struct source_pkg *s, const char *outdir,
-			const struct fetch_opts *fo, int *dsc_signed, struct kerr *e)
+int debian_fetch_source(const struct source_pkg *s, const char *outdir, const struct fetch_opts *fo,
+			int *dsc_signed, struct kerr *e)
 {
 	struct fetch_item *items = xcalloc(s->nfiles + 1, sizeof(*items));
 	char **urls = xcalloc(s->nfiles + 1, sizeof(char *));
@@ -302,7 +306,8 @@ int debian_fetch_source(const struct source_pkg *s, const char *outdir,
 				goto out;
 		}
 	if (*dsc_signed == -2) {
-		ret = kerr_set(e, KILN_EVERIFY, "%s: the maintainer signature does not verify", dsc);
+		ret =
+		    kerr_set(e, KILN_EVERIFY, "%s: the maintainer signature does not verify", dsc);
 		goto out;
 	}
 	if (outdir) {

@@ -18,7 +18,7 @@
 struct wanted_index {
 	char *kind; /* Packages | Sources */
 	char *component;
-	char *arch; /* amd64, all, source */
+	char *arch;	/* amd64, all, source */
 	char *rel_path; /* main/binary-amd64/Packages */
 	const struct release_file *plain, *packed;
 	char *packed_ext;
@@ -128,8 +128,8 @@ static int want(struct wanted_index **w, size_t *n, const struct release *r, con
 
 /* fetch one index unless its uncompressed blob is already cached */
 static int fetch_index(const struct suite_def *s, const struct release *r,
-		       const struct wanted_index *w, const struct update_opts *o, const char *tmpdir,
-		       int *downloaded, struct kerr *e)
+		       const struct wanted_index *w, const struct update_opts *o,
+		       const char *tmpdir, int *downloaded, struct kerr *e)
 {
 	char *url = NULL, *what = NULL, *plain_tmp = NULL, *packed_blob = NULL;
 	char hex[SHA256_HEX_LEN + 1];
@@ -148,8 +148,8 @@ static int fetch_index(const struct suite_def *s, const struct release *r,
 	} else {
 		url = xstrdup(what);
 	}
-	struct fetch_item it = {.url = url, .sha256 = w->packed->sha256, .size = w->packed->size,
-				.what = what};
+	struct fetch_item it = {
+	    .url = url, .sha256 = w->packed->sha256, .size = w->packed->size, .what = what};
 	if ((ret = fetch_blob(&it, &o->fetch, e)) < 0)
 		goto out;
 	*downloaded = !it.from_cache;
@@ -190,7 +190,8 @@ static int check_dates(const struct release *r, const char *what, int64_t now, i
 		       struct kerr *e)
 {
 	if (r->date > now + DATE_SKEW_SECONDS)
-		return kerr_set(e, KILN_EVERIFY, "%s: Date is in the future; check the clock", what);
+		return kerr_set(e, KILN_EVERIFY, "%s: Date is in the future; check the clock",
+				what);
 	if (r->valid_until >= 0 && r->valid_until < now) {
 		char buf[64];
 		time_t t = (time_t)r->valid_until;
@@ -224,7 +225,8 @@ static int update_suite(const struct distro *d, const struct suite_def *s,
 {
 	char *dir = suite_dir(d, s->name), *tmpdir = NULL;
 	char *rel_path = xasprintf("%s/Release", dir), *sig_path = xasprintf("%s/Release.gpg", dir);
-	char *val_path = xasprintf("%s/Last-Modified", dir), *man_path = xasprintf("%s/indices", dir);
+	char *val_path = xasprintf("%s/Last-Modified", dir),
+	     *man_path = xasprintf("%s/indices", dir);
 	char *rel_url = xasprintf("%s/dists/%s/Release", s->mirror, s->name);
 	char *sig_url = xasprintf("%s/dists/%s/Release.gpg", s->mirror, s->name);
 	char *validator = NULL, keyid[17] = "";
@@ -246,9 +248,10 @@ static int update_suite(const struct distro *d, const struct suite_def *s,
 	kerr_clear(e);
 	if (o->fetch.offline) {
 		if (!have_old) {
-			ret = kerr_set(e, KILN_ENOTFOUND,
-				       "%s: no cached copy of %s; run kiln update without --offline",
-				       d->name, s->name);
+			ret =
+			    kerr_set(e, KILN_ENOTFOUND,
+				     "%s: no cached copy of %s; run kiln update without --offline",
+				     d->name, s->name);
 			goto out;
 		}
 	} else {
@@ -258,7 +261,8 @@ static int update_suite(const struct distro *d, const struct suite_def *s,
 		if (!fr.not_modified) {
 			if ((ret = read_file(fr.path, &rel, MAX_RELEASE_BYTES, e)) < 0)
 				goto out;
-			if (have_old && rel.len == old.len && !memcmp(rel.data, old.data, rel.len)) {
+			if (have_old && rel.len == old.len &&
+			    !memcmp(rel.data, old.data, rel.len)) {
 				got_new = 0;
 			} else {
 				got_new = 1;
@@ -284,7 +288,8 @@ static int update_suite(const struct distro *d, const struct suite_def *s,
 	log_verbose("%s: good signature by key %s", rel_url, keyid);
 	if ((ret = release_parse(rel.data, rel.len, rel_url, &r, e)) < 0)
 		goto out;
-	if (!((r.suite && !strcmp(r.suite, s->name)) || (r.codename && !strcmp(r.codename, s->name)))) {
+	if (!((r.suite && !strcmp(r.suite, s->name)) ||
+	      (r.codename && !strcmp(r.codename, s->name)))) {
 		ret = kerr_set(e, KILN_EVERIFY, "%s: is for suite '%s' (codename '%s'), not '%s'",
 			       rel_url, r.suite ? r.suite : "?", r.codename ? r.codename : "?",
 			       s->name);
@@ -295,7 +300,8 @@ static int update_suite(const struct distro *d, const struct suite_def *s,
 	if (got_new && have_old && release_parse(old.data, old.len, rel_path, &oldr, e) == 0 &&
 	    oldr.date > r.date) {
 		ret = kerr_set(e, KILN_EVERIFY,
-			       "%s: older than the cached Release (a rollback?); refusing it", rel_url);
+			       "%s: older than the cached Release (a rollback?); refusing it",
+			       rel_url);
 		goto out;
 	}
 	kerr_clear(e);
@@ -304,8 +310,8 @@ static int update_suite(const struct distro *d, const struct suite_def *s,
 		const char *comp = s->components.v[c];
 		for (size_t a = 0; a < d->architectures.n; a++) {
 			char *rn = xasprintf("binary-%s/Packages", d->architectures.v[a]);
-			ret = want(&w, &nw, &r, "Packages", comp, d->architectures.v[a], rn, 1, rel_url,
-				   e);
+			ret = want(&w, &nw, &r, "Packages", comp, d->architectures.v[a], rn, 1,
+				   rel_url, e);
 			free(rn);
 			if (ret < 0)
 				goto out;
@@ -314,9 +320,8 @@ static int update_suite(const struct distro *d, const struct suite_def *s,
 		    (ret = want(&w, &nw, &r, "Packages", comp, "all", "binary-all/Packages", 0,
 				rel_url, e)) < 0)
 			goto out;
-		if (o->with_sources &&
-		    (ret = want(&w, &nw, &r, "Sources", comp, "source", "source/Sources", 1, rel_url,
-				e)) < 0)
+		if (o->with_sources && (ret = want(&w, &nw, &r, "Sources", comp, "source",
+						   "source/Sources", 1, rel_url, e)) < 0)
 			goto out;
 	}
 	struct kbuf man;
@@ -418,8 +423,9 @@ int debian_index_files(const struct distro *d, const char *kind, const char *arc
 
 	memset(out, 0, sizeof(*out));
 	if (!path_exists(state)) {
-		ret = kerr_set(e, KILN_ENOTFOUND, "%s has no verified indices yet; run: kiln update %s",
-			       d->name, d->name);
+		ret = kerr_set(e, KILN_ENOTFOUND,
+			       "%s has no verified indices yet; run: kiln update %s", d->name,
+			       d->name);
 		goto out;
 	}
 	if ((lfd = lock_path(lock, 0, e)) < 0) {
@@ -448,12 +454,14 @@ int debian_index_files(const struct distro *d, const char *kind, const char *arc
 			}
 			if (strcmp(k, kind) != 0)
 				continue;
-			if (!strcmp(kind, "Packages") && arch && strcmp(a, arch) && strcmp(a, "all"))
+			if (!strcmp(kind, "Packages") && arch && strcmp(a, arch) &&
+			    strcmp(a, "all"))
 				continue;
 			if (!blob_exists(hex, size)) {
-				ret = kerr_set(e, KILN_ENOTFOUND,
-					       "%s: cached index %s is missing; run: kiln update %s",
-					       d->name, hex, d->name);
+				ret =
+				    kerr_set(e, KILN_ENOTFOUND,
+					     "%s: cached index %s is missing; run: kiln update %s",
+					     d->name, hex, d->name);
 				break;
 			}
 			out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));

@@ -32,7 +32,8 @@ int deb_version_check(const char *v, struct kerr *e)
 	if (colon) {
 		for (const char *p = v; p < colon; p++)
 			if (!isdigit((unsigned char)*p))
-				return kerr_set(e, KILN_EPARSE, "version '%s': epoch is not a number", v);
+				return kerr_set(e, KILN_EPARSE,
+						"version '%s': epoch is not a number", v);
 		if (colon == v)
 			return kerr_set(e, KILN_EPARSE, "version '%s': empty epoch", v);
 		up = colon + 1;
@@ -47,7 +48,8 @@ int deb_version_check(const char *v, struct kerr *e)
 		if (p > dash && dash && c == ':')
 			ok = 0;
 		if (!ok)
-			return kerr_set(e, KILN_EPARSE, "version '%s': invalid character '%c'", v, c);
+			return kerr_set(e, KILN_EPARSE, "version '%s': invalid character '%c'", v,
+					c);
 	}
 	if (dash && !dash[1])
 		return kerr_set(e, KILN_EPARSE, "version '%s': empty revision", v);
