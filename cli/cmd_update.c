@@ -13,9 +13,10 @@ static const char usage[] =
     "Options:\n"
     "      --security-mirror URL  mirror for the -security suites\n"
     "      --keyring FILE         trust this keyring instead of the distro's\n"
-    "      --no-sources           skip Sources indices\n";
+    "      --no-sources           skip Sources indices\n"
+    "      --no-check-valid-until accept an expired Release (snapshot mirrors), with a warning\n";
 
-enum { OPT_SECMIRROR = OPT_FIRST_CMD, OPT_KEYRING, OPT_NO_SOURCES };
+enum { OPT_SECMIRROR = OPT_FIRST_CMD, OPT_KEYRING, OPT_NO_SOURCES, OPT_NO_VALID_UNTIL };
 
 int cmd_update(int argc, char **argv, struct cli *c)
 {
@@ -24,6 +25,7 @@ int cmd_update(int argc, char **argv, struct cli *c)
 	    {"security-mirror", required_argument, 0, OPT_SECMIRROR},
 	    {"keyring", required_argument, 0, OPT_KEYRING},
 	    {"no-sources", no_argument, 0, OPT_NO_SOURCES},
+	    {"no-check-valid-until", no_argument, 0, OPT_NO_VALID_UNTIL},
 	    {0, 0, 0, 0}};
 	struct distro_overrides ov = {0};
 	struct update_opts uo = {0};
@@ -46,6 +48,9 @@ int cmd_update(int argc, char **argv, struct cli *c)
 			break;
 		case OPT_NO_SOURCES:
 			uo.with_sources = 0;
+			break;
+		case OPT_NO_VALID_UNTIL:
+			uo.no_check_valid_until = 1;
 			break;
 		default:
 			return cli_usage_error("update", "unknown option");

@@ -121,10 +121,16 @@ int pgp_verify_detached(const void *data, size_t len, const void *sig, size_t si
 			const struct strv *keyrings, const char *what, char keyid[17],
 			struct kerr *e);
 
+/* Verify an OpenPGP cleartext-signed message (InRelease, a signed .dsc): the
+ * text (dash-escaping undone) goes to *text only after a good signature. */
+int pgp_verify_cleartext(const void *msg, size_t len, const struct strv *keyrings,
+			 const char *what, char keyid[17], struct kbuf *text, struct kerr *e);
+
 struct update_opts {
 	struct fetch_opts fetch;
 	int64_t now;	  /* for Valid-Until checks; 0 = time(NULL) */
 	int with_sources; /* default 1 */
+	int no_check_valid_until; /* snapshot mirrors: warn instead of refusing */
 };
 
 struct update_report {
