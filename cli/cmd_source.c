@@ -13,17 +13,19 @@ static const char usage[] =
     "(default: the current directory). The .dsc's maintainer signature is checked\n"
     "when Debian's maintainer keyrings (package debian-keyring) are installed.\n\n"
     "Options:\n"
-    "  -o, --output DIR     where to write the files\n";
+    "  -o, --output DIR     where to write the files\n"
+    "      --keyring FILE   check the .dsc signature against this keyring\n";
 
 int cmd_source(int argc, char **argv, struct cli *c)
 {
 	static const struct option opts[] = {
-	    CLI_COMMON_OPTIONS, {"output", required_argument, 0, 'o'}, {0, 0, 0, 0}};
+	    CLI_COMMON_OPTIONS, {"output", required_argument, 0, 'o'},
+	    {"keyring", required_argument, 0, OPT_FIRST_CMD}, {0, 0, 0, 0}};
 	struct distro_overrides ov = {0};
 	struct distro *d = NULL;
 	struct source_pkg s = {0};
 	struct kerr e = {0};
-	const char *outdir = ".";
+	const char *outdir = ".", *keyring = NULL;
 	char *name = NULL, *version;
 	int opt, r, rc = 0, signed_state = -1;
 
@@ -34,6 +36,8 @@ int cmd_source(int argc, char **argv, struct cli *c)
 			continue;
 		if (opt == 'o')
 			outdir = optarg;
+		else if (opt == OPT_FIRST_CMD)
+			keyring = optarg;
 		else
 			return cli_usage_error("source", "unknown option");
 	}
@@ -47,7 +51,7 @@ int cmd_source(int argc, char **argv, struct cli *c)
 		*version++ = '\0';
 	if (distro_load(argv[optind], &ov, &d, &e) < 0 ||
 	    debian_find_source(d, name, version, &s, &e) < 0 ||
-	    debian_fetch_source(&s, outdir, &c->fetch, &signed_state, &e) < 0) {
+	    debian_fetch_source(&s, outdir, &c->fetch, keyring, &signed_state, &e) < 0) {
 		rc = cli_fail(&e);
 		goto out;
 	}
@@ -75,8 +79,8 @@ int cmd_source(int argc, char **argv, struct cli *c)
 		json_object_set_new(o, "directory", json_string(outdir));
 		cli_print_json(o);
 	} else {
-		log_info("%s %s (%s): %zu files verified into %s; %s", s.package, s.version,
-			 s.suite, s.nfiles, outdir, sig);
+		log_info("%s %s (%s): %zu files verified into %s%s%s", s.package, s.version,
+			 s.suite, s.nfiles, outdir, signed_state ? "; " : "", signed_state ? sig : "");
 		for (size_t i = 0; i < s.nfiles; i++)
 			printf("%s  %s\n", s.files[i].sha256, s.files[i].name);
 	}

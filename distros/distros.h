@@ -197,7 +197,7 @@ int debian_find_source(const struct distro *d, const char *name, const char *ver
  * NULL). *dsc_signed reports whether the .dsc signature could be checked:
  * 1 good, 0 no key available, -1 not signed. */
 int debian_fetch_source(const struct source_pkg *s, const char *outdir, const struct fetch_opts *fo,
-			int *dsc_signed, struct kerr *e);
+			const char *keyring, int *dsc_signed, struct kerr *e);
 
 /* Debian version comparison (dpkg's rules): <0, 0, >0 */
 int deb_version_cmp(const char *a, const char *b);
