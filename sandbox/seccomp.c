@@ -414,6 +414,12 @@ static int new_filter(const struct sandbox_opts *o, uint32_t def, scmp_filter_ct
 	if ((r = seccomp_attr_set(f, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS)) < 0 ||
 	    (r = seccomp_attr_set(f, SCMP_FLTATR_CTL_NNP, 0)) < 0)
 		goto fail;
+	/* a binary tree over syscall numbers instead of a linear chain: a
+	 * syscall the kernel's allow cache cannot answer (those with argument
+	 * checks) then costs ~10 comparisons, not ~350 (bench measured +30%
+	 * on a tar extraction before this) */
+	if ((r = seccomp_attr_set(f, SCMP_FLTATR_CTL_OPTIMIZE, 2)) < 0)
+		goto fail;
 	if (o->multiarch) {
 		uint32_t arch = seccomp_arch_native() == SCMP_ARCH_X86_64   ? SCMP_ARCH_X86
 				: seccomp_arch_native() == SCMP_ARCH_AARCH64 ? SCMP_ARCH_ARM
