@@ -116,8 +116,8 @@ static int print_policy(const struct cli *c)
 			json_array_append_new(a, o);
 			continue;
 		}
-		printf("%-24s %-13s %-16s %s%s%s\n", r.syscall, r.action, r.profiles,
-		       r.when ? "if " : "", r.when ? r.when : "", r.when ? "; " : "");
+		printf("%-24s %-13s %-16s %s%s\n", r.syscall, r.action, r.profiles,
+		       r.when ? "if " : "", r.when ? r.when : "");
 		printf("%-24s %-13s %-16s   %s\n", "", "", "", r.why);
 	}
 	if (c->json)

@@ -81,7 +81,8 @@ static int own_cgroup_dir(char *out, size_t n)
 	fclose(f);
 	if (!rel[0])
 		return -1;
-	snprintf(out, n, "%s%s", mnt, strcmp(rel, "/") ? rel : "");
+	if (snprintf(out, n, "%s%s", mnt, strcmp(rel, "/") ? rel : "") >= (int)n)
+		return -1;
 	return 0;
 }
 

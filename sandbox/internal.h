@@ -29,6 +29,7 @@ int mounts_setup(const struct sb_ctx *c, struct kerr *e);
 int uts_setup(const struct sandbox_opts *o, struct kerr *e);
 int loopback_up(struct kerr *e);
 int rlimits_apply(const struct sandbox_opts *o, uint64_t as_limit, struct kerr *e);
+int rlimit_address_space(uint64_t as_limit, struct kerr *e);
 int identity_drop(const struct sb_ctx *c, struct kerr *e);
 int capabilities_drop_bounding(enum sandbox_profile p, struct kerr *e);
 int capabilities_drop_current(enum sandbox_profile p, uid_t uid, struct kerr *e);

@@ -121,6 +121,28 @@ static int mount_stage(const char *stage, struct kerr *e)
 	return 0;
 }
 
+/* Is mount i's destination inside a tmpfs the sandbox mounts before it
+ * (/tmp, or an earlier --tmpfs)? Then it is made there, just before its
+ * mount, and the root itself needs no such directory. */
+static int on_our_tmpfs(const struct sandbox_opts *o, size_t i)
+{
+	const char *d = o->mounts[i].dst;
+	if (str_has_prefix(d, "/tmp/"))
+		return 1;
+	for (size_t j = 0; j < i; j++) {
+		size_t n = strlen(o->mounts[j].dst);
+		if (o->mounts[j].kind == SB_TMPFS && !strncmp(d, o->mounts[j].dst, n) && d[n] == '/')
+			return 1;
+	}
+	return 0;
+}
+
+static int is_file_source(const struct sb_ctx *c, size_t i)
+{
+	struct stat st;
+	return c->src_fds[i] >= 0 && fstat(c->src_fds[i], &st) == 0 && !S_ISDIR(st.st_mode);
+}
+
 /* Does every mount point the sandbox needs already exist in the root? If
  * not, a read-only root gets a tmpfs overlay to create them on. */
 static int mount_points_exist(const struct sb_ctx *c, const char *newroot)
@@ -138,6 +160,8 @@ static int mount_points_exist(const struct sb_ctx *c, const char *newroot)
 			close(fd);
 	}
 	for (size_t i = 0; ok && i < o->nmounts; i++) {
+		if (on_our_tmpfs(o, i))
+			continue;
 		int fd = open_in_root(rootfd, o->mounts[i].dst, O_PATH);
 		ok = fd >= 0;
 		if (fd >= 0)
@@ -213,11 +237,9 @@ static int create_mount_points(const struct sb_ctx *c, int rootfd, struct kerr *
 		close(fd);
 	}
 	for (size_t i = 0; i < o->nmounts; i++) {
-		int is_file = 0;
-		struct stat st;
-		if (c->src_fds[i] >= 0 && fstat(c->src_fds[i], &st) == 0 && !S_ISDIR(st.st_mode))
-			is_file = 1;
-		if ((fd = make_in_root(rootfd, o->mounts[i].dst, is_file, e)) < 0)
+		if (on_our_tmpfs(o, i))
+			continue;
+		if ((fd = make_in_root(rootfd, o->mounts[i].dst, is_file_source(c, i), e)) < 0)
 			return kerr_prefix(e, "mount points: ");
 		close(fd);
 	}
@@ -376,12 +398,18 @@ static int mount_user_mounts(const struct sb_ctx *c, int rootfd, struct kerr *e)
 
 	for (size_t i = 0; i < o->nmounts; i++) {
 		const struct sandbox_mount *m = &o->mounts[i];
+		int fd;
+		if (on_our_tmpfs(o, i)) {
+			if ((fd = make_in_root(rootfd, m->dst, is_file_source(c, i), e)) < 0)
+				return kerr_prefix(e, "mount point on a tmpfs: ");
+			close(fd);
+		}
 		if (m->kind == SB_TMPFS) {
 			if (mount_tmpfs_at(o, rootfd, m->dst, e) < 0)
 				return -KILN_EFAIL;
 			continue;
 		}
-		int fd = open_in_root(rootfd, m->dst, O_PATH);
+		fd = open_in_root(rootfd, m->dst, O_PATH);
 		if (fd < 0)
 			return kerr_errno(e, KILN_EFAIL, "bind %s: open %s", m->src, m->dst);
 		fd_path(fd, dst);

@@ -91,11 +91,16 @@ int rlimits_apply(const struct sandbox_opts *o, uint64_t as_limit, struct kerr *
 	    set_limit(RLIMIT_FSIZE, "fsize", fsize, e) < 0 ||
 	    set_limit(RLIMIT_CORE, "core", 0, e) < 0 || set_limit(RLIMIT_CPU, "cpu", cpu, e) < 0)
 		return -KILN_EFAIL;
-	/* without a cgroup the memory limit is on address space: coarse (it
-	 * counts reservations, sanitizers need far more), but a limit */
-	if (as_limit && set_limit(RLIMIT_AS, "as", as_limit, e) < 0)
-		return -KILN_EFAIL;
+	(void)as_limit; /* set by rlimit_address_space() right before exec */
 	return 0;
+}
+
+/* Without a cgroup the memory limit is on address space: coarse (it counts
+ * reservations; sanitizers need far more) but a limit. It is set last, just
+ * before exec, so that our own allocations (libseccomp's) are not hit. */
+int rlimit_address_space(uint64_t as_limit, struct kerr *e)
+{
+	return as_limit ? set_limit(RLIMIT_AS, "as", as_limit, e) : 0;
 }
 
 /* The identity the command runs as. With a full map we are inside root

@@ -128,6 +128,8 @@ static void __attribute__((noreturn)) payload_exec(const struct sb_ctx *c)
 	}
 	if (!o->no_seccomp && seccomp_apply(o, &e) < 0)
 		goto fail;
+	if (rlimit_address_space(c->as_limit, &e) < 0)
+		goto fail;
 	exec_in_path(o->argv, c->envp, &e);
 	code = errno == ENOENT ? EXIT_EXEC_FAILED : 126;
 fail:
