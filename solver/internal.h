@@ -23,7 +23,15 @@ struct kiln_pool {
 	Id essential_key; /* void key set on Essential: yes packages */
 	Queue essential;  /* names (Ids) of the Essential: yes packages, sorted */
 	int all_cached;
+	/* how it was loaded, so that a worker thread can load its own copy */
+	struct pool_index *src;
+	size_t nsrc;
+	char *cache_dir;
 };
+
+/* another pool from the same indices (through the .solv cache): libsolv
+ * pools are not shared between threads */
+int kiln_pool_clone(const struct kiln_pool *kp, struct kiln_pool **out, struct kerr *e);
 
 /* the jobs for one request, and per job pair what it stands for in words */
 struct jobset {

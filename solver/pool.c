@@ -127,7 +127,7 @@ static int add_solv(struct kiln_pool *kp, Repo *repo, FILE *fp, const char *what
 	return kerr_set(e, KILN_EPARSE, "%s: %s", what, pool_errstr(kp->pool));
 }
 
-static int load_one(struct kiln_pool *kp, struct kiln_repo *kr, const struct pool_index *ix,
+static int load_one(struct kiln_pool *kp, struct kiln_repo *kr, struct pool_index *ix,
 		    const char *cache_dir, int *cached, struct kerr *e)
 {
 	char sha[SHA256_HEX_LEN + 1], key[SHA256_HEX_LEN + 1];
@@ -143,6 +143,8 @@ static int load_one(struct kiln_pool *kp, struct kiln_repo *kr, const struct poo
 			memcpy(sha, ix->sha256, sizeof(sha));
 		else if (sha256_file(ix->path, sha, NULL, e) < 0)
 			return -e->code;
+		else
+			ix->sha256 = xstrdup(sha); /* for clones */
 		keytext = xasprintf("%s\n%s\n%s\n", sha, kp->host_arch, SOLV_FORMAT);
 		sha256_mem(keytext, strlen(keytext), key);
 		cache = xasprintf("%s/%s.solv", cache_dir, key);
@@ -205,11 +207,20 @@ int kiln_pool_load(const struct pool_index *idx, size_t n, const char *host_arch
 	queue_init(&kp->essential);
 	kp->repos = xcalloc(n ? n : 1, sizeof(*kp->repos));
 	kp->all_cached = 1;
+	kp->src = xcalloc(n ? n : 1, sizeof(*kp->src));
+	kp->nsrc = n;
+	kp->cache_dir = cache_dir ? xstrdup(cache_dir) : NULL;
+	for (size_t i = 0; i < n; i++) {
+		kp->src[i].path = xstrdup(idx[i].path);
+		kp->src[i].mirror = idx[i].mirror ? xstrdup(idx[i].mirror) : NULL;
+		kp->src[i].name = idx[i].name ? xstrdup(idx[i].name) : NULL;
+		kp->src[i].sha256 = idx[i].sha256 ? xstrdup(idx[i].sha256) : NULL;
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct kiln_repo *kr = &kp->repos[kp->nrepos++];
 		kr->mirror = xstrdup(idx[i].mirror ? idx[i].mirror : "");
 		kr->name = xstrdup(idx[i].name ? idx[i].name : idx[i].path);
-		if ((ret = load_one(kp, kr, &idx[i], cache_dir, &cached, e)) < 0)
+		if ((ret = load_one(kp, kr, &kp->src[i], cache_dir, &cached, e)) < 0)
 			goto out;
 		kp->all_cached &= cached;
 	}
@@ -250,6 +261,14 @@ void kiln_pool_free(struct kiln_pool *kp)
 		free(kp->repos[i].name);
 	}
 	free(kp->repos);
+	for (size_t i = 0; i < kp->nsrc; i++) {
+		free((char *)kp->src[i].path);
+		free((char *)kp->src[i].mirror);
+		free((char *)kp->src[i].name);
+		free((char *)kp->src[i].sha256);
+	}
+	free(kp->src);
+	free(kp->cache_dir);
 	queue_free(&kp->essential);
 	pool_free(kp->pool);
 	free(kp->host_arch);
@@ -293,4 +312,9 @@ int solver_pool_for_distro(const struct distro *d, const char *arch, struct kiln
 	free(ix);
 	index_list_free(&il);
 	return r;
+}
+
+int kiln_pool_clone(const struct kiln_pool *kp, struct kiln_pool **out, struct kerr *e)
+{
+	return kiln_pool_load(kp->src, kp->nsrc, kp->host_arch, kp->cache_dir, out, e);
 }

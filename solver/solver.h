@@ -164,7 +164,8 @@ struct check_result {
 };
 
 struct check_opts {
-	int threads;              /* 0 = number of CPUs (at most 2 here) */
+	const char *distro;       /* for messages */
+	int threads;              /* 0 = 2; each thread beyond the first loads its own pool */
 	const struct strv *base;
 	const struct strv *profiles;
 	int arch_only, indep_only;
