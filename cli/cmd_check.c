@@ -12,7 +12,8 @@ static const char usage[] =
     "reason; then the counts. Sources not built on the host architecture are\n"
     "skipped. Exit 1 when any source is unbuildable.\n\n"
     "Options:\n"
-    "      --all                  every source of the distro (newest version of each)\n"
+    "      --all                  every source stanza of the distro (every version, as\n"
+    "                             dose-builddebcheck checks them)\n"
     "      --profiles LIST        active build profiles (nocheck,nodoc,...)\n"
     "      --arch-only            only Build-Depends(-Arch)\n"
     "      --indep-only           only Build-Depends(-Indep)\n"
@@ -57,7 +58,8 @@ static int select_sources(struct source_pkg *v, size_t *n, char **want, int nwan
 			*ver++ = 0;
 		for (size_t i = 0; i < *n; i++)
 			if (v[i].package && !strcmp(v[i].package, name) &&
-			    (!ver || !strcmp(v[i].version, ver)))
+			    (ver ? !strcmp(v[i].version, ver)
+				 : found < 0 || deb_version_cmp(v[i].version, v[found].version) > 0))
 				found = (int)i;
 		if (found < 0)
 			r = kerr_set(e, KILN_ENOTFOUND, "no source package '%s'%s%s", name,
@@ -156,7 +158,6 @@ int cmd_check(int argc, char **argv, struct cli *c)
 	if (sources) {
 		if (solver_sources_load(sources, "", "", &srcs, &n, &e) < 0)
 			goto fail;
-		solver_sources_newest(srcs, &n);
 	} else if (solver_sources_for_distro(d, &srcs, &n, &e) < 0) {
 		goto fail;
 	}

@@ -224,6 +224,12 @@ int kiln_pool_load(const struct pool_index *idx, size_t n, const char *host_arch
 			goto out;
 		kp->all_cached &= cached;
 	}
+	/* A build root never gets Recommends or Suggests; libsolv would still walk
+	 * them (and, through Suggests, most of the archive) on every solve. */
+	for (Id sid = 2; sid < kp->pool->nsolvables; sid++) {
+		Solvable *s = kp->pool->solvables + sid;
+		s->recommends = s->suggests = s->supplements = s->enhances = 0;
+	}
 	pool_createwhatprovides(kp->pool);
 	/* the Essential: yes names, once each, sorted for a stable job order */
 	Pool *pool = kp->pool;

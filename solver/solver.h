@@ -149,7 +149,7 @@ int solver_sources_load(const char *path, const char *mirror, const char *suite,
 			struct source_pkg **v, size_t *n, struct kerr *e);
 /* sort by name and keep the newest version of each */
 void solver_sources_newest(struct source_pkg *v, size_t *n);
-/* all of a distro's sources (verified Sources of the last update), newest each */
+/* every stanza of a distro's verified Sources (all versions, as dose checks them) */
 int solver_sources_for_distro(const struct distro *d, struct source_pkg **v, size_t *n,
 			      struct kerr *e);
 void solver_sources_free(struct source_pkg *v, size_t n);

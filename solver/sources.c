@@ -105,8 +105,6 @@ int solver_sources_for_distro(const struct distro *d, struct source_pkg **v, siz
 	for (size_t i = 0; i < il.n && r == 0; i++)
 		r = solver_sources_load(il.v[i].path, il.v[i].mirror, il.v[i].suite, v, n, e);
 	index_list_free(&il);
-	if (r == 0)
-		solver_sources_newest(*v, n);
 	return r;
 }
 
