@@ -22,6 +22,8 @@ struct kiln_pool {
 	size_t nrepos;
 	Id essential_key; /* void key set on Essential: yes packages */
 	Queue essential;  /* names (Ids) of the Essential: yes packages, sorted */
+	Id required_key;  /* void key set on Priority: required packages */
+	Queue required;   /* their solvables: favoured where the archive offers a choice */
 	int all_cached;
 	/* how it was loaded, so that a worker thread can load its own copy */
 	struct pool_index *src;

@@ -237,6 +237,13 @@ int jobset_build(struct kiln_pool *kp, const struct resolve_request *rq, int wit
 					     rq, e)) < 0)
 				goto out;
 	}
+	/* Where the archive offers a choice (awk: mawk or gawk), prefer what a
+	 * Debian buildd chroot already has: the Priority: required packages. */
+	for (int i = 0; i < kp->required.count; i++) {
+		queue_push2(&js->job, SOLVER_FAVOR | SOLVER_SOLVABLE, kp->required.elements[i]);
+		strv_add_owned(&js->what, xasprintf("%s (favoured: Priority: required)",
+						    pool_solvid2str(pool, kp->required.elements[i])));
+	}
 	const char *bd[3] = {rq->build_depends, rq->indep_only ? NULL : rq->build_depends_arch,
 			     rq->arch_only ? NULL : rq->build_depends_indep};
 	const char *bc[3] = {rq->build_conflicts, rq->indep_only ? NULL : rq->build_conflicts_arch,

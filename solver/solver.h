@@ -153,6 +153,10 @@ void solver_sources_newest(struct source_pkg *v, size_t *n);
 int solver_sources_for_distro(const struct distro *d, struct source_pkg **v, size_t *n,
 			      struct kerr *e);
 void solver_sources_free(struct source_pkg *v, size_t n);
+/* debian_find_source's answer, fast: through a name index of each Sources file
+ * cached under the distro's state dir (built on first use) */
+int solver_find_source(const struct distro *d, const char *name, const char *version,
+		       struct source_pkg *out, struct kerr *e);
 
 /* ---------------- whole-archive check (solver/check.c) ---------------- */
 
