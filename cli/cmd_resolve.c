@@ -139,6 +139,7 @@ int cmd_resolve(int argc, char **argv, struct cli *c)
 	struct distro_overrides ov = {.mirror = c->mirror, .config = c->config};
 	if (distro_load(argv[optind], &ov, &d, &e) < 0)
 		goto fail;
+	double t0 = now_monotonic(), t1, t2, t3;
 	const char *what = argv[optind + 1];
 	if (str_has_suffix(what, ".dsc") && path_exists(what)) {
 		if (solver_source_from_dsc(what, &src, &e) < 0)
@@ -148,12 +149,13 @@ int cmd_resolve(int argc, char **argv, struct cli *c)
 		if (eq)
 			*eq++ = 0;
 		r = so.sources ? find_in_file(so.sources, name, eq, &src, &e)
-			       : debian_find_source(d, name, eq, &src, &e);
+			       : solver_find_source(d, name, eq, &src, &e);
 		free(name);
 		if (r < 0)
 			goto fail;
 	}
 	const char *arch = d->architectures.n ? d->architectures.v[0] : "amd64";
+	t1 = now_monotonic();
 	if (src.architecture && !arch_list_matches(src.architecture, arch) &&
 	    !arch_list_matches(src.architecture, "all")) {
 		kerr_set(&e, KILN_EFAIL, "%s %s is not built on %s (Architecture: %s)", src.package,
@@ -162,6 +164,7 @@ int cmd_resolve(int argc, char **argv, struct cli *c)
 	}
 	if (load_pool(d, arch, &so.packages, &kp, &e) < 0)
 		goto fail;
+	t2 = now_monotonic();
 	struct resolve_request rq = {0};
 	resolve_request_from_source(&rq, &src);
 	rq.distro = d->name;
@@ -172,6 +175,11 @@ int cmd_resolve(int argc, char **argv, struct cli *c)
 	rq.alternatives = so.resolve_alts ? ALT_ALL : ALT_FIRST;
 	if (solver_resolve(kp, &rq, &lock, &e) < 0)
 		goto fail;
+	t3 = now_monotonic();
+	log_verbose("source found in %.0f ms, pool of %zu packages loaded in %.0f ms%s, solved in "
+		    "%.0f ms",
+		    (t1 - t0) * 1e3, kiln_pool_size(kp), (t2 - t1) * 1e3,
+		    kiln_pool_from_cache(kp) ? " (cached)" : "", (t3 - t2) * 1e3);
 	if (output && lock_write(&lock, output, &e) < 0)
 		goto fail;
 	if (c->json) {

@@ -22,8 +22,18 @@ struct kiln_pool {
 	size_t nrepos;
 	Id essential_key; /* void key set on Essential: yes packages */
 	Queue essential;  /* names (Ids) of the Essential: yes packages, sorted */
+	Id required_key;  /* void key set on Priority: required packages */
+	Queue required;   /* their solvables: favoured where the archive offers a choice */
 	int all_cached;
+	/* how it was loaded, so that a worker thread can load its own copy */
+	struct pool_index *src;
+	size_t nsrc;
+	char *cache_dir;
 };
+
+/* another pool from the same indices (through the .solv cache): libsolv
+ * pools are not shared between threads */
+int kiln_pool_clone(const struct kiln_pool *kp, struct kiln_pool **out, struct kerr *e);
 
 /* the jobs for one request, and per job pair what it stands for in words */
 struct jobset {

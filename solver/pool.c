@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 /* bump when what we store in a .solv changes */
-#define SOLV_FORMAT "kiln-solv-1"
+#define SOLV_FORMAT "kiln-solv-3"
 
 /* The value of field `name` in the stanza [p, end), or NULL; *len set. */
 static const char *stanza_field(const char *p, const char *end, const char *name, size_t *len)
@@ -71,6 +71,9 @@ static int annotate(struct kiln_pool *kp, Repo *repo, Repodata *data, const char
 			const char *ess = stanza_field(p, se, "Essential", &el);
 			if (ess && el == 3 && !strncasecmp(ess, "yes", 3))
 				repodata_set_void(data, sid, kp->essential_key);
+			const char *prio = stanza_field(p, se, "Priority", &el);
+			if (prio && el == 8 && !strncasecmp(prio, "required", 8))
+				repodata_set_void(data, sid, kp->required_key);
 			const char *size = stanza_field(p, se, "Size", &zl);
 			if (size)
 				repodata_set_num(data, sid, SOLVABLE_DOWNLOADSIZE,
@@ -86,6 +89,24 @@ out:
 	return ret;
 }
 
+/* What a build environment never needs is not cached: descriptions, and the
+ * weak dependencies (a build root gets no Recommends or Suggests). */
+static int keep_key(Repo *repo, Repokey *key, void *kfdata)
+{
+	switch (key->name) {
+	case SOLVABLE_DESCRIPTION:
+	case SOLVABLE_SUMMARY:
+	case SOLVABLE_URL:
+	case SOLVABLE_RECOMMENDS:
+	case SOLVABLE_SUGGESTS:
+	case SOLVABLE_SUPPLEMENTS:
+	case SOLVABLE_ENHANCES:
+		return 0;
+	default:
+		return repo_write_stdkeyfilter(repo, key, kfdata);
+	}
+}
+
 /* Parse a Packages file in a scratch pool and write it as .solv to fp. Going
  * through .solv every time makes the pool, and so every tie the solver and
  * the transaction order break by Id, the same whether the cache was warm. */
@@ -98,6 +119,7 @@ static int parse_to_solv(struct kiln_pool *kp, const char *path, FILE *out, stru
 	scratch.pool = pool_create();
 	pool_setdisttype(scratch.pool, DISTTYPE_DEB);
 	scratch.essential_key = pool_str2id(scratch.pool, "kiln:essential", 1);
+	scratch.required_key = pool_str2id(scratch.pool, "kiln:required", 1);
 	Repo *repo = repo_create(scratch.pool, "scratch");
 	if (!(fp = fopen(path, "r"))) {
 		ret = kerr_errno(e, errno == ENOENT ? KILN_ENOTFOUND : KILN_EIO, "cannot open %s", path);
@@ -111,7 +133,11 @@ static int parse_to_solv(struct kiln_pool *kp, const char *path, FILE *out, stru
 	if ((ret = annotate(&scratch, repo, data, path, e)) < 0)
 		goto out;
 	repodata_internalize(data);
-	if (repo_write(repo, out) != 0 || fflush(out) != 0)
+	Repowriter *w = repowriter_create(repo);
+	repowriter_set_keyfilter(w, keep_key, NULL);
+	int wr = repowriter_write(w, out);
+	repowriter_free(w);
+	if (wr != 0 || fflush(out) != 0)
 		ret = kerr_errno(e, KILN_EIO, "cannot write the pool of %s", path);
 out:
 	if (fp)
@@ -127,7 +153,7 @@ static int add_solv(struct kiln_pool *kp, Repo *repo, FILE *fp, const char *what
 	return kerr_set(e, KILN_EPARSE, "%s: %s", what, pool_errstr(kp->pool));
 }
 
-static int load_one(struct kiln_pool *kp, struct kiln_repo *kr, const struct pool_index *ix,
+static int load_one(struct kiln_pool *kp, struct kiln_repo *kr, struct pool_index *ix,
 		    const char *cache_dir, int *cached, struct kerr *e)
 {
 	char sha[SHA256_HEX_LEN + 1], key[SHA256_HEX_LEN + 1];
@@ -143,6 +169,8 @@ static int load_one(struct kiln_pool *kp, struct kiln_repo *kr, const struct poo
 			memcpy(sha, ix->sha256, sizeof(sha));
 		else if (sha256_file(ix->path, sha, NULL, e) < 0)
 			return -e->code;
+		else
+			ix->sha256 = xstrdup(sha); /* for clones */
 		keytext = xasprintf("%s\n%s\n%s\n", sha, kp->host_arch, SOLV_FORMAT);
 		sha256_mem(keytext, strlen(keytext), key);
 		cache = xasprintf("%s/%s.solv", cache_dir, key);
@@ -202,16 +230,33 @@ int kiln_pool_load(const struct pool_index *idx, size_t n, const char *host_arch
 	pool_setdisttype(kp->pool, DISTTYPE_DEB);
 	kp->host_arch = xstrdup(host_arch);
 	kp->essential_key = pool_str2id(kp->pool, "kiln:essential", 1);
+	kp->required_key = pool_str2id(kp->pool, "kiln:required", 1);
 	queue_init(&kp->essential);
+	queue_init(&kp->required);
 	kp->repos = xcalloc(n ? n : 1, sizeof(*kp->repos));
 	kp->all_cached = 1;
+	kp->src = xcalloc(n ? n : 1, sizeof(*kp->src));
+	kp->nsrc = n;
+	kp->cache_dir = cache_dir ? xstrdup(cache_dir) : NULL;
+	for (size_t i = 0; i < n; i++) {
+		kp->src[i].path = xstrdup(idx[i].path);
+		kp->src[i].mirror = idx[i].mirror ? xstrdup(idx[i].mirror) : NULL;
+		kp->src[i].name = idx[i].name ? xstrdup(idx[i].name) : NULL;
+		kp->src[i].sha256 = idx[i].sha256 ? xstrdup(idx[i].sha256) : NULL;
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct kiln_repo *kr = &kp->repos[kp->nrepos++];
 		kr->mirror = xstrdup(idx[i].mirror ? idx[i].mirror : "");
 		kr->name = xstrdup(idx[i].name ? idx[i].name : idx[i].path);
-		if ((ret = load_one(kp, kr, &idx[i], cache_dir, &cached, e)) < 0)
+		if ((ret = load_one(kp, kr, &kp->src[i], cache_dir, &cached, e)) < 0)
 			goto out;
 		kp->all_cached &= cached;
+	}
+	/* A build root never gets Recommends or Suggests; libsolv would still walk
+	 * them (and, through Suggests, most of the archive) on every solve. */
+	for (Id sid = 2; sid < kp->pool->nsolvables; sid++) {
+		Solvable *s = kp->pool->solvables + sid;
+		s->recommends = s->suggests = s->supplements = s->enhances = 0;
 	}
 	pool_createwhatprovides(kp->pool);
 	/* the Essential: yes names, once each, sorted for a stable job order */
@@ -223,6 +268,8 @@ int kiln_pool_load(const struct pool_index *idx, size_t n, const char *host_arch
 		s = pool->solvables + p;
 		if (solvable_lookup_void(s, kp->essential_key))
 			queue_push(&kp->essential, s->name);
+		if (solvable_lookup_void(s, kp->required_key))
+			queue_push(&kp->required, p);
 	}
 	if (kp->essential.count) {
 		solv_sort(kp->essential.elements, (size_t)kp->essential.count, sizeof(Id), cmp_id_str,
@@ -250,7 +297,16 @@ void kiln_pool_free(struct kiln_pool *kp)
 		free(kp->repos[i].name);
 	}
 	free(kp->repos);
+	for (size_t i = 0; i < kp->nsrc; i++) {
+		free((char *)kp->src[i].path);
+		free((char *)kp->src[i].mirror);
+		free((char *)kp->src[i].name);
+		free((char *)kp->src[i].sha256);
+	}
+	free(kp->src);
+	free(kp->cache_dir);
 	queue_free(&kp->essential);
+	queue_free(&kp->required);
 	pool_free(kp->pool);
 	free(kp->host_arch);
 	free(kp);
@@ -293,4 +349,9 @@ int solver_pool_for_distro(const struct distro *d, const char *arch, struct kiln
 	free(ix);
 	index_list_free(&il);
 	return r;
+}
+
+int kiln_pool_clone(const struct kiln_pool *kp, struct kiln_pool **out, struct kerr *e)
+{
+	return kiln_pool_load(kp->src, kp->nsrc, kp->host_arch, kp->cache_dir, out, e);
 }

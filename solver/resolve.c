@@ -87,9 +87,11 @@ static void explain_missing(struct kiln_pool *kp, const struct dep_group *g, con
 	for (size_t i = 0; i < g->n; i++) {
 		const struct dep_atom *a = &g->alts[i];
 		Id name = pool_str2id(pool, a->name, 0), p, pp;
-		struct kbuf have;
+		struct kbuf have, virt;
 		kbuf_init(&have);
 		kbuf_adds(&have, "");
+		kbuf_init(&virt);
+		kbuf_adds(&virt, "");
 		int nreal = 0, nvirt = 0;
 		if (name)
 			FOR_PROVIDES(p, pp, name)
@@ -102,8 +104,22 @@ static void explain_missing(struct kiln_pool *kp, const struct dep_group *g, con
 					    solvable_lookup_id(s, SOLVABLE_MULTIARCH) !=
 						pool_str2id(pool, "allowed", 1))
 						kbuf_adds(&have, " (not Multi-Arch: allowed)");
-				} else {
-					nvirt++;
+				} else if (nvirt++ < 3) {
+					/* which provide of that name it carries, with its version */
+					for (Id *pr = s->repo->idarraydata + s->provides; s->provides && *pr;
+					     pr++) {
+						Id pn = *pr;
+						while (ISRELDEP(pn))
+							pn = GETRELDEP(pool, pn)->name;
+						if (pn == name) {
+							kbuf_printf(&virt, "%s%s %s provides %s",
+								    nvirt > 1 ? ", " : "",
+								    pool_id2str(pool, s->name),
+								    pool_id2str(pool, s->evr),
+								    pool_dep2str(pool, *pr));
+							break;
+						}
+					}
 				}
 			}
 		if (i)
@@ -111,11 +127,12 @@ static void explain_missing(struct kiln_pool *kp, const struct dep_group *g, con
 		if (nreal)
 			kbuf_printf(out, "%s has %s %s", distro, a->name, have.data);
 		else if (nvirt)
-			kbuf_printf(out, "%s has %s only as a virtual package (provided by %d package%s)",
-				    distro, a->name, nvirt, nvirt == 1 ? "" : "s");
+			kbuf_printf(out, "%s has %s only as a virtual package: %s%s", distro, a->name,
+				    virt.data, nvirt > 3 ? ", ..." : "");
 		else
 			kbuf_printf(out, "%s has no package named %s", distro, a->name);
 		kbuf_free(&have);
+		kbuf_free(&virt);
 	}
 	kbuf_adds(out, "\n");
 	free(want);
@@ -236,6 +253,13 @@ int jobset_build(struct kiln_pool *kp, const struct resolve_request *rq, int wit
 			if ((ret = add_field(kp, js, rq->base->v[i], "distro's build-essential set", 0,
 					     rq, e)) < 0)
 				goto out;
+	}
+	/* Where the archive offers a choice (awk: mawk or gawk), prefer what a
+	 * Debian buildd chroot already has: the Priority: required packages. */
+	for (int i = 0; i < kp->required.count; i++) {
+		queue_push2(&js->job, SOLVER_FAVOR | SOLVER_SOLVABLE, kp->required.elements[i]);
+		strv_add_owned(&js->what, xasprintf("%s (favoured: Priority: required)",
+						    pool_solvid2str(pool, kp->required.elements[i])));
 	}
 	const char *bd[3] = {rq->build_depends, rq->indep_only ? NULL : rq->build_depends_arch,
 			     rq->arch_only ? NULL : rq->build_depends_indep};

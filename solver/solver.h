@@ -149,10 +149,14 @@ int solver_sources_load(const char *path, const char *mirror, const char *suite,
 			struct source_pkg **v, size_t *n, struct kerr *e);
 /* sort by name and keep the newest version of each */
 void solver_sources_newest(struct source_pkg *v, size_t *n);
-/* all of a distro's sources (verified Sources of the last update), newest each */
+/* every stanza of a distro's verified Sources (all versions, as dose checks them) */
 int solver_sources_for_distro(const struct distro *d, struct source_pkg **v, size_t *n,
 			      struct kerr *e);
 void solver_sources_free(struct source_pkg *v, size_t n);
+/* debian_find_source's answer, fast: through a name index of each Sources file
+ * cached under the distro's state dir (built on first use) */
+int solver_find_source(const struct distro *d, const char *name, const char *version,
+		       struct source_pkg *out, struct kerr *e);
 
 /* ---------------- whole-archive check (solver/check.c) ---------------- */
 
@@ -164,7 +168,8 @@ struct check_result {
 };
 
 struct check_opts {
-	int threads;              /* 0 = number of CPUs (at most 2 here) */
+	const char *distro;       /* for messages */
+	int threads;              /* 0 = 2; each thread beyond the first loads its own pool */
 	const struct strv *base;
 	const struct strv *profiles;
 	int arch_only, indep_only;
