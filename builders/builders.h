@@ -47,11 +47,12 @@ struct root_opts {
 };
 
 /* Download every package of the lock (verified), and make or reuse the root
- * $KILN_HOME/roots/<lock sha256>. *path gets the root directory (malloc'd),
- * *cached whether it already existed. Two kilns never prepare one root at
- * once: the second waits for the first and reuses its result. */
+ * $KILN_HOME/roots/<root id>. *path gets the root directory (malloc'd),
+ * *cached whether it already existed, *hold_fd a shared lock on it that keeps
+ * kiln cache gc away until closed. Two kilns never prepare one root at once:
+ * the second waits for the first and reuses its result. */
 int debroot_prepare(const struct lock *l, const struct root_opts *o, char **path, int *cached,
-		    struct kerr *e);
+		    int *hold_fd, struct kerr *e);
 
 /* The root's name in the cache: sha256 of the package set (and kiln's root
  * recipe version), so sources with one build environment share a root. */

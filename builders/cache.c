@@ -46,7 +46,7 @@ static void add_item(struct cache_list *l, const char *kind, const char *name, c
 	it->busy = busy;
 }
 
-/* a root is busy while some kiln holds its lock file (preparing it) */
+/* a root is busy while some kiln holds its lock (preparing or using it) */
 static int root_busy(const char *roots, const char *name)
 {
 	char *lp = xasprintf("%s/%s.lock", roots, name);
@@ -221,10 +221,11 @@ int cache_gc(const struct cache_gc_opts *o, struct cache_list *removed, struct k
 				char *lp = xasprintf("%s/roots/%s.lock", kiln_home(), it->name);
 				char *mp = xasprintf("%s/roots/%s.json", kiln_home(), it->name);
 				int fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+				/* the lock file stays: a kiln that opens it now
+				 * must lock the same inode as we do */
 				if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0) {
 					rm_rf(it->path);
 					unlink(mp);
-					unlink(lp);
 				}
 				if (fd >= 0)
 					close(fd);

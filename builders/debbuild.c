@@ -475,7 +475,7 @@ int debian_build(const struct build_source *src, const struct lock *l, const str
 {
 	struct build_ctx c = {.src = src, .lock = l, .o = o, .r = r};
 	char *rootpath = NULL, *upstream = NULL;
-	int ret, cached = 0, log_started = 0;
+	int ret, cached = 0, log_started = 0, root_hold = -1;
 	double t0 = now_monotonic();
 	time_t now = time(NULL);
 	struct tm tm;
@@ -492,7 +492,7 @@ int debian_build(const struct build_source *src, const struct lock *l, const str
 	r->outdir = xstrdup(o->outdir);
 
 	r->failed_step = "prepare the build root";
-	if ((ret = debroot_prepare(l, &o->root, &rootpath, &cached, e)) < 0)
+	if ((ret = debroot_prepare(l, &o->root, &rootpath, &cached, &root_hold, e)) < 0)
 		goto out;
 	r->root_cached = cached;
 	r->seconds_root = now_monotonic() - t0;
@@ -583,6 +583,8 @@ out:
 	free(c.build_path);
 	free(c.logp);
 	free(c.host_arch);
+	if (root_hold >= 0)
+		unlock_fd(root_hold); /* after the overlay is gone */
 	free(rootpath);
 	free(upstream);
 	return ret;

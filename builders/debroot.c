@@ -8,6 +8,7 @@
 #include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -456,7 +457,7 @@ static int write_root_meta(const struct lock *l, const char *path, double secs, 
 }
 
 int debroot_prepare(const struct lock *l, const struct root_opts *o, char **path, int *cached,
-		    struct kerr *e)
+		    int *hold_fd, struct kerr *e)
 {
 	char id[SHA256_HEX_LEN + 1];
 	debroot_id(l, id);
@@ -473,6 +474,7 @@ int debroot_prepare(const struct lock *l, const struct root_opts *o, char **path
 
 	*path = NULL;
 	*cached = 0;
+	*hold_fd = -1;
 	if (!is_sha256_hex(l->sha256)) {
 		ret = kerr_set(e, KILN_EPARSE, "the lock has no valid sha256");
 		goto out;
@@ -483,12 +485,19 @@ int debroot_prepare(const struct lock *l, const struct root_opts *o, char **path
 	}
 	if ((ret = mkdir_p(roots, 0755, e)) < 0)
 		goto out;
+	/* Users of a root hold its lock shared, the one preparing it (or
+	 * kiln cache gc removing it) exclusive: a second kiln waits for the
+	 * first and reuses its result, and no root goes while in use. */
+	if ((lfd = lock_path(lockp, 0, e)) < 0) {
+		ret = -e->code;
+		goto out;
+	}
 	if (!o->rebuild && path_exists(final)) {
 		utimensat(AT_FDCWD, final, NULL, 0); /* last use, for kiln cache gc */
 		*cached = 1;
 		goto done;
 	}
-	/* one preparer per root: a second kiln waits, then reuses the result */
+	unlock_fd(lfd);
 	if ((lfd = lock_path(lockp, 1, e)) < 0) {
 		ret = -e->code;
 		goto out;
@@ -530,6 +539,12 @@ int debroot_prepare(const struct lock *l, const struct root_opts *o, char **path
 	fsync_dir_of(final);
 	log_info("root: ready in %.1f s", now_monotonic() - t0);
 done:
+	if (flock(lfd, LOCK_SH) < 0) {
+		ret = kerr_errno(e, KILN_EIO, "locking %s", lockp);
+		goto out;
+	}
+	*hold_fd = lfd;
+	lfd = -1;
 	*path = final;
 	final = NULL;
 	ret = 0;

@@ -138,4 +138,10 @@ expect_exit 0 "kiln cache gc removes only the dead build's work dir" "$KILN" cac
 check "the root stays, the work dir is gone" sh -c "test -d '$KILN_HOME/roots/$fake' -a ! -e '$KILN_HOME/work/build-x-999999999-1'"
 expect_exit 0 "kiln cache gc --roots" "$KILN" cache gc --roots
 check "the root is gone" test ! -e "$KILN_HOME/roots/$fake" -a ! -e "$KILN_HOME/roots/$fake.json"
+exec 9>"$KILN_HOME/roots/$fake.lock"
+mkdir -p "$KILN_HOME/roots/$fake"
+flock -s 9
+expect_exit 0 "kiln cache gc --roots with a root in use" "$KILN" cache gc --roots
+check "a root a build holds is kept" test -d "$KILN_HOME/roots/$fake"
+exec 9>&-
 done_testing
