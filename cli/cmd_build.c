@@ -213,13 +213,13 @@ int cmd_build(int argc, char **argv, struct cli *c)
 		char *slash = strrchr(dsc, '/');
 		srcdir = slash ? xstrndup(dsc, (size_t)(slash - dsc)) : xstrdup(".");
 		dsc_name = xstrdup(slash ? slash + 1 : dsc);
-	} else {
+	} else if (name) {
 		version = strchr(name, '=');
 		if (version)
 			*version++ = '\0';
 		tmpsrc = xasprintf("%s/work/source-%s-%ld", kiln_home(), name, (long)getpid());
 		if (debian_find_source(d, name, version, &s, &e) < 0 ||
-		    debian_fetch_source(&s, tmpsrc, &c->fetch, &signed_state, &e) < 0)
+		    debian_fetch_source(&s, tmpsrc, &c->fetch, NULL, &signed_state, &e) < 0)
 			goto fail;
 		srcdir = xstrdup(tmpsrc);
 		for (size_t i = 0; i < s.nfiles; i++)
