@@ -94,7 +94,7 @@ static int deb_open(const char *deb, const char *which, struct deb_reader *r, st
 			ret = kerr_set(e, KILN_EPARSE, "%s: bad ar member name", deb);
 			goto fail;
 		}
-		strcpy(nm, name);
+		snprintf(nm, sizeof(nm), "%s", name);
 		size_t l = strlen(nm);
 		if (l && nm[l - 1] == '/') /* GNU ar style */
 			nm[l - 1] = '\0';
