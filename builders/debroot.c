@@ -498,6 +498,12 @@ int debroot_prepare(const struct lock *l, const struct root_opts *o, char **path
 		goto done;
 	}
 	unlock_fd(lfd);
+	lfd = -1;
+	if (o->cached_only) {
+		ret = kerr_set(e, KILN_ENOTFOUND, "no prepared root %s for this lock (--cached-root)",
+			       id);
+		goto out;
+	}
 	if ((lfd = lock_path(lockp, 1, e)) < 0) {
 		ret = -e->code;
 		goto out;

@@ -30,6 +30,7 @@ static const char usage[] =
     "      --distro DISTRO  the distro a .dsc is built for (default debian:bookworm)\n"
     "      --lock FILE      use this lock (kiln resolve -o FILE) instead of resolving\n"
     "      --rebuild-root   prepare the root again even when cached\n"
+	"      --cached-root    fail (exit 5) rather than prepare a root\n"
     "      --vary           build twice, the second time with another hostname,\n"
     "                       parallel level and output directory; compare\n";
 
@@ -39,7 +40,7 @@ enum {
 	OPT_DISTRO,
 	OPT_LOCK,
 	OPT_REBUILD,
-	OPT_FULL,
+	OPT_FULL, OPT_CACHED_ROOT,
 	OPT_VARY
 };
 
@@ -110,6 +111,7 @@ int cmd_build(int argc, char **argv, struct cli *c)
 					     {"lock", required_argument, 0, OPT_LOCK},
 					     {"rebuild-root", no_argument, 0, OPT_REBUILD},
 					     {"full", no_argument, 0, OPT_FULL},
+					     {"cached-root", no_argument, 0, OPT_CACHED_ROOT},
 					     {"vary", no_argument, 0, OPT_VARY},
 					     {0, 0, 0, 0}};
 	struct build_opts bo = {0};
@@ -174,6 +176,9 @@ int cmd_build(int argc, char **argv, struct cli *c)
 			break;
 		case OPT_REBUILD:
 			bo.root.rebuild = 1;
+			break;
+		case OPT_CACHED_ROOT:
+			bo.root.cached_only = 1;
 			break;
 		case OPT_VARY:
 			vary = 1;
