@@ -67,6 +67,11 @@ expect_exit 0 "a second build with the same lock succeeds" "$KILN" build -q --js
 check "the second build reuses the cached root within 1 s" python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert j["root_cached"] and j["seconds_root"] < 1.0, j' "$SCRATCH/out"
 check "both builds give bit-identical .debs" cmp "$deb" "$out2/kiln-tiny-ok_1.0_amd64.deb"
 
+out8=$SCRATCH/out8
+expect_exit 0 "kiln build --vary builds twice under other conditions" "$KILN" build -q --vary "$ok_dsc" -o "$out8"
+check "and reports identical packages" grep -qx "vary: identical" "$SCRATCH/out"
+check "the second build's outputs are in DIR/vary" test -f "$out8/vary/kiln-tiny-ok_1.0_amd64.deb"
+
 # --- bad inputs ---
 out3=$SCRATCH/out3
 expect_exit 3 "a .dsc whose files do not match their hashes is refused" "$KILN" build -q "$bad_dsc" -o "$out3"
