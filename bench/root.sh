@@ -37,7 +37,7 @@ for p in r["lock"]["packages"]:
     os.link(src, os.path.join(sys.argv[3], os.path.basename(p["filename"])))
 PY
 t0=$(date +%s.%N)
-mmdebstrap --quiet --variant=buildd --include=fakeroot --skip=cleanup/apt \
+mmdebstrap --quiet --variant=buildd --include=fakeroot \
 	--setup-hook="mkdir -p \"\$1/var/cache/apt/archives\"; cp -al $work/debs/. \"\$1/var/cache/apt/archives/\"" \
 	bookworm "$work/mm-root" "$MIRROR" >/dev/null 2>"$work/mm.err" || { tail -5 "$work/mm.err"; exit 1; }
 t1=$(date +%s.%N)
