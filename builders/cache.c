@@ -86,9 +86,18 @@ int cache_list(struct cache_list *out, struct kerr *e)
 	memset(out, 0, sizeof(*out));
 	if ((d = opendir(roots))) {
 		while ((de = readdir(d))) {
-			if (!is_sha256_hex(de->d_name))
-				continue;
 			char *p = xasprintf("%s/%s", roots, de->d_name);
+			/* a root whose preparer died before renaming it */
+			if (!strncmp(de->d_name, ".tmp-", 5)) {
+				add_item(out, "work", de->d_name, p, disk_usage(p), 0,
+					 work_busy(de->d_name));
+				free(p);
+				continue;
+			}
+			if (!is_sha256_hex(de->d_name)) {
+				free(p);
+				continue;
+			}
 			if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
 				add_item(out, "root", de->d_name, p, disk_usage(p), st.st_mtime,
 					 root_busy(roots, de->d_name));

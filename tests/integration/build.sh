@@ -135,12 +135,12 @@ check "no output but the log" sh -c "! ls '$out7' | grep -qE '\\.deb|kiln\\.json
 # --- the cache (its own home: never prune the machine's cache) ---
 export KILN_HOME=$SCRATCH/gc-home
 fake=$(printf 'kiln-test-root' | sha256sum | cut -d' ' -f1)
-mkdir -p "$KILN_HOME/roots/$fake/usr/bin" "$KILN_HOME/work/build-x-999999999-1"
+mkdir -p "$KILN_HOME/roots/$fake/usr/bin" "$KILN_HOME/work/build-x-999999999-1" "$KILN_HOME/roots/.tmp-$fake-999999999"
 echo '{}' >"$KILN_HOME/roots/$fake.json"
 expect_exit 0 "kiln cache list" "$KILN" cache list --json
 check "it lists the prepared root and the work dir" python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); k={i["kind"] for i in a}; assert {"root","work"} <= k, a' "$SCRATCH/out"
 expect_exit 0 "kiln cache gc removes only the dead build's work dir" "$KILN" cache gc
-check "the root stays, the work dir is gone" sh -c "test -d '$KILN_HOME/roots/$fake' -a ! -e '$KILN_HOME/work/build-x-999999999-1'"
+check "the root stays, the work dir and the half-made root are gone" sh -c "test -d '$KILN_HOME/roots/$fake' -a ! -e '$KILN_HOME/work/build-x-999999999-1' -a ! -e '$KILN_HOME/roots/.tmp-$fake-999999999'"
 expect_exit 0 "kiln cache gc --roots" "$KILN" cache gc --roots
 check "the root is gone" test ! -e "$KILN_HOME/roots/$fake" -a ! -e "$KILN_HOME/roots/$fake.json"
 exec 9>"$KILN_HOME/roots/$fake.lock"
