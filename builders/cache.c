@@ -235,6 +235,9 @@ int cache_gc(const struct cache_gc_opts *o, struct cache_list *removed, struct k
 				if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0) {
 					rm_rf(it->path);
 					unlink(mp);
+					char *lg = xasprintf("%s.log", it->path);
+					unlink(lg);
+					free(lg);
 				}
 				if (fd >= 0)
 					close(fd);

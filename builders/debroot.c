@@ -154,7 +154,8 @@ static void write_prep_script(struct pkg_meta *m, size_t n, struct strv *links, 
 		      "export DEBIAN_FRONTEND=noninteractive DEBCONF_NONINTERACTIVE_SEEN=true\n"
 		      "export LC_ALL=C.UTF-8 LANG=C.UTF-8 PATH=/usr/sbin:/usr/bin:/sbin:/bin\n"
 		      "D='dpkg --force-unsafe-io'\n"
-		      "echo 'kiln: installing the essential set'\n$D --install --force-depends");
+		      "echo \"kiln: [$(date +%s)] installing the essential set\"\n"
+		      "$D --install --force-depends");
 	for (size_t i = 0; i < n; i++)
 		if (m[i].in_base)
 			kbuf_printf(sh, " \\\n  /kiln-debs/%s", links->v[i]);
@@ -171,7 +172,9 @@ static void write_prep_script(struct pkg_meta *m, size_t n, struct strv *links, 
 		for (size_t d = 0; !cut && d < m[i].pre_depends.n; d++)
 			cut = strv_contains(&names, m[i].pre_depends.v[d]);
 		if (cut && nb) {
-			kbuf_printf(sh, "echo 'kiln: installing %zu more packages'\n$D --install",
+			kbuf_printf(sh,
+				    "echo \"kiln: [$(date +%%s)] installing %zu more "
+				    "packages\"\n$D --install",
 				    nb);
 			for (size_t b = 0; b < nb; b++)
 				kbuf_printf(sh, " \\\n  /kiln-debs/%s", links->v[batch[b]]);
@@ -190,7 +193,7 @@ static void write_prep_script(struct pkg_meta *m, size_t n, struct strv *links, 
 		      "a=$(dpkg --audit)\n"
 		      "if [ -n \"$a\" ]; then echo \"$a\"; echo 'kiln: dpkg --audit reports "
 		      "problems'; exit 1; fi\n"
-		      "echo 'kiln: root ready'\n");
+		      "echo \"kiln: [$(date +%s)] root ready\"\n");
 	strv_free(&names);
 	free(batch);
 }
@@ -500,8 +503,8 @@ int debroot_prepare(const struct lock *l, const struct root_opts *o, char **path
 	unlock_fd(lfd);
 	lfd = -1;
 	if (o->cached_only) {
-		ret = kerr_set(e, KILN_ENOTFOUND, "no prepared root %s for this lock (--cached-root)",
-			       id);
+		ret = kerr_set(e, KILN_ENOTFOUND,
+			       "no prepared root %s for this lock (--cached-root)", id);
 		goto out;
 	}
 	if ((lfd = lock_path(lockp, 1, e)) < 0) {
@@ -562,6 +565,12 @@ out:
 		rm_rf(dd);
 		free(dd);
 	} else {
+		/* the preparation log stays next to the root */
+		char *lg = xasprintf("%s/root-prep.log", work),
+		     *dst = xasprintf("%s/%s.log", roots, id);
+		rename(lg, dst);
+		free(lg);
+		free(dst);
 		rm_rf(work);
 	}
 	if (items) {
