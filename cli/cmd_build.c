@@ -126,7 +126,7 @@ int cmd_build(int argc, char **argv, struct cli *c)
 	int opt, rc = 0, vary = 0, signed_state = -1;
 
 	bo.outdir = ".";
-	bo.log_to_terminal = 1;
+	bo.log_to_terminal = log_level() > LOG_QUIET; /* kiln -q build ... */
 	bo.parallel = 1;
 	fetch_opts_default(&bo.root.fetch);
 	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT "o:ABP:j:", opts, NULL)) != -1) {
