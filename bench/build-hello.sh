@@ -12,7 +12,9 @@ now() { date +%s.%N; }
 ratio() { python3 -c "print('%.2f' % ($1 / $2))"; }
 
 "$KILN" -q update debian:bookworm || exit 1
-"$KILN" -q build debian:bookworm hello -o "$work/warmup" || exit 1 # warm: root + source cached
+# warm caches expected (make demo): prepare the root first if they are not
+"$KILN" -q build --cached-root debian:bookworm hello -o "$work/warmup" >/dev/null 2>&1 ||
+	"$KILN" -q build debian:bookworm hello -o "$work/warmup" >/dev/null || exit 1
 t0=$(now)
 "$KILN" -q build --json debian:bookworm hello -o "$work/kiln" >"$work/kiln.json" || exit 1
 t1=$(now)
@@ -23,7 +25,6 @@ echo "kiln build debian:bookworm hello (warm): ${k} s"
 root=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["root_id"])' "$work/kiln.json")
 cp -a "$KILN_HOME/roots/$root" "$work/chroot"
 mkdir -p "$work/chroot/build/bench"
-cp "$work"/kiln/../warmup/*.dsc "$work/chroot/build/bench/" 2>/dev/null
 "$KILN" -q source debian:bookworm hello -o "$work/chroot/build/bench" >/dev/null || exit 1
 mount -t proc proc "$work/chroot/proc"
 t0=$(now)
