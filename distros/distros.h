@@ -319,8 +319,11 @@ struct gz_members {
 	struct gz_member *m;
 	size_t n;
 };
-int gz_split_members(const void *p, size_t n, size_t max_members, size_t max_inflated,
-		     const char *file, struct gz_members *out, struct kerr *e);
+/* Inflated bytes are kept for the first `keep` members only (the rest are
+ * inflated to find their ends, and counted against max_inflated). */
+int gz_split_members(const void *p, size_t n, size_t max_members, size_t keep,
+		     size_t max_inflated, const char *file, struct gz_members *out,
+		     struct kerr *e);
 void gz_members_free(struct gz_members *g);
 /* deterministic gzip (like gzip -n -9): no name, mtime 0 */
 int gz_compress(const void *p, size_t n, struct kbuf *out, struct kerr *e);

@@ -1,0 +1,120 @@
+/* apkinstalled.c - the installed database (/lib/apk/db/installed): packages, their directories and files. */
+#include "distros/alpine/apk-private.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* "uid:gid:mode" with octal mode */
+static int parse_acl(const char *v, unsigned *uid, unsigned *gid, unsigned *mode)
+{
+	char *end;
+	unsigned long a = strtoul(v, &end, 10);
+	if (*end != ':')
+		return -1;
+	unsigned long b = strtoul(end + 1, &end, 10);
+	if (*end != ':')
+		return -1;
+	unsigned long m = strtoul(end + 1, &end, 8);
+	if (*end || m > 07777)
+		return -1;
+	*uid = (unsigned)a;
+	*gid = (unsigned)b;
+	*mode = (unsigned)m;
+	return 0;
+}
+
+static int installed_field(struct apk_pkg *p, char f, const char *v, const char *where,
+			   struct kerr *e)
+{
+	struct apk_dir_entry *d = p->ndirs ? &p->dirs[p->ndirs - 1] : NULL;
+	struct apk_file_entry *fe = d && d->nfiles ? &d->files[d->nfiles - 1] : NULL;
+
+	switch (f) {
+	case 'F':
+		p->dirs = xrealloc(p->dirs, (p->ndirs + 1) * sizeof(*p->dirs));
+		d = &p->dirs[p->ndirs++];
+		memset(d, 0, sizeof(*d));
+		d->path = xstrdup(v);
+		return 0;
+	case 'M':
+		if (!d)
+			return kerr_set(e, KILN_EPARSE, "%s: M: before any F:", where);
+		if (parse_acl(v, &d->uid, &d->gid, &d->mode) < 0)
+			return kerr_set(e, KILN_EPARSE, "%s: bad M:%s", where, v);
+		return 0;
+	case 'R':
+		if (!d)
+			return kerr_set(e, KILN_EPARSE, "%s: R: before any F:", where);
+		if (!*v || strchr(v, '/'))
+			return kerr_set(e, KILN_EPARSE, "%s: bad file name R:%s", where, v);
+		d->files = xrealloc(d->files, (d->nfiles + 1) * sizeof(*d->files));
+		fe = &d->files[d->nfiles++];
+		memset(fe, 0, sizeof(*fe));
+		fe->name = xstrdup(v);
+		return 0;
+	case 'a':
+		if (!fe)
+			return kerr_set(e, KILN_EPARSE, "%s: a: before any R:", where);
+		if (parse_acl(v, &fe->uid, &fe->gid, &fe->mode) < 0)
+			return kerr_set(e, KILN_EPARSE, "%s: bad a:%s", where, v);
+		return 0;
+	case 'Z': {
+		unsigned char tmp[32];
+		size_t n;
+		if (!fe)
+			return kerr_set(e, KILN_EPARSE, "%s: Z: before any R:", where);
+		if (apk_checksum_decode(v, tmp, &n) < 0)
+			return kerr_set(e, KILN_EPARSE, "%s: bad checksum Z:%s", where, v);
+		free(fe->checksum);
+		fe->checksum = xstrdup(v);
+		return 0;
+	}
+	}
+	return apk_pkg_set_field(p, f, v, where, e);
+}
+
+int apk_installed_parse(const char *text, size_t len, const char *file, struct apk_index *db,
+			struct kerr *e)
+{
+	const char *s = text, *end = text + len;
+	size_t lineno = 0;
+	int in_pkg = 0, r = 0;
+	char where[600];
+
+	memset(db, 0, sizeof(*db));
+	while (s < end) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		const char *le = nl ? nl : end;
+		size_t n = (size_t)(le - s);
+		lineno++;
+		s = nl ? nl + 1 : end;
+		if (n == 0) {
+			in_pkg = 0;
+			continue;
+		}
+		if (n < 2 || le[-n + 1] != ':') {
+			r = kerr_set(e, KILN_EPARSE, "%s:%zu: expected 'X:value'", file, lineno);
+			goto fail;
+		}
+		if (!in_pkg) {
+			db->pkgs = xrealloc(db->pkgs, (db->n + 1) * sizeof(*db->pkgs));
+			memset(&db->pkgs[db->n++], 0, sizeof(db->pkgs[0]));
+			in_pkg = 1;
+		}
+		char *v = xstrndup(le - n + 2, n - 2);
+		snprintf(where, sizeof(where), "%s:%zu", file, lineno);
+		r = installed_field(&db->pkgs[db->n - 1], le[-n], v, where, e);
+		free(v);
+		if (r < 0)
+			goto fail;
+	}
+	for (size_t i = 0; i < db->n; i++)
+		if (!db->pkgs[i].name || !db->pkgs[i].version) {
+			r = kerr_set(e, KILN_EPARSE, "%s: package entry %zu has no P: or V:", file, i + 1);
+			goto fail;
+		}
+	return 0;
+fail:
+	apk_index_free(db);
+	return r;
+}
