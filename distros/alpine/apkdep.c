@@ -64,7 +64,7 @@ int apk_dep_parse(const char *atom, struct apk_dep *d, struct kerr *e)
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
 		if (strlen(ops[i].s) == n && !strncmp(ops[i].s, p, n))
 			d->op = ops[i].op;
-	if (d->op == APK_DEP_ANY || !p[n] || strpbrk(p + n, " \t<>="))
+	if (d->op == APK_DEP_ANY || !p[n] || strpbrk(p + n, " \t<>"))
 		goto bad;
 	d->version = xstrdup(p + n);
 	return 0;
