@@ -380,6 +380,10 @@ int apk_index_write_dir(const char *dir, const struct apk_index_opts *o, const c
 struct s_Repo;
 int apk_repo_add_index(struct s_Repo *repo, const struct apk_index *idx, int gen, size_t *skipped,
 		       struct kerr *e);
+/* the apk version of a solvable added by apk_repo_add_index (its evr is
+ * the encoding; this is the version to show and to lock) */
+struct s_Pool;
+const char *apk_solvable_version(struct s_Pool *pool, int solvable);
 /* a dependency atom as a libsolv Id (rel expression), 0 on error */
 int apk_dep_to_solv_id(struct s_Repo *repo, const struct apk_dep *d, int gen, int *id,
 		       struct kerr *e);

@@ -7,6 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* where the original apk version is kept */
+#define APK_VERSION_KEY "kiln:apk:version"
+
+const char *apk_solvable_version(struct s_Pool *pool, int solvable)
+{
+	Id key = pool_str2id(pool, APK_VERSION_KEY, 0);
+	return key ? solvable_lookup_str(pool_id2solvable(pool, solvable), key) : NULL;
+}
+
 static Id evr_id(Pool *pool, int gen, const char *version, const char *suffix, struct kerr *e)
 {
 	struct kbuf b;
@@ -132,6 +141,7 @@ int apk_repo_add_index(struct s_Repo *repo, const struct apk_index *idx, int gen
 {
 	Pool *pool = repo->pool;
 	Repodata *data = repo_add_repodata(repo, 0);
+	Id version_key = pool_str2id(pool, APK_VERSION_KEY, 1);
 	size_t skip = 0, bad = 0;
 
 	for (size_t i = 0; i < idx->n; i++) {
@@ -152,6 +162,7 @@ int apk_repo_add_index(struct s_Repo *repo, const struct apk_index *idx, int gen
 		add_deps(repo, s, &p->provides, 1, gen, &bad);
 		add_deps(repo, s, &p->depends, 0, gen, &bad);
 		add_install_if(repo, s, &p->install_if, gen, &bad);
+		repodata_set_str(data, sid, version_key, p->version);
 		if (p->csum_len == 20)
 			repodata_set_bin_checksum(data, sid, SOLVABLE_CHECKSUM, REPOKEY_TYPE_SHA1,
 						  p->csum);
