@@ -395,6 +395,80 @@ static void test_pkginfo_fields(void **s)
 	apk_pkg_free(&p);
 }
 
+/* a .apk made in memory: signature (optional), control (cut tar), data */
+static char *make_apk(int sign, int tamper)
+{
+	struct kbuf ctl_tar, ctl, data_tar, data, sig, all;
+	struct kerr e = {0};
+	const char *pkginfo = "pkgname = hello\npkgver = 2.12-r0\npkgdesc = hi\nurl = u\n"
+			      "builddate = 1\nsize = 5\narch = noarch\nlicense = MIT\n"
+			      "depend = so:libc.musl-x86_64.so.1\n";
+	char *priv = xasprintf("%s/k.rsa", tmpdir), *path = xasprintf("%s/hello-2.12-r0.apk", tmpdir);
+	kbuf_init(&ctl_tar);
+	kbuf_init(&ctl);
+	kbuf_init(&data_tar);
+	kbuf_init(&data);
+	kbuf_init(&sig);
+	kbuf_init(&all);
+	tar_add_file(&ctl_tar, ".PKGINFO", pkginfo, strlen(pkginfo), 0644, 1, 0);
+	assert_int_equal(gz_compress(ctl_tar.data, ctl_tar.len, &ctl, &e), 0);
+	tar_add_file(&data_tar, "usr/bin/hello", "hello", 5, 0755, 1, 0);
+	tar_add_end(&data_tar);
+	assert_int_equal(gz_compress(data_tar.data, data_tar.len, &data, &e), 0);
+	if (sign) {
+		assert_int_equal(apk_sign_member(ctl.data, ctl.len, priv, "k.rsa.pub", 0, 1, &sig, &e), 0);
+		kbuf_add(&all, sig.data, sig.len);
+	}
+	if (tamper) { /* a different control stream under the same signature */
+		ctl.len = 0;
+		tar_add_file(&ctl_tar, ".pre-install", "x", 1, 0755, 1, 0);
+		assert_int_equal(gz_compress(ctl_tar.data, ctl_tar.len, &ctl, &e), 0);
+	}
+	kbuf_add(&all, ctl.data, ctl.len);
+	kbuf_add(&all, data.data, data.len);
+	assert_int_equal(write_file_atomic(path, all.data, all.len, 0644, &e), 0);
+	kbuf_free(&ctl_tar);
+	kbuf_free(&ctl);
+	kbuf_free(&data_tar);
+	kbuf_free(&data);
+	kbuf_free(&sig);
+	kbuf_free(&all);
+	free(priv);
+	return path;
+}
+
+static void test_apk_file_is_read_and_verified(void **s)
+{
+	struct apk_pkg p;
+	struct kerr e = {0};
+	char *keys = xasprintf("%s/keys", tmpdir);
+	char *path = make_apk(1, 0);
+	assert_int_equal(apk_package_read(path, keys, &p, &e), 0);
+	assert_string_equal(p.name, "hello");
+	assert_string_equal(p.version, "2.12-r0");
+	assert_string_equal(p.arch, "noarch");
+	assert_int_equal(p.installed_size, 5);
+	assert_int_equal(p.checksum[0], 'Q');
+	assert_int_equal(strlen(p.checksum), 30);
+	assert_true(p.size > 100);
+	apk_pkg_free(&p);
+	free(path);
+	path = make_apk(1, 1);
+	assert_int_equal(apk_package_read(path, keys, &p, &e), -KILN_EVERIFY);
+	assert_non_null(strstr(e.msg, "hello-2.12-r0.apk: BAD signature"));
+	assert_int_equal(apk_package_read(path, NULL, &p, &e), 0); /* no keys: not checked */
+	apk_pkg_free(&p);
+	free(path);
+	path = make_apk(0, 0);
+	assert_int_equal(apk_package_read(path, keys, &p, &e), -KILN_EVERIFY);
+	assert_non_null(strstr(e.msg, "not signed"));
+	assert_int_equal(apk_package_read(path, NULL, &p, &e), 0);
+	assert_string_equal(p.name, "hello");
+	apk_pkg_free(&p);
+	free(path);
+	free(keys);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -410,6 +484,7 @@ int main(void)
 		cmocka_unit_test(test_signed_index_round_trip),
 		cmocka_unit_test(test_tampered_index_is_rejected),
 		cmocka_unit_test(test_pkginfo_fields),
+		cmocka_unit_test(test_apk_file_is_read_and_verified),
 	};
 	return cmocka_run_group_tests(tests, setup_keys, teardown_keys);
 }
