@@ -4,7 +4,7 @@
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${KILN_BUILD:-build}
-export KILN_BIN=$PWD/kiln
+export KILN_BIN=${KILN_BIN:-$PWD/kiln}
 export CMOCKA_MESSAGE_OUTPUT=TAP
 pass=0 fail=0 failed_names=()
 filter=${TESTS:-}
