@@ -7,7 +7,22 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <solv/evr.h>
+#include <solv/pool.h>
+
 #include "distros/distros.h"
+
+/* the comparison the solver relies on: libsolv's own, in DISTTYPE_DEB mode
+ * (deb_version_cmp adds dpkg's missing-revision rule on top) */
+static int solv_cmp(const char *a, const char *b)
+{
+	static Pool *pool;
+	if (!pool) {
+		pool = pool_create();
+		pool_setdisttype(pool, DISTTYPE_DEB);
+	}
+	return pool_evrcmp_str(pool, a, b, EVRCMP_COMPARE);
+}
 
 static int sign(int x)
 {
@@ -36,7 +51,7 @@ static void assert_strictly_increasing(int gen, const char *const *v, size_t n)
 				fail_msg("gen %d: expected %s < %s", gen, v[i], v[j]);
 			assert_non_null(a);
 			assert_non_null(b);
-			if (deb_version_cmp(a, b) >= 0)
+			if (solv_cmp(a, b) >= 0)
 				fail_msg("gen %d: encoding %s (%s) not below %s (%s)", gen, a, v[i], b, v[j]);
 			free(a);
 			free(b);
@@ -265,7 +280,7 @@ static void property_mapped_order_equals_direct_order(int gen, unsigned pairs)
 		assert_int_equal(apk_version_to_evr(gen, a.data, &ea, &e), 0);
 		assert_int_equal(apk_version_to_evr(gen, b.data, &eb, &e), 0);
 		int direct = sign(apk_version_cmp(gen, a.data, b.data));
-		int mapped = sign(deb_version_cmp(ea.data, eb.data));
+		int mapped = sign(solv_cmp(ea.data, eb.data));
 		assert_int_equal(direct, -sign(apk_version_cmp(gen, b.data, a.data)));
 		if (direct != mapped && mismatches++ < 10)
 			print_message("gen %d: %s vs %s: apk %d, libsolv(%s, %s) %d\n", gen, a.data,
