@@ -1,5 +1,7 @@
 # alpine.sh - Alpine from the command line: vercmp, signed APKINDEX reading and writing on a fixture repository.
 . "$(dirname "$0")/../tap.sh"
+# definitions from this tree, wherever the binary under test lives (build-asan/kiln)
+export KILN_DISTROS_DIR=$TOP/distros/defs
 
 # ---- kiln vercmp ----
 vc() { # distro a b expected
