@@ -378,6 +378,20 @@ struct apk_index_opts {
 int apk_index_write_dir(const char *dir, const struct apk_index_opts *o, const char *out_path,
 			size_t *npkgs, struct kerr *e);
 
+/* ---- kiln update for Alpine (apkupdate.c) ---- */
+/* the trusted keys directory: --keyring DIR (d->keyrings[0]) or Keys-Dir */
+char *alpine_keys_dir(const struct distro *d, struct kerr *e);
+/* Fetch <mirror>/<suite>/<repo>/<arch>/APKINDEX.tar.gz for every suite and
+ * repository of d, verify its signature against the keys and parse it, keep
+ * it in the blob store, and record the verified snapshot (a manifest per
+ * suite) under the state dir. A mirror answering 304 reuses the cached one. */
+int alpine_update(const struct distro *d, const struct update_opts *o, struct update_report *rep,
+		  struct kerr *e);
+/* the verified APKINDEX.tar.gz blobs of the last update (kind "APKINDEX"),
+ * in definition order; KILN_ENOTFOUND when never updated */
+int alpine_index_files(const struct distro *d, const char *arch, struct index_list *out,
+		       struct kerr *e);
+
 /* ---- libsolv (apksolv.c) ---- */
 /* Add the packages of idx to repo (a libsolv Repo* in a pool set to
  * DISTTYPE_DEB), with versions mapped by apk_version_to_evr and provides,

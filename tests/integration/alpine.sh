@@ -111,4 +111,33 @@ expect_exit 7 "kiln index refuses a directory with a broken .apk" "$KILN" index 
 check "naming it" grep -q "broken.apk" "$SCRATCH/err"
 check "and writes nothing" test ! -e "$SCRATCH/x.tar.gz"
 expect_exit 2 "kiln index needs --key" "$KILN" index "$repo/x86_64"
+rm -f "$repo/x86_64/broken.apk"
+
+# ---- kiln update against a local mirror ----
+mirror=$SCRATCH/mirror
+mkdir -p "$mirror/alpine/v3.20/main/x86_64" "$mirror/alpine/v3.20/community/x86_64"
+cp "$repo/x86_64/APKINDEX.tar.gz" "$mirror/alpine/v3.20/main/x86_64/"
+cp "$SCRATCH/sha256.tar.gz" "$mirror/alpine/v3.20/community/x86_64/APKINDEX.tar.gz"
+python3 "$TOP/tests/tools/httpd.py" --dir "$mirror" --port-file "$SCRATCH/port" &
+HTTPD=$!
+CLEANUP="kill $HTTPD 2>/dev/null"
+for _ in $(seq 100); do [ -s "$SCRATCH/port" ] && break; sleep 0.05; done
+M=http://127.0.0.1:$(cat "$SCRATCH/port")/alpine
+STATE=$KILN_HOME/indices/alpine_v3.20/v3.20
+expect_exit 0 "kiln update fetches and verifies both repositories" "$KILN" --json update --mirror "$M" --keyring "$keys" alpine:v3.20
+check "two indices downloaded" python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))[0]; assert r["indices_downloaded"]==2 and r["suites"]==1, r' "$SCRATCH/out"
+check "the manifest lists main and community" bash -c "grep -q '^APKINDEX main x86_64 ' '$STATE/indices' && grep -q '^APKINDEX community x86_64 ' '$STATE/indices'"
+sha=$(awk '$2=="main"{print $4}' "$STATE/indices")
+check "the verified index is a blob under its sha256" cmp -s "$KILN_HOME/blobs/sha256/${sha:0:2}/$sha" "$repo/x86_64/APKINDEX.tar.gz"
+expect_exit 0 "a second update" "$KILN" --json update --mirror "$M" --keyring "$keys" alpine:v3.20
+check "downloads nothing new" python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))[0]; assert r["indices_downloaded"]==0 and r["indices_cached"]==2, r' "$SCRATCH/out"
+expect_exit 0 "--offline uses the verified snapshot" "$KILN" --offline update --keyring "$keys" alpine:v3.20
+cp "$STATE/indices" "$SCRATCH/indices.before"
+cp "$SCRATCH/tampered.tar.gz" "$mirror/alpine/v3.20/community/x86_64/APKINDEX.tar.gz"
+touch -d '+1 hour' "$mirror/alpine/v3.20/community/x86_64/APKINDEX.tar.gz"
+expect_exit 3 "a tampered index on the mirror is refused" "$KILN" update --mirror "$M" --keyring "$keys" alpine:v3.20
+check "naming its URL" grep -q "community/x86_64/APKINDEX.tar.gz.*BAD signature" "$SCRATCH/err"
+check "and the verified snapshot is kept as it was" cmp -s "$STATE/indices" "$SCRATCH/indices.before"
+expect_exit 3 "without the key the index is refused" "$KILN" update --mirror "$M" --keyring "$SCRATCH/nokeys" alpine:v3.20
+expect_exit 5 "a missing repository is not found" "$KILN" update --mirror "$M/nothing" --keyring "$keys" alpine:v3.20
 done_testing
