@@ -102,9 +102,15 @@ static int update_repo(const struct suite_def *s, const char *repo, const char *
 		goto out;
 	}
 	/* verified (signature, then every field parsed) before it is kept */
-	if ((ret = apk_index_read(res.path, keys_dir, &idx, e)) < 0) {
-		kerr_prefix(e, "%s: ", url);
-		goto out;
+	{
+		struct kbuf b;
+		kbuf_init(&b);
+		ret = read_file(res.path, &b, (size_t)1 << 30, e);
+		if (ret == 0)
+			ret = apk_index_read_mem(b.data, b.len, url, keys_dir, &idx, e);
+		kbuf_free(&b);
+		if (ret < 0)
+			goto out;
 	}
 	log_verbose("%s: %zu packages, signed by %s", url, idx.n, idx.signer);
 	{
