@@ -1,4 +1,5 @@
-/* cmd_index.c - `kiln index DIR --key KEY.rsa`: a signed APKINDEX.tar.gz for a directory of .apk files; `--verify` reads one back. */
+/* cmd_index.c - `kiln index DIR --key KEY.rsa`: a signed APKINDEX.tar.gz for a directory of .apk
+ * files; `--verify` reads one back. */
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,28 +8,35 @@
 #include "distros/distros.h"
 
 static const char usage[] =
-	"usage: kiln index DIR --key KEY.rsa [-o FILE] [--key-name NAME] [--sha256]\n"
-	"                  [--rewrite-arch ARCH] [--description TEXT]\n"
-	"       kiln index --verify APKINDEX.tar.gz [--keys-dir DIR] [--json]\n\n"
-	"Write a signed APKINDEX.tar.gz (default DIR/APKINDEX.tar.gz) listing every .apk\n"
-	"in DIR, as `apk index` followed by `abuild-sign` would. The signature entry is\n"
-	".SIGN.RSA.<key name> (sha1; --sha256: .SIGN.RSA256.), the key name being\n"
-	"KEY.rsa's file name plus .pub unless --key-name is given. Tar mtimes are\n"
-	"$SOURCE_DATE_EPOCH (else 0).\n\n"
-	"With --verify, check an index's signature against the public keys in DIR\n"
-	"(default /etc/apk/keys) and list its packages.\n\n"
-	"Options:\n"
-	"      --key FILE          PEM RSA private key\n"
-	"  -o, --output FILE       where to write the index\n"
-	"      --key-name NAME     public key file name verifiers will look up\n"
-	"      --sha256            sign with RSA/SHA-256 instead of RSA/SHA-1\n"
-	"      --rewrite-arch ARCH list noarch packages under ARCH (apk index --rewrite-arch)\n"
-	"      --description TEXT  add a DESCRIPTION member\n"
-	"      --verify FILE       verify and list an APKINDEX.tar.gz\n"
-	"      --keys-dir DIR      trusted *.rsa.pub keys for --verify\n";
+    "usage: kiln index DIR --key KEY.rsa [-o FILE] [--key-name NAME] [--sha256]\n"
+    "                  [--rewrite-arch ARCH] [--description TEXT]\n"
+    "       kiln index --verify APKINDEX.tar.gz [--keys-dir DIR] [--json]\n\n"
+    "Write a signed APKINDEX.tar.gz (default DIR/APKINDEX.tar.gz) listing every .apk\n"
+    "in DIR, as `apk index` followed by `abuild-sign` would. The signature entry is\n"
+    ".SIGN.RSA.<key name> (sha1; --sha256: .SIGN.RSA256.), the key name being\n"
+    "KEY.rsa's file name plus .pub unless --key-name is given. Tar mtimes are\n"
+    "$SOURCE_DATE_EPOCH (else 0).\n\n"
+    "With --verify, check an index's signature against the public keys in DIR\n"
+    "(default /etc/apk/keys) and list its packages.\n\n"
+    "Options:\n"
+    "      --key FILE          PEM RSA private key\n"
+    "  -o, --output FILE       where to write the index\n"
+    "      --key-name NAME     public key file name verifiers will look up\n"
+    "      --sha256            sign with RSA/SHA-256 instead of RSA/SHA-1\n"
+    "      --rewrite-arch ARCH list noarch packages under ARCH (apk index --rewrite-arch)\n"
+    "      --description TEXT  add a DESCRIPTION member\n"
+    "      --verify FILE       verify and list an APKINDEX.tar.gz\n"
+    "      --keys-dir DIR      trusted *.rsa.pub keys for --verify\n";
 
-enum { OPT_KEY = OPT_FIRST_CMD, OPT_KEY_NAME, OPT_SHA256, OPT_REWRITE_ARCH, OPT_DESCRIPTION,
-       OPT_VERIFY, OPT_KEYS_DIR };
+enum {
+	OPT_KEY = OPT_FIRST_CMD,
+	OPT_KEY_NAME,
+	OPT_SHA256,
+	OPT_REWRITE_ARCH,
+	OPT_DESCRIPTION,
+	OPT_VERIFY,
+	OPT_KEYS_DIR
+};
 
 static json_t *strv_json(const struct strv *l)
 {
@@ -64,7 +72,8 @@ static int print_index(const struct apk_index *idx, const char *file, int json)
 		set_opt_str(o, "version", p->version);
 		set_opt_str(o, "arch", p->arch);
 		json_object_set_new(o, "size", json_integer((json_int_t)p->size));
-		json_object_set_new(o, "installed_size", json_integer((json_int_t)p->installed_size));
+		json_object_set_new(o, "installed_size",
+				    json_integer((json_int_t)p->installed_size));
 		set_opt_str(o, "description", p->description);
 		set_opt_str(o, "url", p->url);
 		set_opt_str(o, "license", p->license);
@@ -89,16 +98,17 @@ static int print_index(const struct apk_index *idx, const char *file, int json)
 
 int cmd_index(int argc, char **argv, struct cli *c)
 {
-	static const struct option opts[] = {CLI_COMMON_OPTIONS,
-					     {"key", required_argument, 0, OPT_KEY},
-					     {"output", required_argument, 0, 'o'},
-					     {"key-name", required_argument, 0, OPT_KEY_NAME},
-					     {"sha256", no_argument, 0, OPT_SHA256},
-					     {"rewrite-arch", required_argument, 0, OPT_REWRITE_ARCH},
-					     {"description", required_argument, 0, OPT_DESCRIPTION},
-					     {"verify", required_argument, 0, OPT_VERIFY},
-					     {"keys-dir", required_argument, 0, OPT_KEYS_DIR},
-					     {0, 0, 0, 0}};
+	static const struct option opts[] = {
+	    CLI_COMMON_OPTIONS,
+	    {"key", required_argument, 0, OPT_KEY},
+	    {"output", required_argument, 0, 'o'},
+	    {"key-name", required_argument, 0, OPT_KEY_NAME},
+	    {"sha256", no_argument, 0, OPT_SHA256},
+	    {"rewrite-arch", required_argument, 0, OPT_REWRITE_ARCH},
+	    {"description", required_argument, 0, OPT_DESCRIPTION},
+	    {"verify", required_argument, 0, OPT_VERIFY},
+	    {"keys-dir", required_argument, 0, OPT_KEYS_DIR},
+	    {0, 0, 0, 0}};
 	struct apk_index_opts o = {0};
 	const char *output = NULL, *verify = NULL, *keys_dir = "/etc/apk/keys";
 	struct kerr e = {0};

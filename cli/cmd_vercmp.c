@@ -5,9 +5,9 @@
 #include <string.h>
 
 static const char usage[] =
-	"usage: kiln vercmp DISTRO A B\n\n"
-	"Compare versions A and B by DISTRO's rules (Debian: dpkg's; Alpine: the\n"
-	"apk-tools generation the release ships) and print <, = or >.\n";
+    "usage: kiln vercmp DISTRO A B\n\n"
+    "Compare versions A and B by DISTRO's rules (Debian: dpkg's; Alpine: the\n"
+    "apk-tools generation the release ships) and print <, = or >.\n";
 
 int cmd_vercmp(int argc, char **argv, struct cli *c)
 {
@@ -32,8 +32,8 @@ int cmd_vercmp(int argc, char **argv, struct cli *c)
 		for (int i = 0; i < 2; i++) {
 			const char *v = i ? b : a;
 			if (!apk_version_valid(gen, v)) {
-				kerr_set(&e, KILN_EPARSE, "'%s' is not a valid apk version (apk-tools %d)",
-					 v, gen);
+				kerr_set(&e, KILN_EPARSE,
+					 "'%s' is not a valid apk version (apk-tools %d)", v, gen);
 				distro_free(d);
 				return cli_fail(&e);
 			}

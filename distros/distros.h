@@ -215,9 +215,9 @@ enum apk_gen { APK_GEN2 = 2, APK_GEN3 = 3 };
  * from d->def_path. Keys-Dir is relative to the definition's directory unless
  * absolute. */
 struct alpine_def {
-	int apk_gen;     /* 2 or 3 */
-	char *keys_dir;  /* trusted *.rsa.pub files */
-	char *arch;      /* x86_64 */
+	int apk_gen;	/* 2 or 3 */
+	char *keys_dir; /* trusted *.rsa.pub files */
+	char *arch;	/* x86_64 */
 };
 int alpine_def_load(const struct distro *d, struct alpine_def *out, struct kerr *e);
 void alpine_def_free(struct alpine_def *a);
@@ -243,7 +243,7 @@ enum apk_dep_op {
 	APK_DEP_LE,
 	APK_DEP_GT,
 	APK_DEP_GE,
-	APK_DEP_FUZZY,    /* ~ (also =~) */
+	APK_DEP_FUZZY,	  /* ~ (also =~) */
 	APK_DEP_CHECKSUM, /* >< */
 	APK_DEP_LT_FUZZY, /* <~ (apk 3) */
 	APK_DEP_GT_FUZZY, /* >~ (apk 3) */
@@ -263,7 +263,7 @@ const char *apk_dep_op_str(enum apk_dep_op op);
 struct apk_file_entry { /* installed db R: lines */
 	char *name;
 	unsigned uid, gid, mode; /* a: (mode 0 = default) */
-	char *checksum;          /* Z: "Q1..." or NULL */
+	char *checksum;		 /* Z: "Q1..." or NULL */
 };
 struct apk_dir_entry { /* installed db F: lines */
 	char *path;
@@ -272,23 +272,22 @@ struct apk_dir_entry { /* installed db F: lines */
 	size_t nfiles;
 };
 struct apk_pkg {
-	char *checksum;       /* C: as written, "Q1<base64 sha1>" */
+	char *checksum; /* C: as written, "Q1<base64 sha1>" */
 	unsigned char csum[32];
-	size_t csum_len;      /* 20 for Q1 sha1, 16 for legacy md5 */
-	char *name, *version, *arch, *description, *url, *license, *origin, *maintainer,
-	    *commit;
+	size_t csum_len; /* 20 for Q1 sha1, 16 for legacy md5 */
+	char *name, *version, *arch, *description, *url, *license, *origin, *maintainer, *commit;
 	uint64_t size, installed_size;
 	int64_t build_time;
 	int64_t provider_priority; /* k: */
 	int has_provider_priority;
 	struct strv depends, provides, install_if; /* raw atoms, in order */
-	struct strv replaces;                      /* r: (installed db) */
-	int64_t replaces_priority;                 /* q: */
-	char *repo_tag;                            /* s: */
-	char *broken;                              /* f: */
-	char *datahash;                            /* .PKGINFO datahash (sha256 hex) */
-	int uninstallable; /* an unknown upper-case field was present */
-	struct apk_dir_entry *dirs; /* installed db */
+	struct strv replaces;			   /* r: (installed db) */
+	int64_t replaces_priority;		   /* q: */
+	char *repo_tag;				   /* s: */
+	char *broken;				   /* f: */
+	char *datahash;				   /* .PKGINFO datahash (sha256 hex) */
+	int uninstallable;			   /* an unknown upper-case field was present */
+	struct apk_dir_entry *dirs;		   /* installed db */
 	size_t ndirs;
 	char *filename; /* .apk it was read from (kiln index), else NULL */
 };
@@ -298,7 +297,7 @@ struct apk_index {
 	struct apk_pkg *pkgs;
 	size_t n;
 	char *description; /* DESCRIPTION member, if any */
-	char *signer;      /* key file name that verified the signature */
+	char *signer;	   /* key file name that verified the signature */
 };
 void apk_index_free(struct apk_index *idx);
 
@@ -314,6 +313,8 @@ int apk_index_parse_text(const char *text, size_t len, const char *file, struct 
 /* Parse an installed database (/lib/apk/db/installed). */
 int apk_installed_parse(const char *text, size_t len, const char *file, struct apk_index *db,
 			struct kerr *e);
+/* the same, from a file (a root's lib/apk/db/installed) */
+int apk_installed_read(const char *path, struct apk_index *db, struct kerr *e);
 
 /* ---- signed gzip streams (apksign.c, apkgz.c) ---- */
 /* the members of a concatenated gzip file: compressed and inflated bytes */
@@ -328,9 +329,8 @@ struct gz_members {
 };
 /* Inflated bytes are kept for the first `keep` members only (the rest are
  * inflated to find their ends, and counted against max_inflated). */
-int gz_split_members(const void *p, size_t n, size_t max_members, size_t keep,
-		     size_t max_inflated, const char *file, struct gz_members *out,
-		     struct kerr *e);
+int gz_split_members(const void *p, size_t n, size_t max_members, size_t keep, size_t max_inflated,
+		     const char *file, struct gz_members *out, struct kerr *e);
 void gz_members_free(struct gz_members *g);
 /* deterministic gzip (like gzip -n -9): no name, mtime 0 */
 int gz_compress(const void *p, size_t n, struct kbuf *out, struct kerr *e);
@@ -348,8 +348,7 @@ int apk_sign_member(const void *data, size_t len, const char *private_key_path,
 
 /* ---- APKINDEX.tar.gz (apkindex.c) ---- */
 /* Read, verify against keys_dir, and parse. */
-int apk_index_read(const char *path, const char *keys_dir, struct apk_index *idx,
-		   struct kerr *e);
+int apk_index_read(const char *path, const char *keys_dir, struct apk_index *idx, struct kerr *e);
 /* same, from memory */
 int apk_index_read_mem(const void *p, size_t n, const char *file, const char *keys_dir,
 		       struct apk_index *idx, struct kerr *e);
@@ -359,19 +358,18 @@ void apk_index_format(const struct apk_index *idx, struct kbuf *out);
 /* ---- .apk packages (apkpkg.c) ---- */
 /* Read a .apk: the C: checksum (sha1 of the control member), size, and the
  * .PKGINFO fields. keys_dir NULL: the signature is not checked. */
-int apk_package_read(const char *path, const char *keys_dir, struct apk_pkg *out,
-		     struct kerr *e);
+int apk_package_read(const char *path, const char *keys_dir, struct apk_pkg *out, struct kerr *e);
 /* Parse .PKGINFO text into the index fields of p. */
 int apk_pkginfo_parse(const char *text, size_t len, const char *file, struct apk_pkg *p,
 		      struct kerr *e);
 
 struct apk_index_opts {
-	const char *private_key; /* PEM RSA private key */
-	const char *key_name;    /* default: basename(private_key) + ".pub" */
-	const char *description; /* DESCRIPTION member, or NULL */
+	const char *private_key;  /* PEM RSA private key */
+	const char *key_name;	  /* default: basename(private_key) + ".pub" */
+	const char *description;  /* DESCRIPTION member, or NULL */
 	const char *rewrite_arch; /* noarch packages are listed as this arch */
-	int sha256;              /* sign RSA256 instead of RSA (sha1) */
-	int64_t mtime;           /* tar mtimes: SOURCE_DATE_EPOCH, else 0 */
+	int sha256;		  /* sign RSA256 instead of RSA (sha1) */
+	int64_t mtime;		  /* tar mtimes: SOURCE_DATE_EPOCH, else 0 */
 };
 /* kiln index: a signed APKINDEX.tar.gz for every *.apk in dir, written
  * atomically to out_path. *npkgs gets the count. */
@@ -405,6 +403,10 @@ int apk_repo_add_index(struct s_Repo *repo, const struct apk_index *idx, int gen
  * the encoding; this is the version to show and to lock) */
 struct s_Pool;
 const char *apk_solvable_version(struct s_Pool *pool, int solvable);
+/* read (verifying against keys_dir) one APKINDEX.tar.gz, e.g. a path from
+ * alpine_index_files, and add its packages to repo */
+int apk_repo_add_index_file(struct s_Repo *repo, const char *path, const char *keys_dir, int gen,
+			    size_t *skipped, struct kerr *e);
 /* a dependency atom as a libsolv Id (rel expression), 0 on error */
 int apk_dep_to_solv_id(struct s_Repo *repo, const struct apk_dep *d, int gen, int *id,
 		       struct kerr *e);

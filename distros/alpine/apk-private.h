@@ -7,8 +7,8 @@
 /* Append one regular-file tar entry (header + data + padding) to out.
  * gnu_magic: old GNU "ustar  " magic and root/root names, as apk writes the
  * APKINDEX tar; else POSIX ustar with numeric owners only. */
-void tar_add_file(struct kbuf *out, const char *name, const void *data, size_t len,
-		  unsigned mode, int64_t mtime, int gnu_magic);
+void tar_add_file(struct kbuf *out, const char *name, const void *data, size_t len, unsigned mode,
+		  int64_t mtime, int gnu_magic);
 /* the two zero blocks that end a tar */
 void tar_add_end(struct kbuf *out);
 
@@ -17,8 +17,8 @@ void tar_add_end(struct kbuf *out);
  * larger than max_entry are an error. */
 typedef int (*tar_entry_fn)(void *ctx, const char *name, const void *data, size_t len,
 			    struct kerr *e);
-int tar_each_file(const void *tar, size_t len, size_t max_entry, const char *file,
-		  tar_entry_fn fn, void *ctx, struct kerr *e);
+int tar_each_file(const void *tar, size_t len, size_t max_entry, const char *file, tar_entry_fn fn,
+		  void *ctx, struct kerr *e);
 
 /* Set one index/installed-db field ("P", "V", "D"...) of p from value.
  * Unknown lower-case letters are ignored; unknown upper-case ones mark the

@@ -8,10 +8,10 @@ static const struct {
 	const char *s;
 	enum apk_dep_op op;
 } ops[] = {
-	{"=", APK_DEP_EQ},	   {"<", APK_DEP_LT},	   {"<=", APK_DEP_LE},
-	{">", APK_DEP_GT},	   {">=", APK_DEP_GE},	   {"~", APK_DEP_FUZZY},
-	{"=~", APK_DEP_FUZZY},	   {"><", APK_DEP_CHECKSUM}, {"<~", APK_DEP_LT_FUZZY},
-	{">~", APK_DEP_GT_FUZZY},
+    {"=", APK_DEP_EQ},	      {"<", APK_DEP_LT},	{"<=", APK_DEP_LE},
+    {">", APK_DEP_GT},	      {">=", APK_DEP_GE},	{"~", APK_DEP_FUZZY},
+    {"=~", APK_DEP_FUZZY},    {"><", APK_DEP_CHECKSUM}, {"<~", APK_DEP_LT_FUZZY},
+    {">~", APK_DEP_GT_FUZZY},
 };
 
 const char *apk_dep_op_str(enum apk_dep_op op)

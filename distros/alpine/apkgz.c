@@ -1,4 +1,5 @@
-/* apkgz.c - concatenated gzip streams (.apk, APKINDEX.tar.gz): split them at member boundaries, write deterministic ones. */
+/* apkgz.c - concatenated gzip streams (.apk, APKINDEX.tar.gz): split them at member boundaries,
+ * write deterministic ones. */
 #include "distros/distros.h"
 
 #include <stdlib.h>
@@ -18,9 +19,8 @@ void gz_members_free(struct gz_members *g)
 
 /* Inflate member after member, noting where each one's compressed bytes end:
  * signatures cover exactly those bytes, so they must be known. */
-int gz_split_members(const void *p, size_t n, size_t max_members, size_t keep,
-		     size_t max_inflated, const char *file, struct gz_members *out,
-		     struct kerr *e)
+int gz_split_members(const void *p, size_t n, size_t max_members, size_t keep, size_t max_inflated,
+		     const char *file, struct gz_members *out, struct kerr *e)
 {
 	const unsigned char *in = p;
 	size_t off = 0, total = 0;
@@ -45,7 +45,8 @@ int gz_split_members(const void *p, size_t n, size_t max_members, size_t keep,
 			goto out;
 		}
 		if (n - off < 2 || in[off] != 0x1f || in[off + 1] != 0x8b) {
-			ret = kerr_set(e, KILN_EPARSE, "%s: not gzip data at offset %zu", file, off);
+			ret =
+			    kerr_set(e, KILN_EPARSE, "%s: not gzip data at offset %zu", file, off);
 			goto out;
 		}
 		kbuf_init(&m.data);
@@ -62,16 +63,17 @@ int gz_split_members(const void *p, size_t n, size_t max_members, size_t keep,
 				ret = kerr_set(e, KILN_EPARSE, "%s: gzip stream %zu is %s", file,
 					       out->n + 1,
 					       zr == Z_BUF_ERROR ? "truncated"
-								 : zs.msg ? zs.msg : "corrupt");
+					       : zs.msg		 ? zs.msg
+								 : "corrupt");
 				goto out;
 			}
 			size_t got = sizeof(buf) - zs.avail_out;
 			total += got;
 			if (total > max_inflated) {
 				kbuf_free(&m.data);
-				ret = kerr_set(e, KILN_EPARSE,
-					       "%s: inflates to more than %zu bytes", file,
-					       max_inflated);
+				ret =
+				    kerr_set(e, KILN_EPARSE, "%s: inflates to more than %zu bytes",
+					     file, max_inflated);
 				goto out;
 			}
 			if (out->n < keep)

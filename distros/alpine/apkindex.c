@@ -1,4 +1,5 @@
-/* apkindex.c - APKINDEX: parse and format its text, read and verify APKINDEX.tar.gz, write a signed one for a directory (kiln index). */
+/* apkindex.c - APKINDEX: parse and format its text, read and verify APKINDEX.tar.gz, write a signed
+ * one for a directory (kiln index). */
 #include "distros/alpine/apk-private.h"
 
 #include <dirent.h>
@@ -31,7 +32,8 @@ static int check_stanza(struct apk_index *idx, const char *file, size_t line, st
 {
 	struct apk_pkg *p = &idx->pkgs[idx->n - 1];
 	if (!p->name || !*p->name || !p->version || !*p->version)
-		return kerr_set(e, KILN_EPARSE, "%s:%zu: package entry without P: or V:", file, line);
+		return kerr_set(e, KILN_EPARSE, "%s:%zu: package entry without P: or V:", file,
+				line);
 	return 0;
 }
 
@@ -57,7 +59,8 @@ int apk_index_parse_text(const char *text, size_t len, const char *file, struct 
 			in_stanza = 0;
 		} else {
 			if (n < 2 || s[1] != ':') {
-				r = kerr_set(e, KILN_EPARSE, "%s:%zu: expected 'X:value'", file, lineno);
+				r = kerr_set(e, KILN_EPARSE, "%s:%zu: expected 'X:value'", file,
+					     lineno);
 				goto fail;
 			}
 			if (!in_stanza) {
@@ -181,10 +184,12 @@ int apk_index_read_mem(const void *p, size_t n, const char *file, const char *ke
 	if ((r = gz_split_members(p, n, 4, 4, INDEX_MAX_BYTES, file, &g, e)) < 0)
 		return r;
 	if (g.n != 2) {
-		r = kerr_set(e, g.n == 1 ? KILN_EVERIFY : KILN_EPARSE,
-			     g.n == 1 ? "%s: index is not signed (one gzip stream)"
-				      : "%s: expected a signature stream and an index stream, found %zu streams",
-			     file, g.n);
+		r = kerr_set(
+		    e, g.n == 1 ? KILN_EVERIFY : KILN_EPARSE,
+		    g.n == 1
+			? "%s: index is not signed (one gzip stream)"
+			: "%s: expected a signature stream and an index stream, found %zu streams",
+		    file, g.n);
 		goto out;
 	}
 	if ((r = apk_verify_signature(&g.m[0], g.m[1].raw, g.m[1].raw_len, keys_dir, file, &signer,
@@ -207,8 +212,7 @@ out:
 	return r;
 }
 
-int apk_index_read(const char *path, const char *keys_dir, struct apk_index *idx,
-		   struct kerr *e)
+int apk_index_read(const char *path, const char *keys_dir, struct apk_index *idx, struct kerr *e)
 {
 	struct kbuf b;
 	int r;

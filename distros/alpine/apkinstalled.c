@@ -1,4 +1,5 @@
-/* apkinstalled.c - the installed database (/lib/apk/db/installed): packages, their directories and files. */
+/* apkinstalled.c - the installed database (/lib/apk/db/installed): packages, their directories and
+ * files. */
 #include "distros/alpine/apk-private.h"
 
 #include <stdlib.h>
@@ -110,11 +111,24 @@ int apk_installed_parse(const char *text, size_t len, const char *file, struct a
 	}
 	for (size_t i = 0; i < db->n; i++)
 		if (!db->pkgs[i].name || !db->pkgs[i].version) {
-			r = kerr_set(e, KILN_EPARSE, "%s: package entry %zu has no P: or V:", file, i + 1);
+			r = kerr_set(e, KILN_EPARSE, "%s: package entry %zu has no P: or V:", file,
+				     i + 1);
 			goto fail;
 		}
 	return 0;
 fail:
 	apk_index_free(db);
+	return r;
+}
+
+int apk_installed_read(const char *path, struct apk_index *db, struct kerr *e)
+{
+	struct kbuf b;
+	int r;
+	kbuf_init(&b);
+	memset(db, 0, sizeof(*db));
+	if ((r = read_file(path, &b, (size_t)1 << 30, e)) == 0)
+		r = apk_installed_parse(b.data ? b.data : "", b.len, path, db, e);
+	kbuf_free(&b);
 	return r;
 }

@@ -1,4 +1,5 @@
-/* apkpkg.c - one apk package's metadata: index fields, .PKGINFO, checksums, and reading a .apk file. */
+/* apkpkg.c - one apk package's metadata: index fields, .PKGINFO, checksums, and reading a .apk
+ * file. */
 #include "distros/alpine/apk-private.h"
 
 #include <errno.h>
@@ -174,7 +175,8 @@ int apk_pkg_set_field(struct apk_pkg *p, char field, const char *v, const char *
 	case 'k':
 	case 'q':
 		if (parse_u64(v, &u) < 0)
-			return kerr_set(e, KILN_EPARSE, "%s: %c:%s is not a number", where, field, v);
+			return kerr_set(e, KILN_EPARSE, "%s: %c:%s is not a number", where, field,
+					v);
 		if (field == 'S')
 			p->size = u;
 		else if (field == 'I')
@@ -200,11 +202,23 @@ static const struct {
 	const char *key;
 	char field;
 } pkginfo_keys[] = {
-	{"pkgname", 'P'},  {"pkgver", 'V'},	  {"pkgdesc", 'T'}, {"url", 'U'},
-	{"builddate", 't'}, {"size", 'I'},	  {"arch", 'A'},    {"origin", 'o'},
-	{"commit", 'c'},   {"maintainer", 'm'},	  {"license", 'L'}, {"depend", 'D'},
-	{"provides", 'p'}, {"install_if", 'i'},	  {"replaces", 'r'},
-	{"provider_priority", 'k'}, {"replaces_priority", 'q'},
+    {"pkgname", 'P'},
+    {"pkgver", 'V'},
+    {"pkgdesc", 'T'},
+    {"url", 'U'},
+    {"builddate", 't'},
+    {"size", 'I'},
+    {"arch", 'A'},
+    {"origin", 'o'},
+    {"commit", 'c'},
+    {"maintainer", 'm'},
+    {"license", 'L'},
+    {"depend", 'D'},
+    {"provides", 'p'},
+    {"install_if", 'i'},
+    {"replaces", 'r'},
+    {"provider_priority", 'k'},
+    {"replaces_priority", 'q'},
 };
 
 int apk_pkginfo_parse(const char *text, size_t len, const char *file, struct apk_pkg *p,
@@ -234,12 +248,14 @@ int apk_pkginfo_parse(const char *text, size_t len, const char *file, struct apk
 		if (!strcmp(line, "datahash")) {
 			set_str(&p->datahash, val);
 		} else {
-			for (size_t i = 0; i < sizeof(pkginfo_keys) / sizeof(pkginfo_keys[0]); i++) {
+			for (size_t i = 0; i < sizeof(pkginfo_keys) / sizeof(pkginfo_keys[0]);
+			     i++) {
 				if (strcmp(line, pkginfo_keys[i].key))
 					continue;
 				char where[512];
 				snprintf(where, sizeof(where), "%s:%zu", file, lineno);
-				if (apk_pkg_set_field(p, pkginfo_keys[i].field, val, where, e) < 0) {
+				if (apk_pkg_set_field(p, pkginfo_keys[i].field, val, where, e) <
+				    0) {
 					free(line);
 					return -KILN_EPARSE;
 				}
@@ -284,8 +300,7 @@ static int has_sign_entry(void *vctx, const char *name, const void *data, size_t
 	return 0;
 }
 
-int apk_package_read(const char *path, const char *keys_dir, struct apk_pkg *out,
-		     struct kerr *e)
+int apk_package_read(const char *path, const char *keys_dir, struct apk_pkg *out, struct kerr *e)
 {
 	struct kbuf b;
 	struct gz_members g = {0};
@@ -301,13 +316,13 @@ int apk_package_read(const char *path, const char *keys_dir, struct apk_pkg *out
 		goto out;
 	if ((r = gz_split_members(b.data, b.len, 3, 2, (size_t)1 << 34, path, &g, e)) < 0)
 		goto out;
-	if (g.n >= 2 &&
-	    (r = tar_each_file(g.m[0].data.data, g.m[0].data.len, 1 << 16, path, has_sign_entry,
-			       &signed_, e)) < 0)
+	if (g.n >= 2 && (r = tar_each_file(g.m[0].data.data, g.m[0].data.len, 1 << 16, path,
+					   has_sign_entry, &signed_, e)) < 0)
 		goto out;
 	if (g.n != (signed_ ? 3u : 2u)) {
 		r = kerr_set(e, KILN_EPARSE,
-			     "%s: not an apk v2 package (%zu gzip streams; expected signature, control, data)",
+			     "%s: not an apk v2 package (%zu gzip streams; expected signature, "
+			     "control, data)",
 			     path, g.n);
 		goto out;
 	}

@@ -1,4 +1,5 @@
-/* apksign.c - the RSA signature stream of .apk files and APKINDEX.tar.gz: verify against trusted keys, create (OpenSSL). */
+/* apksign.c - the RSA signature stream of .apk files and APKINDEX.tar.gz: verify against trusted
+ * keys, create (OpenSSL). */
 #include "distros/alpine/apk-private.h"
 
 #include <openssl/err.h>
@@ -12,8 +13,8 @@ struct verify_ctx {
 	size_t signed_len;
 	const char *keys_dir;
 	const char *file;
-	char *signer;      /* key that verified */
-	struct strv bad;   /* trusted keys whose signature did not verify */
+	char *signer;	     /* key that verified */
+	struct strv bad;     /* trusted keys whose signature did not verify */
 	struct strv unknown; /* keys we do not have */
 	int entries;
 };
@@ -40,8 +41,7 @@ static int verify_with(EVP_PKEY *key, const EVP_MD *md, const void *data, size_t
 	return ok;
 }
 
-static int on_sign_entry(void *vctx, const char *name, const void *data, size_t len,
-			 struct kerr *e)
+static int on_sign_entry(void *vctx, const char *name, const void *data, size_t len, struct kerr *e)
 {
 	struct verify_ctx *c = vctx;
 	const EVP_MD *md;
@@ -106,7 +106,8 @@ int apk_verify_signature(const struct gz_member *sig, const void *signed_data, s
 		r = 0;
 	} else if (c.bad.n) {
 		r = kerr_set(e, KILN_EVERIFY,
-			     "%s: BAD signature: signed by %s but the data does not match (tampered or corrupt)",
+			     "%s: BAD signature: signed by %s but the data does not match "
+			     "(tampered or corrupt)",
 			     file, c.bad.v[0]);
 	} else if (c.unknown.n) {
 		r = kerr_set(e, KILN_EVERIFY, "%s: signed by unknown key %s (not in %s)", file,

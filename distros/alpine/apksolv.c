@@ -1,4 +1,5 @@
-/* apksolv.c - apk packages into a libsolv pool (DISTTYPE_DEB semantics) with order-preserving versions, like libsolv's ext/repo_*.c. */
+/* apksolv.c - apk packages into a libsolv pool (DISTTYPE_DEB semantics) with order-preserving
+ * versions, like libsolv's ext/repo_*.c. */
 #include "distros/distros.h"
 
 #include <solv/pool.h>
@@ -110,7 +111,7 @@ static void add_deps(Repo *repo, Solvable *s, const struct strv *l, int provides
 		else if (d.conflict)
 			s->conflicts = repo_addid_dep(repo, s->conflicts, id, 0);
 		else
-			s->requires = repo_addid_dep(repo, s->requires, id, 0);
+		s->requires = repo_addid_dep(repo, s->requires, id, 0);
 		apk_dep_free(&d);
 	}
 }
@@ -123,7 +124,8 @@ static void add_install_if(Repo *repo, Solvable *s, const struct strv *l, int ge
 		struct apk_dep d;
 		struct kerr e;
 		int id;
-		if (apk_dep_parse(l->v[i], &d, &e) < 0 || apk_dep_to_solv_id(repo, &d, gen, &id, &e) < 0) {
+		if (apk_dep_parse(l->v[i], &d, &e) < 0 ||
+		    apk_dep_to_solv_id(repo, &d, gen, &id, &e) < 0) {
 			if (d.name)
 				apk_dep_free(&d);
 			(*bad)++;
@@ -156,7 +158,8 @@ int apk_repo_add_index(struct s_Repo *repo, const struct apk_index *idx, int gen
 		Solvable *s = pool_id2solvable(pool, sid);
 		s->name = pool_str2id(pool, p->name, 1);
 		s->evr = evr;
-		s->arch = pool_str2id(pool, !p->arch || !strcmp(p->arch, "noarch") ? "all" : p->arch, 1);
+		s->arch =
+		    pool_str2id(pool, !p->arch || !strcmp(p->arch, "noarch") ? "all" : p->arch, 1);
 		s->provides = repo_addid_dep(repo, s->provides,
 					     pool_rel2id(pool, s->name, s->evr, REL_EQ, 1), 0);
 		add_deps(repo, s, &p->provides, 1, gen, &bad);
@@ -169,7 +172,8 @@ int apk_repo_add_index(struct s_Repo *repo, const struct apk_index *idx, int gen
 		repodata_set_num(data, sid, SOLVABLE_DOWNLOADSIZE, p->size);
 		repodata_set_num(data, sid, SOLVABLE_INSTALLSIZE, p->installed_size);
 		if (p->build_time)
-			repodata_set_num(data, sid, SOLVABLE_BUILDTIME, (unsigned long long)p->build_time);
+			repodata_set_num(data, sid, SOLVABLE_BUILDTIME,
+					 (unsigned long long)p->build_time);
 		if (p->origin)
 			repodata_set_poolstr(data, sid, SOLVABLE_SOURCENAME, p->origin);
 		if (p->description)
@@ -189,4 +193,16 @@ int apk_repo_add_index(struct s_Repo *repo, const struct apk_index *idx, int gen
 	if (bad)
 		log_debug("apk index: %zu dependency atoms could not be mapped exactly", bad);
 	return 0;
+}
+
+int apk_repo_add_index_file(struct s_Repo *repo, const char *path, const char *keys_dir, int gen,
+			    size_t *skipped, struct kerr *e)
+{
+	struct apk_index idx;
+	int r;
+	if ((r = apk_index_read(path, keys_dir, &idx, e)) < 0)
+		return r;
+	r = apk_repo_add_index(repo, &idx, gen, skipped, e);
+	apk_index_free(&idx);
+	return r;
 }

@@ -1,4 +1,5 @@
-/* apktar.c - the small tar members of apk files: write single-file entries, read members (libarchive). */
+/* apktar.c - the small tar members of apk files: write single-file entries, read members
+ * (libarchive). */
 #include "distros/alpine/apk-private.h"
 
 #include <archive.h>
@@ -16,8 +17,8 @@ static void put_octal(char *field, size_t width, uint64_t v)
 	}
 }
 
-void tar_add_file(struct kbuf *out, const char *name, const void *data, size_t len,
-		  unsigned mode, int64_t mtime, int gnu_magic)
+void tar_add_file(struct kbuf *out, const char *name, const void *data, size_t len, unsigned mode,
+		  int64_t mtime, int gnu_magic)
 {
 	unsigned char h[512];
 	unsigned sum = 0;
@@ -57,8 +58,8 @@ void tar_add_end(struct kbuf *out)
 	kbuf_add(out, zero, sizeof(zero));
 }
 
-int tar_each_file(const void *tar, size_t len, size_t max_entry, const char *file,
-		  tar_entry_fn fn, void *ctx, struct kerr *e)
+int tar_each_file(const void *tar, size_t len, size_t max_entry, const char *file, tar_entry_fn fn,
+		  void *ctx, struct kerr *e)
 {
 	struct archive *a = archive_read_new();
 	struct archive_entry *ent;

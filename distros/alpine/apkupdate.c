@@ -1,4 +1,5 @@
-/* apkupdate.c - `kiln update` for Alpine: APKINDEX.tar.gz per repository, signature checked, kept in the blob store with a per-suite manifest. */
+/* apkupdate.c - `kiln update` for Alpine: APKINDEX.tar.gz per repository, signature checked, kept
+ * in the blob store with a per-suite manifest. */
 #include "distros/distros.h"
 
 #include <stdio.h>
@@ -82,9 +83,9 @@ static int update_repo(const struct suite_def *s, const char *repo, const char *
 
 	if (o->fetch.offline) {
 		if (!have) {
-			ret = kerr_set(e, KILN_ENOTFOUND,
-				       "%s: no verified copy cached; run kiln update without --offline",
-				       url);
+			ret = kerr_set(
+			    e, KILN_ENOTFOUND,
+			    "%s: no verified copy cached; run kiln update without --offline", url);
 			goto out;
 		}
 		rep->indices_cached++;
@@ -98,7 +99,8 @@ static int update_repo(const struct suite_def *s, const char *repo, const char *
 		goto record;
 	}
 	if (res.not_modified) {
-		ret = kerr_set(e, KILN_ENET, "%s: server says not modified, but nothing is cached", url);
+		ret = kerr_set(e, KILN_ENET, "%s: server says not modified, but nothing is cached",
+			       url);
 		goto out;
 	}
 	/* verified (signature, then every field parsed) before it is kept */
@@ -177,11 +179,12 @@ int alpine_update(const struct distro *d, const struct update_opts *o, struct up
 		ret = mkdir_p(dir, 0755, e);
 		for (size_t c = 0; c < s->components.n && ret == 0; c++)
 			for (size_t k = 0; k < d->architectures.n && ret == 0; k++)
-				ret = update_repo(s, s->components.v[c], d->architectures.v[k], keys,
-						  dir, o, &man, rep, e);
+				ret = update_repo(s, s->components.v[c], d->architectures.v[k],
+						  keys, dir, o, &man, rep, e);
 		/* the manifest only after every repository of the suite verified */
 		if (ret == 0)
-			ret = write_file_atomic(man_path, man.data ? man.data : "", man.len, 0644, e);
+			ret =
+			    write_file_atomic(man_path, man.data ? man.data : "", man.len, 0644, e);
 		if (ret == 0)
 			rep->suites++;
 		kbuf_free(&man);
@@ -207,8 +210,9 @@ int alpine_index_files(const struct distro *d, const char *arch, struct index_li
 
 	memset(out, 0, sizeof(*out));
 	if (!path_exists(state)) {
-		ret = kerr_set(e, KILN_ENOTFOUND, "%s has no verified indices yet; run: kiln update %s",
-			       d->name, d->name);
+		ret = kerr_set(e, KILN_ENOTFOUND,
+			       "%s has no verified indices yet; run: kiln update %s", d->name,
+			       d->name);
 		goto out;
 	}
 	if ((lfd = lock_path(lock, 0, e)) < 0) {
@@ -221,10 +225,11 @@ int alpine_index_files(const struct distro *d, const char *arch, struct index_li
 		kbuf_init(&b);
 		if (read_file(man, &b, 1 << 20, e) < 0) {
 			ret = kerr_set(e, KILN_ENOTFOUND,
-				       "%s: %s has no verified indices; run: kiln update %s", d->name,
-				       d->suites[i].name, d->name);
+				       "%s: %s has no verified indices; run: kiln update %s",
+				       d->name, d->suites[i].name, d->name);
 		}
-		for (char *line = ret ? NULL : strtok(b.data, "\n"); line; line = strtok(NULL, "\n")) {
+		for (char *line = ret ? NULL : strtok(b.data, "\n"); line;
+		     line = strtok(NULL, "\n")) {
 			char k[32], r[128], a[64], hex[80];
 			unsigned long long size;
 			if (sscanf(line, "%31s %127s %63s %79s %llu", k, r, a, hex, &size) != 5 ||
@@ -235,9 +240,10 @@ int alpine_index_files(const struct distro *d, const char *arch, struct index_li
 			if (arch && strcmp(a, arch))
 				continue;
 			if (!blob_exists(hex, size)) {
-				ret = kerr_set(e, KILN_ENOTFOUND,
-					       "%s: cached index %s is missing; run: kiln update %s",
-					       d->name, hex, d->name);
+				ret =
+				    kerr_set(e, KILN_ENOTFOUND,
+					     "%s: cached index %s is missing; run: kiln update %s",
+					     d->name, hex, d->name);
 				break;
 			}
 			out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
@@ -246,7 +252,8 @@ int alpine_index_files(const struct distro *d, const char *arch, struct index_li
 			f->path = blob_path(hex);
 			f->suite = xstrdup(d->suites[i].name);
 			f->component = xstrdup(r);
-			f->mirror = xasprintf("%s/%s/%s/%s", d->suites[i].mirror, d->suites[i].name, r, a);
+			f->mirror =
+			    xasprintf("%s/%s/%s/%s", d->suites[i].mirror, d->suites[i].name, r, a);
 			memcpy(f->sha256, hex, 65);
 		}
 		kbuf_free(&b);

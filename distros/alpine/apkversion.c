@@ -23,12 +23,12 @@ static const char *const post_suffix_evr[] = {"Pacvs", "Pbsvn", "Pcgit", "Pdhg",
 
 struct vtok {
 	int type;
-	int64_t val;     /* 2.x: the value apk-tools computes for the token */
-	uint64_t num;    /* 3.x: numeric value (wrapping like apk-tools 3) */
-	int rank;        /* suffixes: -4..-1 pre, 0..4 post */
-	const char *s;   /* the token's text (digits, letter, suffix name, hex) */
+	int64_t val;   /* 2.x: the value apk-tools computes for the token */
+	uint64_t num;  /* 3.x: numeric value (wrapping like apk-tools 3) */
+	int rank;      /* suffixes: -4..-1 pre, 0..4 post */
+	const char *s; /* the token's text (digits, letter, suffix name, hex) */
 	size_t len;
-	int zero_run;    /* 2.x: a run of leading zeros after '.' */
+	int zero_run;	  /* 2.x: a run of leading zeros after '.' */
 	int after_letter; /* 2.x: digits directly after a letter */
 };
 
@@ -92,7 +92,7 @@ static struct vtok *push(struct vtoks *v, int type)
 enum {
 	V2_INVALID = -1,
 	V2_DIGIT_OR_ZERO, /* a component after '.' */
-	V2_DIGIT,         /* the first component, digits after a letter or a zero run */
+	V2_DIGIT,	  /* the first component, digits after a letter or a zero run */
 	V2_LETTER,
 	V2_SUFFIX,
 	V2_SUFFIX_NO,
@@ -128,9 +128,9 @@ static int v2_next_type(int prev, const char **p, const char *end)
 		(*p)++;
 	}
 	/* types only move forward, with three exceptions */
-	if (n < prev && !((n == V2_DIGIT_OR_ZERO && prev == V2_DIGIT) ||
-			  (n == V2_SUFFIX && prev == V2_SUFFIX_NO) ||
-			  (n == V2_DIGIT && prev == V2_LETTER)))
+	if (n < prev &&
+	    !((n == V2_DIGIT_OR_ZERO && prev == V2_DIGIT) ||
+	      (n == V2_SUFFIX && prev == V2_SUFFIX_NO) || (n == V2_DIGIT && prev == V2_LETTER)))
 		n = V2_INVALID;
 	return n;
 }
@@ -484,7 +484,8 @@ static void add_number(struct kbuf *o, const char *s, size_t n)
 static void add_hex_as_letters(struct kbuf *o, const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		char c = is_digit(s[i]) ? (char)('a' + (s[i] - '0')) : (char)('a' + 10 + (s[i] - 'a'));
+		char c =
+		    is_digit(s[i]) ? (char)('a' + (s[i] - '0')) : (char)('a' + 10 + (s[i] - 'a'));
 		kbuf_add(o, &c, 1);
 	}
 }
@@ -527,7 +528,8 @@ static int encode_v3(const struct vtoks *t, struct kbuf *o)
 			kbuf_add(o, k->s, 1);
 			break;
 		case V3_SUFFIX:
-			kbuf_adds(o, k->rank < 0 ? pre_suffix_evr[k->rank + 4] : post_suffix_evr[k->rank]);
+			kbuf_adds(o, k->rank < 0 ? pre_suffix_evr[k->rank + 4]
+						 : post_suffix_evr[k->rank]);
 			break;
 		case V3_SUFFIX_NO:
 			kbuf_adds(o, "N");
@@ -595,7 +597,8 @@ static int encode_v2(const struct vtoks *t, struct kbuf *o)
 			kbuf_add(o, k->s, 1);
 			break;
 		case V2_SUFFIX:
-			kbuf_adds(o, k->rank < 0 ? pre_suffix_evr[k->rank + 4] : post_suffix_evr[k->rank]);
+			kbuf_adds(o, k->rank < 0 ? pre_suffix_evr[k->rank + 4]
+						 : post_suffix_evr[k->rank]);
 			break;
 		case V2_SUFFIX_NO:
 			kbuf_adds(o, "N");
@@ -629,8 +632,9 @@ int apk_version_to_evr(int gen, const char *v, struct kbuf *out, struct kerr *e)
 	free(t);
 	if (r < 0 || o.len == 0) {
 		kbuf_free(&o);
-		return kerr_set(e, KILN_EPARSE, "'%s' is not a valid apk version (apk-tools %d rules)",
-				v, gen >= APK_GEN3 ? 3 : 2);
+		return kerr_set(e, KILN_EPARSE,
+				"'%s' is not a valid apk version (apk-tools %d rules)", v,
+				gen >= APK_GEN3 ? 3 : 2);
 	}
 	kbuf_add(out, o.data, o.len);
 	kbuf_free(&o);

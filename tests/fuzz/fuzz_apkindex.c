@@ -1,4 +1,5 @@
-/* fuzz_apkindex.c - libFuzzer: APKINDEX text, installed db and APKINDEX.tar.gz readers on arbitrary bytes. */
+/* fuzz_apkindex.c - libFuzzer: APKINDEX text, installed db and APKINDEX.tar.gz readers on arbitrary
+ * bytes. */
 #include <stdint.h>
 #include <stdlib.h>
 

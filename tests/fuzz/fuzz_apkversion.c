@@ -1,4 +1,5 @@
-/* fuzz_apkversion.c - libFuzzer: apk version comparison never crashes, is antisymmetric, and its libsolv encoding keeps the order. */
+/* fuzz_apkversion.c - libFuzzer: apk version comparison never crashes, is antisymmetric, and its
+ * libsolv encoding keeps the order. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +40,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct kerr e;
 		kbuf_init(&ea);
 		kbuf_init(&eb);
-		if (apk_version_to_evr(gen, a, &ea, &e) == 0 && apk_version_to_evr(gen, b, &eb, &e) == 0) {
+		if (apk_version_to_evr(gen, a, &ea, &e) == 0 &&
+		    apk_version_to_evr(gen, b, &eb, &e) == 0) {
 			int m = solv_cmp(ea.data, eb.data);
 			if ((m < 0) != (ab < 0) || (m > 0) != (ab > 0))
 				abort();

@@ -1,4 +1,5 @@
-/* test_apkindex.c - APKINDEX text, installed db, dependency atoms, checksums, gzip streams and RSA signatures. */
+/* test_apkindex.c - APKINDEX text, installed db, dependency atoms, checksums, gzip streams and RSA
+ * signatures. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,41 +15,41 @@
 #include "distros/alpine/apk-private.h"
 #include "distros/distros.h"
 
-static const char index_text[] =
-	"C:Q1m6SUpZKDwTtj4k7PhxF8nq0HkoU=\n"
-	"P:zlib\n"
-	"V:1.3.1-r1\n"
-	"A:x86_64\n"
-	"S:53012\n"
-	"I:110592\n"
-	"T:A compression/decompression Library\n"
-	"U:https://zlib.net/\n"
-	"L:Zlib\n"
-	"o:zlib\n"
-	"m:Natanael Copa <ncopa@alpinelinux.org>\n"
-	"t:1717000000\n"
-	"c:0123456789abcdef0123456789abcdef01234567\n"
-	"k:100\n"
-	"D:so:libc.musl-x86_64.so.1 !zlib-ng\n"
-	"p:so:libz.so.1=1.3.1 pc:zlib=1.3.1\n"
-	"\n"
-	"C:Q1HzYMIgMKhfQXb16xd3qsbk3z0M4=\n"
-	"P:zlib-doc\n"
-	"V:1.3.1-r1\n"
-	"A:x86_64\n"
-	"S:10\n"
-	"I:20\n"
-	"T:docs\n"
-	"U:https://zlib.net/\n"
-	"L:Zlib\n"
-	"i:docs zlib=1.3.1-r1\n"
-	"\n";
+static const char index_text[] = "C:Q1m6SUpZKDwTtj4k7PhxF8nq0HkoU=\n"
+				 "P:zlib\n"
+				 "V:1.3.1-r1\n"
+				 "A:x86_64\n"
+				 "S:53012\n"
+				 "I:110592\n"
+				 "T:A compression/decompression Library\n"
+				 "U:https://zlib.net/\n"
+				 "L:Zlib\n"
+				 "o:zlib\n"
+				 "m:Natanael Copa <ncopa@alpinelinux.org>\n"
+				 "t:1717000000\n"
+				 "c:0123456789abcdef0123456789abcdef01234567\n"
+				 "k:100\n"
+				 "D:so:libc.musl-x86_64.so.1 !zlib-ng\n"
+				 "p:so:libz.so.1=1.3.1 pc:zlib=1.3.1\n"
+				 "\n"
+				 "C:Q1HzYMIgMKhfQXb16xd3qsbk3z0M4=\n"
+				 "P:zlib-doc\n"
+				 "V:1.3.1-r1\n"
+				 "A:x86_64\n"
+				 "S:10\n"
+				 "I:20\n"
+				 "T:docs\n"
+				 "U:https://zlib.net/\n"
+				 "L:Zlib\n"
+				 "i:docs zlib=1.3.1-r1\n"
+				 "\n";
 
 static void test_index_text_parses_every_field(void **s)
 {
 	struct apk_index idx;
 	struct kerr e = {0};
-	assert_int_equal(apk_index_parse_text(index_text, strlen(index_text), "APKINDEX", &idx, &e), 0);
+	assert_int_equal(apk_index_parse_text(index_text, strlen(index_text), "APKINDEX", &idx, &e),
+			 0);
 	assert_int_equal(idx.n, 2);
 	struct apk_pkg *p = &idx.pkgs[0];
 	assert_string_equal(p->checksum, "Q1m6SUpZKDwTtj4k7PhxF8nq0HkoU=");
@@ -82,7 +83,8 @@ static void test_index_format_writes_fields_in_apk_order(void **s)
 	struct kerr e = {0};
 	struct kbuf b;
 	kbuf_init(&b);
-	assert_int_equal(apk_index_parse_text(index_text, strlen(index_text), "APKINDEX", &idx, &e), 0);
+	assert_int_equal(apk_index_parse_text(index_text, strlen(index_text), "APKINDEX", &idx, &e),
+			 0);
 	apk_index_format(&idx, &b);
 	assert_string_equal(b.data, index_text);
 	kbuf_free(&b);
@@ -106,15 +108,19 @@ static void test_malformed_index_text_is_an_error_naming_the_line(void **s)
 	struct apk_index idx;
 	struct kerr e = {0};
 	const char *t = "P:a\nV:1\nthis is not a field\n";
-	assert_int_equal(apk_index_parse_text(t, strlen(t), "repo/APKINDEX", &idx, &e), -KILN_EPARSE);
+	assert_int_equal(apk_index_parse_text(t, strlen(t), "repo/APKINDEX", &idx, &e),
+			 -KILN_EPARSE);
 	assert_non_null(strstr(e.msg, "repo/APKINDEX:3"));
 	t = "P:a\nT:no version\n\nP:b\nV:1\n";
-	assert_int_equal(apk_index_parse_text(t, strlen(t), "repo/APKINDEX", &idx, &e), -KILN_EPARSE);
+	assert_int_equal(apk_index_parse_text(t, strlen(t), "repo/APKINDEX", &idx, &e),
+			 -KILN_EPARSE);
 	assert_non_null(strstr(e.msg, "repo/APKINDEX:1: package entry without P: or V:"));
 	t = "P:a\nV:1\nS:12x\n";
-	assert_int_equal(apk_index_parse_text(t, strlen(t), "repo/APKINDEX", &idx, &e), -KILN_EPARSE);
+	assert_int_equal(apk_index_parse_text(t, strlen(t), "repo/APKINDEX", &idx, &e),
+			 -KILN_EPARSE);
 	t = "P:a\nV:1\nC:Q1short\n";
-	assert_int_equal(apk_index_parse_text(t, strlen(t), "repo/APKINDEX", &idx, &e), -KILN_EPARSE);
+	assert_int_equal(apk_index_parse_text(t, strlen(t), "repo/APKINDEX", &idx, &e),
+			 -KILN_EPARSE);
 	assert_non_null(strstr(e.msg, "bad checksum"));
 }
 
@@ -164,20 +170,20 @@ static void test_dependency_atoms(void **s)
 		enum apk_dep_op op;
 		int conflict;
 	} ok[] = {
-		{"zlib", "zlib", NULL, NULL, APK_DEP_ANY, 0},
-		{"so:libc.musl-x86_64.so.1", "so:libc.musl-x86_64.so.1", NULL, NULL, APK_DEP_ANY, 0},
-		{"cmd:curl=8.9.1-r0", "cmd:curl", NULL, "8.9.1-r0", APK_DEP_EQ, 0},
-		{"pc:zlib>=1.2", "pc:zlib", NULL, "1.2", APK_DEP_GE, 0},
-		{"foo<2", "foo", NULL, "2", APK_DEP_LT, 0},
-		{"foo<=2", "foo", NULL, "2", APK_DEP_LE, 0},
-		{"foo>2", "foo", NULL, "2", APK_DEP_GT, 0},
-		{"foo~3.6", "foo", NULL, "3.6", APK_DEP_FUZZY, 0},
-		{"foo=~3.6", "foo", NULL, "3.6", APK_DEP_FUZZY, 0},
-		{"foo><Q1m6SUpZKDwTtj4k7PhxF8nq0HkoU=", "foo", NULL, "Q1m6SUpZKDwTtj4k7PhxF8nq0HkoU=",
-		 APK_DEP_CHECKSUM, 0},
-		{"!foo", "foo", NULL, NULL, APK_DEP_ANY, 1},
-		{"foo@edge>=1.0~ab", "foo", "edge", "1.0~ab", APK_DEP_GE, 0},
-		{"foo<~2", "foo", NULL, "2", APK_DEP_LT_FUZZY, 0},
+	    {"zlib", "zlib", NULL, NULL, APK_DEP_ANY, 0},
+	    {"so:libc.musl-x86_64.so.1", "so:libc.musl-x86_64.so.1", NULL, NULL, APK_DEP_ANY, 0},
+	    {"cmd:curl=8.9.1-r0", "cmd:curl", NULL, "8.9.1-r0", APK_DEP_EQ, 0},
+	    {"pc:zlib>=1.2", "pc:zlib", NULL, "1.2", APK_DEP_GE, 0},
+	    {"foo<2", "foo", NULL, "2", APK_DEP_LT, 0},
+	    {"foo<=2", "foo", NULL, "2", APK_DEP_LE, 0},
+	    {"foo>2", "foo", NULL, "2", APK_DEP_GT, 0},
+	    {"foo~3.6", "foo", NULL, "3.6", APK_DEP_FUZZY, 0},
+	    {"foo=~3.6", "foo", NULL, "3.6", APK_DEP_FUZZY, 0},
+	    {"foo><Q1m6SUpZKDwTtj4k7PhxF8nq0HkoU=", "foo", NULL,
+	     "Q1m6SUpZKDwTtj4k7PhxF8nq0HkoU=", APK_DEP_CHECKSUM, 0},
+	    {"!foo", "foo", NULL, NULL, APK_DEP_ANY, 1},
+	    {"foo@edge>=1.0~ab", "foo", "edge", "1.0~ab", APK_DEP_GE, 0},
+	    {"foo<~2", "foo", NULL, "2", APK_DEP_LT_FUZZY, 0},
 	};
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
 		struct apk_dep d;
@@ -217,12 +223,15 @@ static void test_checksum_forms(void **s)
 	assert_int_equal(apk_checksum_decode(q, b, &n), 0);
 	assert_int_equal(n, 20);
 	assert_memory_equal(b, sha1, 20);
-	assert_int_equal(apk_checksum_decode("X1000d1a2734414e5b6875828f9ca9b6c3d0ddeaf7", b, &n), 0);
+	assert_int_equal(apk_checksum_decode("X1000d1a2734414e5b6875828f9ca9b6c3d0ddeaf7", b, &n),
+			 0);
 	assert_memory_equal(b, sha1, 20);
 	assert_int_equal(apk_checksum_decode("d41d8cd98f00b204e9800998ecf8427e", b, &n), 0);
 	assert_int_equal(n, 16);
-	assert_int_equal(apk_checksum_decode("Q2m6SUpZKDwTtj4k7PhxF8nq0HkoU=", b, &n), -KILN_EPARSE);
-	assert_int_equal(apk_checksum_decode("X1zz0d1a2734414e5b68758290a3b0bdcad7e4f1fe", b, &n), -KILN_EPARSE);
+	assert_int_equal(apk_checksum_decode("Q2m6SUpZKDwTtj4k7PhxF8nq0HkoU=", b, &n),
+			 -KILN_EPARSE);
+	assert_int_equal(apk_checksum_decode("X1zz0d1a2734414e5b68758290a3b0bdcad7e4f1fe", b, &n),
+			 -KILN_EPARSE);
 }
 
 static void test_gzip_streams_split_at_their_boundaries(void **s)
@@ -303,7 +312,8 @@ static void make_index(const char *text, int sha256, struct kbuf *out)
 	tar_add_file(&tar, "APKINDEX", text, strlen(text), 0644, 0, 1);
 	tar_add_end(&tar);
 	assert_int_equal(gz_compress(tar.data, tar.len, &inner, &e), 0);
-	assert_int_equal(apk_sign_member(inner.data, inner.len, priv, "k.rsa.pub", sha256, 0, out, &e), 0);
+	assert_int_equal(
+	    apk_sign_member(inner.data, inner.len, priv, "k.rsa.pub", sha256, 0, out, &e), 0);
 	kbuf_add(out, inner.data, inner.len);
 	kbuf_free(&tar);
 	kbuf_free(&inner);
@@ -319,7 +329,8 @@ static void test_signed_index_round_trip(void **s)
 		char *keys = xasprintf("%s/keys", tmpdir);
 		kbuf_init(&b);
 		make_index(index_text, sha256, &b);
-		assert_int_equal(apk_index_read_mem(b.data, b.len, "APKINDEX.tar.gz", keys, &idx, &e), 0);
+		assert_int_equal(
+		    apk_index_read_mem(b.data, b.len, "APKINDEX.tar.gz", keys, &idx, &e), 0);
 		assert_int_equal(idx.n, 2);
 		assert_string_equal(idx.signer, "k.rsa.pub");
 		assert_string_equal(idx.description, "v3.20-test");
@@ -350,13 +361,15 @@ static void test_tampered_index_is_rejected(void **s)
 	assert_int_equal(gz_split_members(bad.data, bad.len, 2, 0, 1 << 20, "b", &g, &e), 0);
 	kbuf_add(&mixed, g.m[1].raw, g.m[1].raw_len);
 	gz_members_free(&g);
-	assert_int_equal(apk_index_read_mem(mixed.data, mixed.len, "mirror/APKINDEX.tar.gz", keys, &idx, &e),
-			 -KILN_EVERIFY);
+	assert_int_equal(
+	    apk_index_read_mem(mixed.data, mixed.len, "mirror/APKINDEX.tar.gz", keys, &idx, &e),
+	    -KILN_EVERIFY);
 	assert_non_null(strstr(e.msg, "mirror/APKINDEX.tar.gz: BAD signature"));
 	assert_int_equal(idx.n, 0);
 	/* unknown key */
 	char *empty = xasprintf("%s/none", tmpdir);
-	assert_int_equal(apk_index_read_mem(good.data, good.len, "x.tar.gz", empty, &idx, &e), -KILN_EVERIFY);
+	assert_int_equal(apk_index_read_mem(good.data, good.len, "x.tar.gz", empty, &idx, &e),
+			 -KILN_EVERIFY);
 	assert_non_null(strstr(e.msg, "signed by unknown key k.rsa.pub"));
 	free(empty);
 	free(keys);
@@ -367,14 +380,15 @@ static void test_tampered_index_is_rejected(void **s)
 
 static void test_pkginfo_fields(void **s)
 {
-	const char *t = "# Generated by abuild 3.14.1-r0\n# using fakeroot version 1.32.1\n"
-			"pkgname = curl\npkgver = 8.9.1-r0\npkgdesc = URL retrival utility and library\n"
-			"url = https://curl.se/\nbuilddate = 1722000000\npackager = Buildozer <b@a.org>\n"
-			"size = 257768\narch = x86_64\norigin = curl\ncommit = abc-dirty\n"
-			"maintainer = N C <n@a.org>\nprovider_priority = 5\nlicense = curl\n"
-			"depend = ca-certificates-bundle\n# automatically detected:\n"
-			"provides = cmd:curl=8.9.1-r0\ndepend = so:libc.musl-x86_64.so.1\n"
-			"depend = so:libcurl.so.4\ninstall_if = a b\ndatahash = 4f1c\n";
+	const char *t =
+	    "# Generated by abuild 3.14.1-r0\n# using fakeroot version 1.32.1\n"
+	    "pkgname = curl\npkgver = 8.9.1-r0\npkgdesc = URL retrival utility and library\n"
+	    "url = https://curl.se/\nbuilddate = 1722000000\npackager = Buildozer <b@a.org>\n"
+	    "size = 257768\narch = x86_64\norigin = curl\ncommit = abc-dirty\n"
+	    "maintainer = N C <n@a.org>\nprovider_priority = 5\nlicense = curl\n"
+	    "depend = ca-certificates-bundle\n# automatically detected:\n"
+	    "provides = cmd:curl=8.9.1-r0\ndepend = so:libc.musl-x86_64.so.1\n"
+	    "depend = so:libcurl.so.4\ninstall_if = a b\ndatahash = 4f1c\n";
 	struct apk_pkg p = {0};
 	struct kerr e = {0};
 	assert_int_equal(apk_pkginfo_parse(t, strlen(t), ".PKGINFO", &p, &e), 0);
@@ -403,7 +417,8 @@ static char *make_apk(int sign, int tamper)
 	const char *pkginfo = "pkgname = hello\npkgver = 2.12-r0\npkgdesc = hi\nurl = u\n"
 			      "builddate = 1\nsize = 5\narch = noarch\nlicense = MIT\n"
 			      "depend = so:libc.musl-x86_64.so.1\n";
-	char *priv = xasprintf("%s/k.rsa", tmpdir), *path = xasprintf("%s/hello-2.12-r0.apk", tmpdir);
+	char *priv = xasprintf("%s/k.rsa", tmpdir),
+	     *path = xasprintf("%s/hello-2.12-r0.apk", tmpdir);
 	kbuf_init(&ctl_tar);
 	kbuf_init(&ctl);
 	kbuf_init(&data_tar);
@@ -416,7 +431,8 @@ static char *make_apk(int sign, int tamper)
 	tar_add_end(&data_tar);
 	assert_int_equal(gz_compress(data_tar.data, data_tar.len, &data, &e), 0);
 	if (sign) {
-		assert_int_equal(apk_sign_member(ctl.data, ctl.len, priv, "k.rsa.pub", 0, 1, &sig, &e), 0);
+		assert_int_equal(
+		    apk_sign_member(ctl.data, ctl.len, priv, "k.rsa.pub", 0, 1, &sig, &e), 0);
 		kbuf_add(&all, sig.data, sig.len);
 	}
 	if (tamper) { /* a different control stream under the same signature */
@@ -472,19 +488,19 @@ static void test_apk_file_is_read_and_verified(void **s)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_index_text_parses_every_field),
-		cmocka_unit_test(test_index_format_writes_fields_in_apk_order),
-		cmocka_unit_test(test_unknown_fields_follow_apk_rules),
-		cmocka_unit_test(test_malformed_index_text_is_an_error_naming_the_line),
-		cmocka_unit_test(test_installed_db_reads_dirs_files_and_owners),
-		cmocka_unit_test(test_installed_db_file_before_dir_is_an_error),
-		cmocka_unit_test(test_dependency_atoms),
-		cmocka_unit_test(test_checksum_forms),
-		cmocka_unit_test(test_gzip_streams_split_at_their_boundaries),
-		cmocka_unit_test(test_signed_index_round_trip),
-		cmocka_unit_test(test_tampered_index_is_rejected),
-		cmocka_unit_test(test_pkginfo_fields),
-		cmocka_unit_test(test_apk_file_is_read_and_verified),
+	    cmocka_unit_test(test_index_text_parses_every_field),
+	    cmocka_unit_test(test_index_format_writes_fields_in_apk_order),
+	    cmocka_unit_test(test_unknown_fields_follow_apk_rules),
+	    cmocka_unit_test(test_malformed_index_text_is_an_error_naming_the_line),
+	    cmocka_unit_test(test_installed_db_reads_dirs_files_and_owners),
+	    cmocka_unit_test(test_installed_db_file_before_dir_is_an_error),
+	    cmocka_unit_test(test_dependency_atoms),
+	    cmocka_unit_test(test_checksum_forms),
+	    cmocka_unit_test(test_gzip_streams_split_at_their_boundaries),
+	    cmocka_unit_test(test_signed_index_round_trip),
+	    cmocka_unit_test(test_tampered_index_is_rejected),
+	    cmocka_unit_test(test_pkginfo_fields),
+	    cmocka_unit_test(test_apk_file_is_read_and_verified),
 	};
 	return cmocka_run_group_tests(tests, setup_keys, teardown_keys);
 }

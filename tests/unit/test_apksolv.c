@@ -16,21 +16,14 @@
 
 #define PKG(n, v, extra) "P:" n "\nV:" v "\nA:x86_64\nS:1\nI:1\nT:t\nU:u\nL:MIT\n" extra "\n"
 
-static const char repo_text[] =
-	PKG("foo", "1.0_rc1-r0", "")
-	PKG("foo", "1.0-r0", "")
-	PKG("foo", "1.0_p1-r0", "")
-	PKG("foo", "1.0a-r0", "")
-	PKG("foo", "1.1_rc2-r0", "")
-	PKG("bar", "1-r0", "D:foo<1.0a\n")
-	PKG("baz", "1-r0", "D:so:libfoo.so.1\n")
-	PKG("libfoo", "2.10-r0", "p:so:libfoo.so.1=2.10\n")
-	PKG("libfoo", "2.9-r0", "p:so:libfoo.so.1=2.9\n")
-	PKG("qux", "1-r0", "D:foo~1.0\n")
-	PKG("zed", "1-r0", "D:foo !libfoo\n")
-	PKG("foo-doc", "1.0-r0", "A:noarch\ni:docs foo\n")
-	PKG("docs", "1-r0", "")
-	PKG("broken", "9-r0", "X:from the future\n");
+static const char repo_text[] = PKG("foo", "1.0_rc1-r0", "") PKG("foo", "1.0-r0", "")
+    PKG("foo", "1.0_p1-r0", "") PKG("foo", "1.0a-r0", "") PKG("foo", "1.1_rc2-r0", "")
+	PKG("bar", "1-r0", "D:foo<1.0a\n") PKG("baz", "1-r0", "D:so:libfoo.so.1\n")
+	    PKG("libfoo", "2.10-r0", "p:so:libfoo.so.1=2.10\n")
+		PKG("libfoo", "2.9-r0", "p:so:libfoo.so.1=2.9\n") PKG("qux", "1-r0", "D:foo~1.0\n")
+		    PKG("zed", "1-r0", "D:foo !libfoo\n")
+			PKG("foo-doc", "1.0-r0", "A:noarch\ni:docs foo\n") PKG("docs", "1-r0", "")
+			    PKG("broken", "9-r0", "X:from the future\n");
 
 struct world {
 	Pool *pool;
@@ -46,7 +39,8 @@ static void load(struct world *w, int gen)
 	pool_setdisttype(w->pool, DISTTYPE_DEB);
 	pool_setarch(w->pool, "x86_64");
 	w->repo = repo_create(w->pool, "test");
-	assert_int_equal(apk_index_parse_text(repo_text, strlen(repo_text), "APKINDEX", &idx, &e), 0);
+	assert_int_equal(apk_index_parse_text(repo_text, strlen(repo_text), "APKINDEX", &idx, &e),
+			 0);
 	assert_int_equal(apk_repo_add_index(w->repo, &idx, gen, &skipped, &e), 0);
 	assert_int_equal(skipped, 1); /* "broken": unknown upper-case field */
 	apk_index_free(&idx);
@@ -65,7 +59,8 @@ static char *solve(struct world *w, const char *const *names)
 
 	queue_init(&job);
 	for (; *names; names++)
-		queue_push2(&job, SOLVER_INSTALL | SOLVER_SOLVABLE_NAME, pool_str2id(w->pool, *names, 1));
+		queue_push2(&job, SOLVER_INSTALL | SOLVER_SOLVABLE_NAME,
+			    pool_str2id(w->pool, *names, 1));
 	solv = solver_create(w->pool);
 	if (solver_solve(solv, &job) != 0) {
 		solver_free(solv);
@@ -75,8 +70,9 @@ static char *solve(struct world *w, const char *const *names)
 	t = solver_create_transaction(solv);
 	for (int i = 0; i < t->steps.count; i++) {
 		Solvable *s = pool_id2solvable(w->pool, t->steps.elements[i]);
-		strv_add_owned(&out, xasprintf("%s-%s", pool_id2str(w->pool, s->name),
-						apk_solvable_version(w->pool, t->steps.elements[i])));
+		strv_add_owned(&out,
+			       xasprintf("%s-%s", pool_id2str(w->pool, s->name),
+					 apk_solvable_version(w->pool, t->steps.elements[i])));
 	}
 	strv_sort(&out);
 	kbuf_init(&b);
@@ -119,7 +115,8 @@ static void test_conflicts_and_install_if(void **s)
 	load(&w, APK_GEN3);
 	expect(&w, (const char *[]){"zed", "baz", NULL}, "UNSOLVABLE");
 	/* install_if docs + foo pulls in foo-doc */
-	expect(&w, (const char *[]){"foo", "docs", NULL}, "docs-1-r0 foo-1.1_rc2-r0 foo-doc-1.0-r0");
+	expect(&w, (const char *[]){"foo", "docs", NULL},
+	       "docs-1-r0 foo-1.1_rc2-r0 foo-doc-1.0-r0");
 	expect(&w, (const char *[]){"docs", NULL}, "docs-1-r0");
 	pool_free(w.pool);
 }
@@ -148,9 +145,9 @@ static void test_dependency_atoms_become_solv_relations(void **s)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_newest_by_apk_rules_is_chosen),
-		cmocka_unit_test(test_conflicts_and_install_if),
-		cmocka_unit_test(test_dependency_atoms_become_solv_relations),
+	    cmocka_unit_test(test_newest_by_apk_rules_is_chosen),
+	    cmocka_unit_test(test_conflicts_and_install_if),
+	    cmocka_unit_test(test_dependency_atoms_become_solv_relations),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

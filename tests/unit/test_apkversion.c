@@ -1,4 +1,5 @@
-/* test_apkversion.c - apk version ordering (both apk-tools generations) and its libsolv encoding. */
+/* test_apkversion.c - apk version ordering (both apk-tools generations) and its libsolv encoding.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -47,12 +48,14 @@ static void assert_strictly_increasing(int gen, const char *const *v, size_t n)
 	for (size_t i = 0; i + 1 < n; i++) {
 		for (size_t j = i + 1; j < n; j++) {
 			char *a = evr(gen, v[i]), *b = evr(gen, v[j]);
-			if (apk_version_cmp(gen, v[i], v[j]) >= 0 || apk_version_cmp(gen, v[j], v[i]) <= 0)
+			if (apk_version_cmp(gen, v[i], v[j]) >= 0 ||
+			    apk_version_cmp(gen, v[j], v[i]) <= 0)
 				fail_msg("gen %d: expected %s < %s", gen, v[i], v[j]);
 			assert_non_null(a);
 			assert_non_null(b);
 			if (solv_cmp(a, b) >= 0)
-				fail_msg("gen %d: encoding %s (%s) not below %s (%s)", gen, a, v[i], b, v[j]);
+				fail_msg("gen %d: encoding %s (%s) not below %s (%s)", gen, a, v[i],
+					 b, v[j]);
 			free(a);
 			free(b);
 		}
@@ -61,22 +64,37 @@ static void assert_strictly_increasing(int gen, const char *const *v, size_t n)
 
 /* apk-version.md's verified table for apk-tools 3, with its encodings */
 static const char *const v3_table[][2] = {
-	{"1.0_alpha", "1.0~alpha"}, {"1.0_alpha1", "1.0~alphaN1"},
-	{"1.0_alpha_p1", "1.0~alphaPepN1"}, {"1.0_beta2", "1.0~betaN2"},
-	{"1.0_pre1", "1.0~preN1"}, {"1.0_rc1", "1.0~rcN1"},
-	{"1.0_rc1-r1", "1.0~rcN1-1"}, {"1.0", "1.0"},
-	{"1.0-r0", "1.0-0"}, {"1.0-r1", "1.0-1"},
-	{"1.0~0a-r0", "1.0Hak-0"}, {"1.0~10", "1.0Hba"},
-	{"1.0~9", "1.0Hj"}, {"1.0_cvs", "1.0Pacvs"},
-	{"1.0_svn1", "1.0PbsvnN1"}, {"1.0_git2024", "1.0PcgitN2024"},
-	{"1.0_hg", "1.0Pdhg"}, {"1.0_p", "1.0Pep"},
-	{"1.0_p0", "1.0PepN0"}, {"1.0_p1", "1.0PepN1"},
-	{"1.0_p1_p", "1.0PepN1Pep"}, {"1.0a", "1.0a"},
-	{"1.0b", "1.0b"}, {"1.0.0", "1.0.0"},
-	{"1.00", "1.0.a~"}, {"1.001", "1.0.ab~"},
-	{"1.01", "1.0.b~"}, {"1.010", "1.0.ba~"},
-	{"1.09", "1.0.j~"}, {"1.1", "1.1"},
-	{"1.10", "1.10"},
+    {"1.0_alpha", "1.0~alpha"},
+    {"1.0_alpha1", "1.0~alphaN1"},
+    {"1.0_alpha_p1", "1.0~alphaPepN1"},
+    {"1.0_beta2", "1.0~betaN2"},
+    {"1.0_pre1", "1.0~preN1"},
+    {"1.0_rc1", "1.0~rcN1"},
+    {"1.0_rc1-r1", "1.0~rcN1-1"},
+    {"1.0", "1.0"},
+    {"1.0-r0", "1.0-0"},
+    {"1.0-r1", "1.0-1"},
+    {"1.0~0a-r0", "1.0Hak-0"},
+    {"1.0~10", "1.0Hba"},
+    {"1.0~9", "1.0Hj"},
+    {"1.0_cvs", "1.0Pacvs"},
+    {"1.0_svn1", "1.0PbsvnN1"},
+    {"1.0_git2024", "1.0PcgitN2024"},
+    {"1.0_hg", "1.0Pdhg"},
+    {"1.0_p", "1.0Pep"},
+    {"1.0_p0", "1.0PepN0"},
+    {"1.0_p1", "1.0PepN1"},
+    {"1.0_p1_p", "1.0PepN1Pep"},
+    {"1.0a", "1.0a"},
+    {"1.0b", "1.0b"},
+    {"1.0.0", "1.0.0"},
+    {"1.00", "1.0.a~"},
+    {"1.001", "1.0.ab~"},
+    {"1.01", "1.0.b~"},
+    {"1.010", "1.0.ba~"},
+    {"1.09", "1.0.j~"},
+    {"1.1", "1.1"},
+    {"1.10", "1.10"},
 };
 
 static void test_v3_table_is_strictly_ordered_and_encoded_as_documented(void **s)
@@ -98,7 +116,7 @@ static void test_v3_table_is_strictly_ordered_and_encoded_as_documented(void **s
 static void test_v2_leading_zeros_order_as_apk_tools_2(void **s)
 {
 	static const char *const v[] = {"1.000", "1.00", "1.001", "1.0", "1.0.0",
-					"1.01", "1.09", "1.010", "1.1"};
+					"1.01",	 "1.09", "1.010", "1.1"};
 	assert_strictly_increasing(APK_GEN2, v, sizeof(v) / sizeof(v[0]));
 	assert_true(apk_version_cmp(APK_GEN2, "8.2.001", "8.2.0") < 0);
 	assert_true(apk_version_cmp(APK_GEN3, "8.2.001", "8.2.0") > 0);
@@ -110,12 +128,39 @@ static void test_v2_leading_zeros_order_as_apk_tools_2(void **s)
 
 static void test_both_generations_agree_on_ordinary_versions(void **s)
 {
-	static const char *const v[] = {
-		"0.9", "1", "1.0_alpha", "1.0_alpha1", "1.0_alpha2", "1.0_alpha10", "1.0_beta",
-		"1.0_pre1", "1.0_rc1", "1.0_rc1-r3", "1.0", "1.0-r0", "1.0-r1", "1.0-r10",
-		"1.0_cvs1", "1.0_svn1", "1.0_git20240101", "1.0_hg1", "1.0_p1", "1.0_p1-r1",
-		"1.0_p2", "1.0a", "1.0a_p1", "1.0b", "1.0.1", "1.0.1.1", "1.1_rc1", "1.1",
-		"1.2", "1.10", "2.0", "10.0", "2024.1"};
+	static const char *const v[] = {"0.9",
+					"1",
+					"1.0_alpha",
+					"1.0_alpha1",
+					"1.0_alpha2",
+					"1.0_alpha10",
+					"1.0_beta",
+					"1.0_pre1",
+					"1.0_rc1",
+					"1.0_rc1-r3",
+					"1.0",
+					"1.0-r0",
+					"1.0-r1",
+					"1.0-r10",
+					"1.0_cvs1",
+					"1.0_svn1",
+					"1.0_git20240101",
+					"1.0_hg1",
+					"1.0_p1",
+					"1.0_p1-r1",
+					"1.0_p2",
+					"1.0a",
+					"1.0a_p1",
+					"1.0b",
+					"1.0.1",
+					"1.0.1.1",
+					"1.1_rc1",
+					"1.1",
+					"1.2",
+					"1.10",
+					"2.0",
+					"10.0",
+					"2024.1"};
 	assert_strictly_increasing(APK_GEN2, v, sizeof(v) / sizeof(v[0]));
 	assert_strictly_increasing(APK_GEN3, v, sizeof(v) / sizeof(v[0]));
 }
@@ -123,7 +168,7 @@ static void test_both_generations_agree_on_ordinary_versions(void **s)
 static void test_equal_spellings_compare_and_encode_equal(void **s)
 {
 	static const char *const eq[][2] = {
-		{"01.0", "1.0"}, {"1.0_p01", "1.0_p1"}, {"1.0-r00", "1.0-r0"}, {"1.2.3", "1.2.3"}};
+	    {"01.0", "1.0"}, {"1.0_p01", "1.0_p1"}, {"1.0-r00", "1.0-r0"}, {"1.2.3", "1.2.3"}};
 	for (int gen = APK_GEN2; gen <= APK_GEN3; gen++)
 		for (size_t i = 0; i < sizeof(eq) / sizeof(eq[0]); i++) {
 			assert_int_equal(apk_version_cmp(gen, eq[i][0], eq[i][1]), 0);
@@ -142,8 +187,8 @@ static void test_validity_differs_between_generations(void **s)
 	assert_false(apk_version_valid(APK_GEN2, "1.0~abc-r1"));
 	assert_false(apk_version_valid(APK_GEN2, "123456789012345678.1"));
 	assert_true(apk_version_valid(APK_GEN3, "123456789012345678.1"));
-	static const char *const bad[] = {"abc", "1.0-foo", "1.0_foo", "1.0-r1_p1", "1.0_p1a",
-					  "1.0a.1", "1.0~XYZ", "-r1"};
+	static const char *const bad[] = {"abc",     "1.0-foo", "1.0_foo", "1.0-r1_p1",
+					  "1.0_p1a", "1.0a.1",	"1.0~XYZ", "-r1"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct kbuf b;
 		struct kerr e = {0};
@@ -161,9 +206,9 @@ static void test_validity_differs_between_generations(void **s)
 
 static void test_v2_letter_digits_are_ordered_and_encoded(void **s)
 {
-	static const char *const v[] = {"3.3.3p1_rc1", "3.3.3p1", "3.3.3p1-r2", "3.3.3p1-r3",
-					"3.3.3p1_p1", "3.3.3p1a", "3.3.3p1.1", "3.3.3p2",
-					"3.3.3p10"};
+	static const char *const v[] = {"3.3.3p1_rc1", "3.3.3p1",    "3.3.3p1-r2",
+					"3.3.3p1-r3",  "3.3.3p1_p1", "3.3.3p1a",
+					"3.3.3p1.1",   "3.3.3p2",    "3.3.3p10"};
 	assert_strictly_increasing(APK_GEN2, v, sizeof(v) / sizeof(v[0]));
 	assert_true(apk_version_cmp(APK_GEN2, "3.3.3p1", "3.3.3p_p1") > 0);
 }
@@ -208,7 +253,8 @@ static void rnd_digits(struct kbuf *b, int allow_lead_zero)
 
 static void random_version(int gen, struct kbuf *b)
 {
-	static const char *const sfx[] = {"alpha", "beta", "pre", "rc", "cvs", "svn", "git", "hg", "p"};
+	static const char *const sfx[] = {"alpha", "beta", "pre", "rc", "cvs",
+					  "svn",   "git",  "hg",  "p"};
 	b->len = 0;
 	b->data[0] = '\0';
 	rnd_digits(b, 1);
@@ -306,16 +352,16 @@ static void test_v2_random_pairs_map_in_order(void **s)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_v3_table_is_strictly_ordered_and_encoded_as_documented),
-		cmocka_unit_test(test_v2_leading_zeros_order_as_apk_tools_2),
-		cmocka_unit_test(test_both_generations_agree_on_ordinary_versions),
-		cmocka_unit_test(test_equal_spellings_compare_and_encode_equal),
-		cmocka_unit_test(test_validity_differs_between_generations),
-		cmocka_unit_test(test_v2_letter_digits_are_ordered_and_encoded),
-		cmocka_unit_test(test_v2_invalid_tails_compare_as_apk_tools_2),
-		cmocka_unit_test(test_fuzzy_matching_per_generation),
-		cmocka_unit_test(test_v3_random_pairs_map_in_order),
-		cmocka_unit_test(test_v2_random_pairs_map_in_order),
+	    cmocka_unit_test(test_v3_table_is_strictly_ordered_and_encoded_as_documented),
+	    cmocka_unit_test(test_v2_leading_zeros_order_as_apk_tools_2),
+	    cmocka_unit_test(test_both_generations_agree_on_ordinary_versions),
+	    cmocka_unit_test(test_equal_spellings_compare_and_encode_equal),
+	    cmocka_unit_test(test_validity_differs_between_generations),
+	    cmocka_unit_test(test_v2_letter_digits_are_ordered_and_encoded),
+	    cmocka_unit_test(test_v2_invalid_tails_compare_as_apk_tools_2),
+	    cmocka_unit_test(test_fuzzy_matching_per_generation),
+	    cmocka_unit_test(test_v3_random_pairs_map_in_order),
+	    cmocka_unit_test(test_v2_random_pairs_map_in_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
