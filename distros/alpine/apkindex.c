@@ -273,7 +273,8 @@ int apk_index_write_dir(const char *dir, const struct apk_index_opts *o, const c
 			p->arch = xstrdup(o->rewrite_arch);
 		}
 	}
-	qsort(idx.pkgs, idx.n, sizeof(idx.pkgs[0]), pkg_order);
+	if (idx.n)
+		qsort(idx.pkgs, idx.n, sizeof(idx.pkgs[0]), pkg_order);
 	apk_index_format(&idx, &text);
 	if (o->description)
 		tar_add_file(&tar, "DESCRIPTION", o->description, strlen(o->description), 0644,

@@ -17,6 +17,13 @@ static void put_octal(char *field, size_t width, uint64_t v)
 	}
 }
 
+/* text into a zeroed header field (the zero bytes after it terminate it) */
+static void put_text(unsigned char *field, const char *s)
+{
+	while (*s)
+		*field++ = (unsigned char)*s++;
+}
+
 void tar_add_file(struct kbuf *out, const char *name, const void *data, size_t len, unsigned mode,
 		  int64_t mtime, int gnu_magic)
 {
@@ -33,12 +40,12 @@ void tar_add_file(struct kbuf *out, const char *name, const void *data, size_t l
 	put_octal((char *)h + 136, 12, mtime < 0 ? 0 : (uint64_t)mtime);
 	h[156] = '0';
 	if (gnu_magic) {
-		memcpy(h + 257, "ustar  ", 8); /* magic "ustar " + version " \0" */
-		memcpy(h + 265, "root", 4);
-		memcpy(h + 297, "root", 4);
+		put_text(h + 257, "ustar  "); /* magic "ustar " + version " \0" */
+		put_text(h + 265, "root");
+		put_text(h + 297, "root");
 	} else {
-		memcpy(h + 257, "ustar", 6);
-		memcpy(h + 263, "00", 2);
+		put_text(h + 257, "ustar"); /* magic "ustar\0", version "00" */
+		put_text(h + 263, "00");
 	}
 	memset(h + 148, ' ', 8);
 	for (size_t i = 0; i < sizeof(h); i++)
