@@ -11,7 +11,11 @@
 #include <solv/repo.h>
 #include <solv/solver.h>
 #include <solv/transaction.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <unistd.h>
 
+#include "distros/alpine/apk-private.h"
 #include "distros/distros.h"
 
 #define PKG(n, v, extra) "P:" n "\nV:" v "\nA:x86_64\nS:1\nI:1\nT:t\nU:u\nL:MIT\n" extra "\n"
@@ -142,12 +146,101 @@ static void test_dependency_atoms_become_solv_relations(void **s)
 	pool_free(w.pool);
 }
 
+/* the path the solver takes: verified snapshot -> index files -> pool */
+static void test_verified_snapshot_loads_into_a_pool(void **s)
+{
+	char tmp[] = "/tmp/kiln-apksolv.XXXXXX";
+	struct kerr e = {0};
+	struct kbuf tar, inner, all;
+	struct distro *d = NULL;
+	struct index_list files;
+	char hex[SHA256_HEX_LEN + 1];
+
+	assert_non_null(mkdtemp(tmp));
+	setenv("KILN_DISTROS_DIR", "distros/defs", 1);
+	setenv("KILN_CONFIG", "/nonexistent", 1); /* the default mirror, whatever the host says */
+	unsetenv("KILN_MIRROR");
+	kiln_home_set(tmp);
+	char *keys = xasprintf("%s/keys", tmp), *priv = xasprintf("%s/k.rsa", tmp);
+	char *pub = xasprintf("%s/k.rsa.pub", keys);
+	assert_int_equal(mkdir_p(keys, 0755, &e), 0);
+	EVP_PKEY *k = EVP_RSA_gen(2048);
+	FILE *f = fopen(priv, "w");
+	PEM_write_PrivateKey(f, k, NULL, NULL, 0, NULL, NULL);
+	fclose(f);
+	f = fopen(pub, "w");
+	PEM_write_PUBKEY(f, k);
+	fclose(f);
+	EVP_PKEY_free(k);
+	/* a signed index in the blob store, listed by the suite's manifest */
+	kbuf_init(&tar);
+	kbuf_init(&inner);
+	kbuf_init(&all);
+	tar_add_file(&tar, "APKINDEX", repo_text, strlen(repo_text), 0644, 0, 1);
+	tar_add_end(&tar);
+	assert_int_equal(gz_compress(tar.data, tar.len, &inner, &e), 0);
+	assert_int_equal(apk_sign_member(inner.data, inner.len, priv, "k.rsa.pub", 1, 0, &all, &e),
+			 0);
+	kbuf_add(&all, inner.data, inner.len);
+	assert_int_equal(blob_put(all.data, all.len, hex, &e), 0);
+	assert_int_equal(distro_load("alpine:v3.23", NULL, &d, &e), 0);
+	assert_int_equal(alpine_apk_gen(d), APK_GEN3);
+	assert_int_equal(alpine_index_files(d, "x86_64", &files, &e), -KILN_ENOTFOUND);
+	assert_non_null(strstr(e.msg, "run: kiln update alpine:v3.23"));
+	char *state = distro_state_dir(d), *dir = xasprintf("%s/v3.23", state);
+	char *man = xasprintf("%s/indices", dir),
+	     *line = xasprintf("APKINDEX main x86_64 %s %zu\n", hex, all.len);
+	assert_int_equal(mkdir_p(dir, 0755, &e), 0);
+	assert_int_equal(write_file_atomic(man, line, strlen(line), 0644, &e), 0);
+	assert_int_equal(alpine_index_files(d, "x86_64", &files, &e), 0);
+	assert_int_equal(files.n, 1);
+	assert_string_equal(files.v[0].component, "main");
+	assert_string_equal(files.v[0].mirror,
+			    "http://dl-cdn.alpinelinux.org/alpine/v3.23/main/x86_64");
+	/* into a pool, verified on the way */
+	struct world w;
+	size_t skipped = 0;
+	w.pool = pool_create();
+	pool_setdisttype(w.pool, DISTTYPE_DEB);
+	pool_setarch(w.pool, "x86_64");
+	w.repo = repo_create(w.pool, "v3.23/main");
+	assert_int_equal(
+	    apk_repo_add_index_file(w.repo, files.v[0].path, keys, alpine_apk_gen(d), &skipped, &e),
+	    0);
+	assert_int_equal(skipped, 1);
+	pool_addfileprovides(w.pool);
+	pool_createwhatprovides(w.pool);
+	expect(&w, (const char *[]){"qux", NULL}, "foo-1.0a-r0 qux-1-r0");
+	/* a key that did not sign it: refused */
+	char *other = xasprintf("%s/other", tmp);
+	assert_int_equal(mkdir_p(other, 0755, &e), 0);
+	assert_int_equal(
+	    apk_repo_add_index_file(w.repo, files.v[0].path, other, APK_GEN3, &skipped, &e),
+	    -KILN_EVERIFY);
+	pool_free(w.pool);
+	index_list_free(&files);
+	distro_free(d);
+	rm_rf(tmp);
+	free(other);
+	free(state);
+	free(dir);
+	free(man);
+	free(line);
+	free(keys);
+	free(priv);
+	free(pub);
+	kbuf_free(&tar);
+	kbuf_free(&inner);
+	kbuf_free(&all);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_newest_by_apk_rules_is_chosen),
 	    cmocka_unit_test(test_conflicts_and_install_if),
 	    cmocka_unit_test(test_dependency_atoms_become_solv_relations),
+	    cmocka_unit_test(test_verified_snapshot_loads_into_a_pool),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
