@@ -315,6 +315,10 @@ int apk_installed_parse(const char *text, size_t len, const char *file, struct a
 			struct kerr *e);
 /* the same, from a file (a root's lib/apk/db/installed) */
 int apk_installed_read(const char *path, struct apk_index *db, struct kerr *e);
+/* the installed database text for db, in apk-tools' order (index lines, r: q:
+ * s: f:, then F:/M: per directory and R:/a:/Z: per file; mode 0 = default,
+ * not written) */
+void apk_installed_format(const struct apk_index *db, struct kbuf *out);
 
 /* ---- signed gzip streams (apksign.c, apkgz.c) ---- */
 /* the members of a concatenated gzip file: compressed and inflated bytes */

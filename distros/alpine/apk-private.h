@@ -26,4 +26,7 @@ int tar_each_file(const void *tar, size_t len, size_t max_entry, const char *fil
 int apk_pkg_set_field(struct apk_pkg *p, char field, const char *value, const char *where,
 		      struct kerr *e);
 
+/* one package's index lines (C: P: V: ... i:), as apk-tools writes them */
+void apk_pkg_format_header(const struct apk_pkg *p, struct kbuf *o);
+
 #endif

@@ -104,11 +104,10 @@ static void line_list(struct kbuf *o, const char *k, const struct strv *l)
 	kbuf_adds(o, "\n");
 }
 
-/* the field order of apk-tools' index writer */
-void apk_index_format(const struct apk_index *idx, struct kbuf *o)
+/* the field order of apk-tools' index writer, without the blank line */
+void apk_pkg_format_header(const struct apk_pkg *p, struct kbuf *o)
 {
-	for (size_t i = 0; i < idx->n; i++) {
-		const struct apk_pkg *p = &idx->pkgs[i];
+	{
 		line_str(o, "C", p->checksum);
 		line_str(o, "P", p->name);
 		line_str(o, "V", p->version);
@@ -132,6 +131,13 @@ void apk_index_format(const struct apk_index *idx, struct kbuf *o)
 		line_list(o, "D", &p->depends);
 		line_list(o, "p", &p->provides);
 		line_list(o, "i", &p->install_if);
+	}
+}
+
+void apk_index_format(const struct apk_index *idx, struct kbuf *o)
+{
+	for (size_t i = 0; i < idx->n; i++) {
+		apk_pkg_format_header(&idx->pkgs[i], o);
 		kbuf_adds(o, "\n");
 	}
 }

@@ -16,7 +16,8 @@ static int parse_acl(const char *v, unsigned *uid, unsigned *gid, unsigned *mode
 	if (*end != ':')
 		return -1;
 	unsigned long m = strtoul(end + 1, &end, 8);
-	if (*end || m > 07777)
+	/* a fourth field may follow: the checksum of the extended attributes */
+	if ((*end && *end != ':') || m > 07777)
 		return -1;
 	*uid = (unsigned)a;
 	*gid = (unsigned)b;
@@ -131,4 +132,39 @@ int apk_installed_read(const char *path, struct apk_index *db, struct kerr *e)
 		r = apk_installed_parse(b.data ? b.data : "", b.len, path, db, e);
 	kbuf_free(&b);
 	return r;
+}
+
+void apk_installed_format(const struct apk_index *db, struct kbuf *o)
+{
+	for (size_t i = 0; i < db->n; i++) {
+		const struct apk_pkg *p = &db->pkgs[i];
+		apk_pkg_format_header(p, o);
+		if (p->replaces.n) {
+			kbuf_adds(o, "r:");
+			for (size_t k = 0; k < p->replaces.n; k++)
+				kbuf_printf(o, "%s%s", k ? " " : "", p->replaces.v[k]);
+			kbuf_adds(o, "\n");
+		}
+		if (p->replaces_priority)
+			kbuf_printf(o, "q:%lld\n", (long long)p->replaces_priority);
+		if (p->repo_tag)
+			kbuf_printf(o, "s:%s\n", p->repo_tag);
+		if (p->broken)
+			kbuf_printf(o, "f:%s\n", p->broken);
+		for (size_t d = 0; d < p->ndirs; d++) {
+			const struct apk_dir_entry *de = &p->dirs[d];
+			kbuf_printf(o, "F:%s\n", de->path);
+			if (de->mode)
+				kbuf_printf(o, "M:%u:%u:%o\n", de->uid, de->gid, de->mode);
+			for (size_t f = 0; f < de->nfiles; f++) {
+				const struct apk_file_entry *fe = &de->files[f];
+				kbuf_printf(o, "R:%s\n", fe->name);
+				if (fe->mode)
+					kbuf_printf(o, "a:%u:%u:%o\n", fe->uid, fe->gid, fe->mode);
+				if (fe->checksum)
+					kbuf_printf(o, "Z:%s\n", fe->checksum);
+			}
+		}
+		kbuf_adds(o, "\n");
+	}
 }

@@ -131,7 +131,8 @@ static void test_installed_db_reads_dirs_files_and_owners(void **s)
 			"L:GPL-2.0-only\no:busybox\nr:busybox-initscripts\nq:1\ns:main\n"
 			"F:bin\nR:busybox\na:0:0:755\nZ:Q1m6SUpZKDwTtj4k7PhxF8nq0HkoU=\nR:sh\n"
 			"F:etc/secfixes.d\nM:0:0:700\nR:busybox\n\n"
-			"P:musl\nV:1.2.5-r0\nF:lib\nR:ld-musl-x86_64.so.1\n";
+			"C:Q1HzYMIgMKhfQXb16xd3qsbk3z0M4=\nP:musl\nV:1.2.5-r0\nA:x86_64\nS:1\nI:2\n"
+			"T:libc\nU:u\nL:MIT\nF:lib\nR:ld-musl-x86_64.so.1\n\n";
 	struct apk_index db;
 	struct kerr e = {0};
 	assert_int_equal(apk_installed_parse(t, strlen(t), "installed", &db, &e), 0);
@@ -149,6 +150,12 @@ static void test_installed_db_reads_dirs_files_and_owners(void **s)
 	assert_null(p->dirs[0].files[1].checksum);
 	assert_int_equal(p->dirs[1].mode, 0700);
 	assert_string_equal(db.pkgs[1].dirs[0].files[0].name, "ld-musl-x86_64.so.1");
+	/* written back in apk's order, it is the same text */
+	struct kbuf b;
+	kbuf_init(&b);
+	apk_installed_format(&db, &b);
+	assert_string_equal(b.data, t);
+	kbuf_free(&b);
 	apk_index_free(&db);
 }
 
