@@ -361,7 +361,8 @@ void apk_index_format(const struct apk_index *idx, struct kbuf *out);
 
 /* ---- .apk packages (apkpkg.c) ---- */
 /* Read a .apk: the C: checksum (sha1 of the control member), size, and the
- * .PKGINFO fields. keys_dir NULL: the signature is not checked. */
+ * .PKGINFO fields; when .PKGINFO has a datahash, the data stream must match it
+ * (KILN_EVERIFY). keys_dir NULL: the signature is not checked. */
 int apk_package_read(const char *path, const char *keys_dir, struct apk_pkg *out, struct kerr *e);
 /* Parse .PKGINFO text into the index fields of p. */
 int apk_pkginfo_parse(const char *text, size_t len, const char *file, struct apk_pkg *p,

@@ -343,6 +343,19 @@ int apk_package_read(const char *path, const char *keys_dir, struct apk_pkg *out
 		r = kerr_set(e, KILN_EPARSE, "%s: no .PKGINFO in the control stream", path);
 		goto out;
 	}
+	if (out->datahash) {
+		/* the control stream (signed) vouches for the data stream */
+		const struct gz_member *data = &g.m[g.n - 1];
+		char hex[SHA256_HEX_LEN + 1];
+		sha256_mem(data->raw, data->raw_len, hex);
+		if (strcmp(hex, out->datahash) != 0) {
+			r = kerr_set(
+			    e, KILN_EVERIFY,
+			    "%s: datahash mismatch: .PKGINFO says %s, the data stream is %s", path,
+			    out->datahash, hex);
+			goto out;
+		}
+	}
 	EVP_Digest(ctl->raw, ctl->raw_len, sha1, NULL, EVP_sha1(), NULL);
 	apk_checksum_encode_q1(sha1, q1);
 	out->checksum = xstrdup(q1);

@@ -417,7 +417,7 @@ static void test_pkginfo_fields(void **s)
 }
 
 /* a .apk made in memory: signature (optional), control (cut tar), data */
-static char *make_apk(int sign, int tamper)
+static char *make_apk_full(int sign, int tamper, const char *datahash)
 {
 	struct kbuf ctl_tar, ctl, data_tar, data, sig, all;
 	struct kerr e = {0};
@@ -432,11 +432,17 @@ static char *make_apk(int sign, int tamper)
 	kbuf_init(&data);
 	kbuf_init(&sig);
 	kbuf_init(&all);
-	tar_add_file(&ctl_tar, ".PKGINFO", pkginfo, strlen(pkginfo), 0644, 1, 0);
-	assert_int_equal(gz_compress(ctl_tar.data, ctl_tar.len, &ctl, &e), 0);
 	tar_add_file(&data_tar, "usr/bin/hello", "hello", 5, 0755, 1, 0);
 	tar_add_end(&data_tar);
 	assert_int_equal(gz_compress(data_tar.data, data_tar.len, &data, &e), 0);
+	char hex[SHA256_HEX_LEN + 1];
+	sha256_mem(data.data, data.len, hex);
+	char *info = datahash ? xasprintf("%sdatahash = %s\n", pkginfo,
+					  strcmp(datahash, "good") ? datahash : hex)
+			      : xstrdup(pkginfo);
+	tar_add_file(&ctl_tar, ".PKGINFO", info, strlen(info), 0644, 1, 0);
+	free(info);
+	assert_int_equal(gz_compress(ctl_tar.data, ctl_tar.len, &ctl, &e), 0);
 	if (sign) {
 		assert_int_equal(
 		    apk_sign_member(ctl.data, ctl.len, priv, "k.rsa.pub", 0, 1, &sig, &e), 0);
@@ -458,6 +464,29 @@ static char *make_apk(int sign, int tamper)
 	kbuf_free(&all);
 	free(priv);
 	return path;
+}
+
+static char *make_apk(int sign, int tamper)
+{
+	return make_apk_full(sign, tamper, NULL);
+}
+
+static void test_apk_datahash_must_match_the_data_stream(void **s)
+{
+	struct apk_pkg p;
+	struct kerr e = {0};
+	char *keys = xasprintf("%s/keys", tmpdir);
+	char *path = make_apk_full(1, 0, "good");
+	assert_int_equal(apk_package_read(path, keys, &p, &e), 0);
+	assert_int_equal(strlen(p.datahash), 64);
+	apk_pkg_free(&p);
+	free(path);
+	path =
+	    make_apk_full(1, 0, "4f1c000000000000000000000000000000000000000000000000000000000000");
+	assert_int_equal(apk_package_read(path, keys, &p, &e), -KILN_EVERIFY);
+	assert_non_null(strstr(e.msg, "hello-2.12-r0.apk: datahash mismatch"));
+	free(path);
+	free(keys);
 }
 
 static void test_apk_file_is_read_and_verified(void **s)
@@ -506,6 +535,7 @@ int main(void)
 	    cmocka_unit_test(test_gzip_streams_split_at_their_boundaries),
 	    cmocka_unit_test(test_signed_index_round_trip),
 	    cmocka_unit_test(test_tampered_index_is_rejected),
+	    cmocka_unit_test(test_apk_datahash_must_match_the_data_stream),
 	    cmocka_unit_test(test_pkginfo_fields),
 	    cmocka_unit_test(test_apk_file_is_read_and_verified),
 	};
