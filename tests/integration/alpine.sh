@@ -112,6 +112,21 @@ check "naming it" grep -q "broken.apk" "$SCRATCH/err"
 check "and writes nothing" test ! -e "$SCRATCH/x.tar.gz"
 expect_exit 2 "kiln index needs --key" "$KILN" index "$repo/x86_64"
 rm -f "$repo/x86_64/broken.apk"
+# signature and control of one package, data of another: the datahash gives it away
+python3 - "$repo/x86_64/zlib-1.3.1-r1.apk" "$repo/x86_64/musl-1.2.5-r0.apk" "$SCRATCH/bad/zlib-1.3.1-r1.apk" <<'PY'
+import os, sys, zlib
+def members(b):
+    out = []
+    while b:
+        z = zlib.decompressobj(31); z.decompress(b); used = len(b) - len(z.unused_data)
+        out.append(b[:used]); b = z.unused_data
+    return out
+a = members(open(sys.argv[1], "rb").read()); b = members(open(sys.argv[2], "rb").read())
+os.makedirs(os.path.dirname(sys.argv[3]), exist_ok=True)
+open(sys.argv[3], "wb").write(a[0] + a[1] + b[2])
+PY
+expect_exit 3 "a .apk whose data does not match its datahash is refused" "$KILN" index "$SCRATCH/bad" --key "$key" -o "$SCRATCH/bad.tar.gz"
+check "naming the package and the reason" grep -q "zlib-1.3.1-r1.apk: datahash mismatch" "$SCRATCH/err"
 
 # ---- kiln update against a local mirror ----
 mirror=$SCRATCH/mirror
