@@ -385,6 +385,43 @@ static void test_tampered_index_is_rejected(void **s)
 	kbuf_free(&mixed);
 }
 
+/* several .SIGN entries: unknown and unsafe key names are skipped, the first
+ * trusted good one wins */
+static void test_first_trusted_signature_wins(void **s)
+{
+	struct kbuf good, tar, sigs, all;
+	struct gz_members g;
+	struct apk_index idx;
+	struct kerr e = {0};
+	char *keys = xasprintf("%s/keys", tmpdir);
+	kbuf_init(&good);
+	kbuf_init(&tar);
+	kbuf_init(&sigs);
+	kbuf_init(&all);
+	make_index(index_text, 0, &good);
+	assert_int_equal(gz_split_members(good.data, good.len, 2, 2, 1 << 20, "g", &g, &e), 0);
+	/* the real signature bytes, under three names */
+	const char *sig_names[] = {".SIGN.RSA.nobody.rsa.pub", ".SIGN.RSA.../../k.rsa.pub",
+				   ".SIGN.RSA.k.rsa.pub"};
+	/* the signature entry's data starts after its 512-byte header */
+	const char *sig = g.m[0].data.data + 512;
+	size_t siglen = 256;
+	for (int i = 0; i < 3; i++)
+		tar_add_file(&tar, sig_names[i], sig, siglen, 0644, 0, 0);
+	assert_int_equal(gz_compress(tar.data, tar.len, &sigs, &e), 0);
+	kbuf_add(&all, sigs.data, sigs.len);
+	kbuf_add(&all, g.m[1].raw, g.m[1].raw_len);
+	assert_int_equal(apk_index_read_mem(all.data, all.len, "multi.tar.gz", keys, &idx, &e), 0);
+	assert_string_equal(idx.signer, "k.rsa.pub");
+	apk_index_free(&idx);
+	gz_members_free(&g);
+	kbuf_free(&good);
+	kbuf_free(&tar);
+	kbuf_free(&sigs);
+	kbuf_free(&all);
+	free(keys);
+}
+
 static void test_pkginfo_fields(void **s)
 {
 	const char *t =
@@ -537,6 +574,7 @@ int main(void)
 	    cmocka_unit_test(test_tampered_index_is_rejected),
 	    cmocka_unit_test(test_apk_datahash_must_match_the_data_stream),
 	    cmocka_unit_test(test_pkginfo_fields),
+	    cmocka_unit_test(test_first_trusted_signature_wins),
 	    cmocka_unit_test(test_apk_file_is_read_and_verified),
 	};
 	return cmocka_run_group_tests(tests, setup_keys, teardown_keys);
