@@ -295,7 +295,7 @@ void apk_pkg_free(struct apk_pkg *p); /* frees members, not p */
 
 struct apk_index {
 	struct apk_pkg *pkgs;
-	size_t n;
+	size_t n, cap;
 	char *description; /* DESCRIPTION member, if any */
 	char *signer;	   /* key file name that verified the signature */
 };

@@ -23,10 +23,13 @@ int tar_each_file(const void *tar, size_t len, size_t max_entry, const char *fil
 /* Set one index/installed-db field ("P", "V", "D"...) of p from value.
  * Unknown lower-case letters are ignored; unknown upper-case ones mark the
  * package uninstallable (as apk-tools does). where: "file:line". */
-int apk_pkg_set_field(struct apk_pkg *p, char field, const char *value, const char *where,
-		      struct kerr *e);
+int apk_pkg_set_field(struct apk_pkg *p, char field, const char *value, const char *file,
+		      size_t line, struct kerr *e);
 
 /* one package's index lines (C: P: V: ... i:), as apk-tools writes them */
 void apk_pkg_format_header(const struct apk_pkg *p, struct kbuf *o);
+
+/* a zeroed package appended to idx */
+struct apk_pkg *apk_index_new_pkg(struct apk_index *idx);
 
 #endif

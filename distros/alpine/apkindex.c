@@ -20,9 +20,12 @@ void apk_index_free(struct apk_index *idx)
 	memset(idx, 0, sizeof(*idx));
 }
 
-static struct apk_pkg *new_pkg(struct apk_index *idx)
+struct apk_pkg *apk_index_new_pkg(struct apk_index *idx)
 {
-	idx->pkgs = xrealloc(idx->pkgs, (idx->n + 1) * sizeof(*idx->pkgs));
+	if (idx->n == idx->cap) {
+		idx->cap = idx->cap ? 2 * idx->cap : 64;
+		idx->pkgs = xrealloc(idx->pkgs, idx->cap * sizeof(*idx->pkgs));
+	}
 	memset(&idx->pkgs[idx->n], 0, sizeof(idx->pkgs[0]));
 	return &idx->pkgs[idx->n++];
 }
@@ -43,8 +46,6 @@ int apk_index_parse_text(const char *text, size_t len, const char *file, struct 
 	const char *s = text, *end = text + len;
 	size_t lineno = 0, start_line = 0;
 	int in_stanza = 0, r = 0;
-	char where[600];
-
 	memset(idx, 0, sizeof(*idx));
 	while (s < end) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
@@ -64,13 +65,12 @@ int apk_index_parse_text(const char *text, size_t len, const char *file, struct 
 				goto fail;
 			}
 			if (!in_stanza) {
-				new_pkg(idx);
+				apk_index_new_pkg(idx);
 				in_stanza = 1;
 				start_line = lineno;
 			}
 			char *v = xstrndup(s + 2, n - 2);
-			snprintf(where, sizeof(where), "%s:%zu", file, lineno);
-			r = apk_pkg_set_field(&idx->pkgs[idx->n - 1], s[0], v, where, e);
+			r = apk_pkg_set_field(&idx->pkgs[idx->n - 1], s[0], v, file, lineno, e);
 			free(v);
 			if (r < 0)
 				goto fail;
@@ -267,7 +267,7 @@ int apk_index_write_dir(const char *dir, const struct apk_index_opts *o, const c
 	strv_sort(&names);
 	for (size_t i = 0; i < names.n; i++) {
 		char *path = xasprintf("%s/%s", dir, names.v[i]);
-		struct apk_pkg *p = new_pkg(&idx);
+		struct apk_pkg *p = apk_index_new_pkg(&idx);
 		r = apk_package_read(path, NULL, p, e);
 		free(path);
 		if (r < 0) {

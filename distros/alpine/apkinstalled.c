@@ -25,7 +25,7 @@ static int parse_acl(const char *v, unsigned *uid, unsigned *gid, unsigned *mode
 	return 0;
 }
 
-static int installed_field(struct apk_pkg *p, char f, const char *v, const char *where,
+static int installed_field(struct apk_pkg *p, char f, const char *v, const char *file, size_t line,
 			   struct kerr *e)
 {
 	struct apk_dir_entry *d = p->ndirs ? &p->dirs[p->ndirs - 1] : NULL;
@@ -40,15 +40,16 @@ static int installed_field(struct apk_pkg *p, char f, const char *v, const char 
 		return 0;
 	case 'M':
 		if (!d)
-			return kerr_set(e, KILN_EPARSE, "%s: M: before any F:", where);
+			return kerr_set(e, KILN_EPARSE, "%s:%zu: M: before any F:", file, line);
 		if (parse_acl(v, &d->uid, &d->gid, &d->mode) < 0)
-			return kerr_set(e, KILN_EPARSE, "%s: bad M:%s", where, v);
+			return kerr_set(e, KILN_EPARSE, "%s:%zu: bad M:%s", file, line, v);
 		return 0;
 	case 'R':
 		if (!d)
-			return kerr_set(e, KILN_EPARSE, "%s: R: before any F:", where);
+			return kerr_set(e, KILN_EPARSE, "%s:%zu: R: before any F:", file, line);
 		if (!*v || strchr(v, '/'))
-			return kerr_set(e, KILN_EPARSE, "%s: bad file name R:%s", where, v);
+			return kerr_set(e, KILN_EPARSE, "%s:%zu: bad file name R:%s", file, line,
+					v);
 		d->files = xrealloc(d->files, (d->nfiles + 1) * sizeof(*d->files));
 		fe = &d->files[d->nfiles++];
 		memset(fe, 0, sizeof(*fe));
@@ -56,23 +57,23 @@ static int installed_field(struct apk_pkg *p, char f, const char *v, const char 
 		return 0;
 	case 'a':
 		if (!fe)
-			return kerr_set(e, KILN_EPARSE, "%s: a: before any R:", where);
+			return kerr_set(e, KILN_EPARSE, "%s:%zu: a: before any R:", file, line);
 		if (parse_acl(v, &fe->uid, &fe->gid, &fe->mode) < 0)
-			return kerr_set(e, KILN_EPARSE, "%s: bad a:%s", where, v);
+			return kerr_set(e, KILN_EPARSE, "%s:%zu: bad a:%s", file, line, v);
 		return 0;
 	case 'Z': {
 		unsigned char tmp[32];
 		size_t n;
 		if (!fe)
-			return kerr_set(e, KILN_EPARSE, "%s: Z: before any R:", where);
+			return kerr_set(e, KILN_EPARSE, "%s:%zu: Z: before any R:", file, line);
 		if (apk_checksum_decode(v, tmp, &n) < 0)
-			return kerr_set(e, KILN_EPARSE, "%s: bad checksum Z:%s", where, v);
+			return kerr_set(e, KILN_EPARSE, "%s:%zu: bad checksum Z:%s", file, line, v);
 		free(fe->checksum);
 		fe->checksum = xstrdup(v);
 		return 0;
 	}
 	}
-	return apk_pkg_set_field(p, f, v, where, e);
+	return apk_pkg_set_field(p, f, v, file, line, e);
 }
 
 int apk_installed_parse(const char *text, size_t len, const char *file, struct apk_index *db,
@@ -81,7 +82,6 @@ int apk_installed_parse(const char *text, size_t len, const char *file, struct a
 	const char *s = text, *end = text + len;
 	size_t lineno = 0;
 	int in_pkg = 0, r = 0;
-	char where[600];
 
 	memset(db, 0, sizeof(*db));
 	while (s < end) {
@@ -99,13 +99,11 @@ int apk_installed_parse(const char *text, size_t len, const char *file, struct a
 			goto fail;
 		}
 		if (!in_pkg) {
-			db->pkgs = xrealloc(db->pkgs, (db->n + 1) * sizeof(*db->pkgs));
-			memset(&db->pkgs[db->n++], 0, sizeof(db->pkgs[0]));
+			apk_index_new_pkg(db);
 			in_pkg = 1;
 		}
 		char *v = xstrndup(le - n + 2, n - 2);
-		snprintf(where, sizeof(where), "%s:%zu", file, lineno);
-		r = installed_field(&db->pkgs[db->n - 1], le[-n], v, where, e);
+		r = installed_field(&db->pkgs[db->n - 1], le[-n], v, file, lineno, e);
 		free(v);
 		if (r < 0)
 			goto fail;

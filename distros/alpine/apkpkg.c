@@ -113,7 +113,7 @@ static void set_str(char **dst, const char *v)
 	*dst = xstrdup(v);
 }
 
-int apk_pkg_set_field(struct apk_pkg *p, char field, const char *v, const char *where,
+int apk_pkg_set_field(struct apk_pkg *p, char field, const char *v, const char *file, size_t line,
 		      struct kerr *e)
 {
 	uint64_t u;
@@ -121,7 +121,7 @@ int apk_pkg_set_field(struct apk_pkg *p, char field, const char *v, const char *
 	switch (field) {
 	case 'C':
 		if (apk_checksum_decode(v, p->csum, &p->csum_len) < 0)
-			return kerr_set(e, KILN_EPARSE, "%s: bad checksum C:%s", where, v);
+			return kerr_set(e, KILN_EPARSE, "%s:%zu: bad checksum C:%s", file, line, v);
 		set_str(&p->checksum, v);
 		return 0;
 	case 'P':
@@ -175,8 +175,8 @@ int apk_pkg_set_field(struct apk_pkg *p, char field, const char *v, const char *
 	case 'k':
 	case 'q':
 		if (parse_u64(v, &u) < 0)
-			return kerr_set(e, KILN_EPARSE, "%s: %c:%s is not a number", where, field,
-					v);
+			return kerr_set(e, KILN_EPARSE, "%s:%zu: %c:%s is not a number", file, line,
+					field, v);
 		if (field == 'S')
 			p->size = u;
 		else if (field == 'I')
@@ -252,10 +252,8 @@ int apk_pkginfo_parse(const char *text, size_t len, const char *file, struct apk
 			     i++) {
 				if (strcmp(line, pkginfo_keys[i].key))
 					continue;
-				char where[512];
-				snprintf(where, sizeof(where), "%s:%zu", file, lineno);
-				if (apk_pkg_set_field(p, pkginfo_keys[i].field, val, where, e) <
-				    0) {
+				if (apk_pkg_set_field(p, pkginfo_keys[i].field, val, file, lineno,
+						      e) < 0) {
 					free(line);
 					return -KILN_EPARSE;
 				}

@@ -13,7 +13,7 @@
  * the "different type" rule compares the enum values.
  */
 
-#define MAX_TOKENS 512
+#define MAX_TOKENS 128 /* far beyond any real version; the rest is invalid */
 
 static const char *const pre_suffixes[] = {"alpha", "beta", "pre", "rc"};
 static const char *const post_suffixes[] = {"cvs", "svn", "git", "hg", "p"};
@@ -421,29 +421,26 @@ static void tokenize(int gen, const char *s, struct vtoks *v)
 
 int apk_version_valid(int gen, const char *v)
 {
-	struct vtoks *t = xmalloc(sizeof(*t));
+	struct vtoks tt, *t = &tt;
 	int ok;
 	tokenize(gen, v, t);
 	ok = t->t[t->n - 1].type == (gen >= APK_GEN3 ? V3_END : V2_END);
-	free(t);
 	return ok;
 }
 
 int apk_version_cmp(int gen, const char *a, const char *b)
 {
-	struct vtoks *ta = xmalloc(sizeof(*ta)), *tb = xmalloc(sizeof(*tb));
+	struct vtoks va, vb, *ta = &va, *tb = &vb;
 	int r;
 	tokenize(gen, a, ta);
 	tokenize(gen, b, tb);
 	r = gen >= APK_GEN3 ? v3_compare_toks(ta, tb) : v2_compare_toks(ta, tb, 0);
-	free(ta);
-	free(tb);
 	return r;
 }
 
 int apk_version_fuzzy_match(int gen, const char *version, const char *pattern)
 {
-	struct vtoks *tv = xmalloc(sizeof(*tv)), *tp = xmalloc(sizeof(*tp));
+	struct vtoks vv, vp, *tv = &vv, *tp = &vp;
 	int r = 0;
 
 	tokenize(gen, version, tv);
@@ -462,8 +459,7 @@ int apk_version_fuzzy_match(int gen, const char *version, const char *pattern)
 				break;
 		}
 	}
-	free(tv);
-	free(tp);
+
 	return r;
 }
 
@@ -622,14 +618,13 @@ static int encode_v2(const struct vtoks *t, struct kbuf *o)
 
 int apk_version_to_evr(int gen, const char *v, struct kbuf *out, struct kerr *e)
 {
-	struct vtoks *t = xmalloc(sizeof(*t));
+	struct vtoks tt, *t = &tt;
 	struct kbuf o;
 	int r;
 
 	kbuf_init(&o);
 	tokenize(gen, v, t);
 	r = gen >= APK_GEN3 ? encode_v3(t, &o) : encode_v2(t, &o);
-	free(t);
 	if (r < 0 || o.len == 0) {
 		kbuf_free(&o);
 		return kerr_set(e, KILN_EPARSE,
