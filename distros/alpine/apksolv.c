@@ -106,12 +106,19 @@ static void add_deps(Repo *repo, Solvable *s, const struct strv *l, int provides
 			(*bad)++;
 			id = pool_str2id(repo->pool, d.name, 1);
 		}
-		if (provides)
+		if (provides) {
 			s->provides = repo_addid_dep(repo, s->provides, id, 0);
-		else if (d.conflict)
+			/* a versioned provide is an alternate package name: it
+			 * conflicts with every other package of that name or
+			 * providing it (libsolv ignores the self-conflict) */
+			if (d.op == APK_DEP_EQ)
+				s->conflicts = repo_addid_dep(
+				    repo, s->conflicts, pool_str2id(repo->pool, d.name, 1), 0);
+		} else if (d.conflict) {
 			s->conflicts = repo_addid_dep(repo, s->conflicts, id, 0);
-		else
-		s->requires = repo_addid_dep(repo, s->requires, id, 0);
+		} else {
+			s->requires = repo_addid_dep(repo, s->requires, id, 0);
+		}
 		apk_dep_free(&d);
 	}
 }

@@ -27,7 +27,11 @@ static const char repo_text[] = PKG("foo", "1.0_rc1-r0", "") PKG("foo", "1.0-r0"
 		PKG("libfoo", "2.9-r0", "p:so:libfoo.so.1=2.9\n") PKG("qux", "1-r0", "D:foo~1.0\n")
 		    PKG("zed", "1-r0", "D:foo !libfoo\n")
 			PKG("foo-doc", "1.0-r0", "A:noarch\ni:docs foo\n") PKG("docs", "1-r0", "")
-			    PKG("broken", "9-r0", "X:from the future\n");
+			    PKG("sh-a", "1-r0", "p:/bin/sh cmd:sh=1-r0\n")
+				PKG("sh-b", "1-r0", "p:/bin/sh cmd:sh=1-r0\n")
+				    PKG("virt-a", "1-r0", "p:virt\n")
+					PKG("virt-b", "1-r0", "p:virt\n")
+					    PKG("broken", "9-r0", "X:from the future\n");
 
 struct world {
 	Pool *pool;
@@ -122,6 +126,10 @@ static void test_conflicts_and_install_if(void **s)
 	expect(&w, (const char *[]){"foo", "docs", NULL},
 	       "docs-1-r0 foo-1.1_rc2-r0 foo-doc-1.0-r0");
 	expect(&w, (const char *[]){"docs", NULL}, "docs-1-r0");
+	/* versioned provides are exclusive, unversioned ones are not */
+	expect(&w, (const char *[]){"sh-a", NULL}, "sh-a-1-r0");
+	expect(&w, (const char *[]){"sh-a", "sh-b", NULL}, "UNSOLVABLE");
+	expect(&w, (const char *[]){"virt-a", "virt-b", NULL}, "virt-a-1-r0 virt-b-1-r0");
 	pool_free(w.pool);
 }
 
