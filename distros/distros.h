@@ -412,6 +412,11 @@ const char *apk_solvable_version(struct s_Pool *pool, int solvable);
  * alpine_index_files, and add its packages to repo */
 int apk_repo_add_index_file(struct s_Repo *repo, const char *path, const char *keys_dir, int gen,
 			    size_t *skipped, struct kerr *e);
+/* apk picks among the providers of a name by provider_priority (k:): push a
+ * SOLVER_FAVOR job for each package that has one, lowest first, so that
+ * libsolv prefers the highest. Call after loading, before solving. */
+struct s_Queue;
+void apk_pool_add_provider_favors(struct s_Pool *pool, struct s_Queue *job);
 /* a dependency atom as a libsolv Id (rel expression), 0 on error */
 int apk_dep_to_solv_id(struct s_Repo *repo, const struct apk_dep *d, int gen, int *id,
 		       struct kerr *e);

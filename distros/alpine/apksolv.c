@@ -5,11 +5,14 @@
 #include <solv/pool.h>
 #include <solv/repo.h>
 #include <solv/repodata.h>
+#include <solv/solver.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* where the original apk version is kept */
 #define APK_VERSION_KEY "kiln:apk:version"
+/* and its provider_priority (k:) */
+#define APK_PRIORITY_KEY "kiln:apk:provider_priority"
 
 const char *apk_solvable_version(struct s_Pool *pool, int solvable)
 {
@@ -151,6 +154,7 @@ int apk_repo_add_index(struct s_Repo *repo, const struct apk_index *idx, int gen
 	Pool *pool = repo->pool;
 	Repodata *data = repo_add_repodata(repo, 0);
 	Id version_key = pool_str2id(pool, APK_VERSION_KEY, 1);
+	Id priority_key = pool_str2id(pool, APK_PRIORITY_KEY, 1);
 	size_t skip = 0, bad = 0;
 
 	for (size_t i = 0; i < idx->n; i++) {
@@ -173,6 +177,9 @@ int apk_repo_add_index(struct s_Repo *repo, const struct apk_index *idx, int gen
 		add_deps(repo, s, &p->depends, 0, gen, &bad);
 		add_install_if(repo, s, &p->install_if, gen, &bad);
 		repodata_set_str(data, sid, version_key, p->version);
+		if (p->provider_priority > 0)
+			repodata_set_num(data, sid, priority_key,
+					 (unsigned long long)p->provider_priority);
 		if (p->csum_len == 20)
 			repodata_set_bin_checksum(data, sid, SOLVABLE_CHECKSUM, REPOKEY_TYPE_SHA1,
 						  p->csum);
@@ -212,4 +219,46 @@ int apk_repo_add_index_file(struct s_Repo *repo, const char *path, const char *k
 	r = apk_repo_add_index(repo, &idx, gen, skipped, e);
 	apk_index_free(&idx);
 	return r;
+}
+
+struct prio {
+	Id p;
+	unsigned long long prio;
+};
+
+static int prio_order(const void *a, const void *b)
+{
+	const struct prio *x = a, *y = b;
+	if (x->prio != y->prio)
+		return x->prio < y->prio ? -1 : 1;
+	return x->p < y->p ? -1 : x->p > y->p;
+}
+
+void apk_pool_add_provider_favors(struct s_Pool *pool, struct s_Queue *job)
+{
+	Id key = pool_str2id(pool, APK_PRIORITY_KEY, 0);
+	struct prio *v = NULL;
+	size_t n = 0, cap = 0;
+	Id p;
+
+	if (!key)
+		return;
+	FOR_POOL_SOLVABLES(p)
+	{
+		unsigned long long pr = solvable_lookup_num(pool_id2solvable(pool, p), key, 0);
+		if (!pr)
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		v[n].p = p;
+		v[n++].prio = pr;
+	}
+	/* libsolv lets a later favor job win over an earlier one */
+	if (n)
+		qsort(v, n, sizeof(*v), prio_order);
+	for (size_t i = 0; i < n; i++)
+		queue_push2(job, SOLVER_FAVOR | SOLVER_SOLVABLE, v[i].p);
+	free(v);
 }

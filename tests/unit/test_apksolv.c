@@ -20,18 +20,30 @@
 
 #define PKG(n, v, extra) "P:" n "\nV:" v "\nA:x86_64\nS:1\nI:1\nT:t\nU:u\nL:MIT\n" extra "\n"
 
-static const char repo_text[] = PKG("foo", "1.0_rc1-r0", "") PKG("foo", "1.0-r0", "")
-    PKG("foo", "1.0_p1-r0", "") PKG("foo", "1.0a-r0", "") PKG("foo", "1.1_rc2-r0", "")
-	PKG("bar", "1-r0", "D:foo<1.0a\n") PKG("baz", "1-r0", "D:so:libfoo.so.1\n")
-	    PKG("libfoo", "2.10-r0", "p:so:libfoo.so.1=2.10\n")
-		PKG("libfoo", "2.9-r0", "p:so:libfoo.so.1=2.9\n") PKG("qux", "1-r0", "D:foo~1.0\n")
-		    PKG("zed", "1-r0", "D:foo !libfoo\n")
-			PKG("foo-doc", "1.0-r0", "A:noarch\ni:docs foo\n") PKG("docs", "1-r0", "")
-			    PKG("sh-a", "1-r0", "p:/bin/sh cmd:sh=1-r0\n")
-				PKG("sh-b", "1-r0", "p:/bin/sh cmd:sh=1-r0\n")
-				    PKG("virt-a", "1-r0", "p:virt\n")
-					PKG("virt-b", "1-r0", "p:virt\n")
-					    PKG("broken", "9-r0", "X:from the future\n");
+/* clang-format off */
+static const char repo_text[] =
+	PKG("foo", "1.0_rc1-r0", "")
+	PKG("foo", "1.0-r0", "")
+	PKG("foo", "1.0_p1-r0", "")
+	PKG("foo", "1.0a-r0", "")
+	PKG("foo", "1.1_rc2-r0", "")
+	PKG("bar", "1-r0", "D:foo<1.0a\n")
+	PKG("baz", "1-r0", "D:so:libfoo.so.1\n")
+	PKG("libfoo", "2.10-r0", "p:so:libfoo.so.1=2.10\n")
+	PKG("libfoo", "2.9-r0", "p:so:libfoo.so.1=2.9\n")
+	PKG("qux", "1-r0", "D:foo~1.0\n")
+	PKG("zed", "1-r0", "D:foo !libfoo\n")
+	PKG("foo-doc", "1.0-r0", "A:noarch\ni:docs foo\n")
+	PKG("docs", "1-r0", "")
+	PKG("sh-a", "1-r0", "p:/bin/sh cmd:sh=1-r0\n")
+	PKG("sh-b", "1-r0", "p:/bin/sh cmd:sh=1-r0\n")
+	PKG("virt-a", "1-r0", "p:virt\n")
+	PKG("virt-b", "1-r0", "p:virt\n")
+	PKG("wants-sh", "1-r0", "D:/bin/sh\n")
+	PKG("ash", "1-r0", "p:/bin/sh\nk:10\n")
+	PKG("zsh", "1-r0", "p:/bin/sh\nk:100\n")
+	PKG("broken", "9-r0", "X:from the future\n");
+/* clang-format on */
 
 struct world {
 	Pool *pool;
@@ -66,6 +78,7 @@ static char *solve(struct world *w, const char *const *names)
 	struct kbuf b;
 
 	queue_init(&job);
+	apk_pool_add_provider_favors(w->pool, &job);
 	for (; *names; names++)
 		queue_push2(&job, SOLVER_INSTALL | SOLVER_SOLVABLE_NAME,
 			    pool_str2id(w->pool, *names, 1));
@@ -130,6 +143,8 @@ static void test_conflicts_and_install_if(void **s)
 	expect(&w, (const char *[]){"sh-a", NULL}, "sh-a-1-r0");
 	expect(&w, (const char *[]){"sh-a", "sh-b", NULL}, "UNSOLVABLE");
 	expect(&w, (const char *[]){"virt-a", "virt-b", NULL}, "virt-a-1-r0 virt-b-1-r0");
+	/* the provider with the highest provider_priority is chosen */
+	expect(&w, (const char *[]){"wants-sh", NULL}, "wants-sh-1-r0 zsh-1-r0");
 	pool_free(w.pool);
 }
 
