@@ -53,8 +53,12 @@ int gz_split_members(const void *p, size_t n, size_t max_members, size_t keep, s
 		m.raw = in + off;
 		inflateReset(&zs);
 		zs.next_in = (unsigned char *)in + off;
-		zs.avail_in = (uInt)((n - off) > 0x40000000 ? 0x40000000 : (n - off));
+		zs.avail_in = 0;
 		do {
+			if (zs.avail_in == 0) { /* zlib counts in uInt: feed 1 GiB at a time */
+				size_t left = n - (size_t)(zs.next_in - in);
+				zs.avail_in = (uInt)(left > 0x40000000 ? 0x40000000 : left);
+			}
 			zs.next_out = buf;
 			zs.avail_out = sizeof(buf);
 			zr = inflate(&zs, Z_NO_FLUSH);
