@@ -77,9 +77,15 @@ static int match_suffix(const char *s, size_t avail, size_t *len)
 static struct vtok *push(struct vtoks *v, int type)
 {
 	struct vtok *t;
-	if (v->n >= MAX_TOKENS - 1)
-		type = v->invalid; /* far too long: treat the rest as invalid */
-	t = &v->t[v->n++];
+	if (v->n >= MAX_TOKENS - 1) {
+		/* far too long: the last slot says invalid, whatever is pushed
+		 * after it (callers may push twice before they look) */
+		v->n = MAX_TOKENS;
+		t = &v->t[MAX_TOKENS - 1];
+		type = v->invalid;
+	} else {
+		t = &v->t[v->n++];
+	}
 	memset(t, 0, sizeof(*t));
 	t->type = type;
 	return t;

@@ -219,6 +219,31 @@ static void test_v2_invalid_tails_compare_as_apk_tools_2(void **s)
 	assert_true(apk_version_cmp(APK_GEN2, "1.0", "1.0_foo") > 0);
 }
 
+/* found by fuzz_apkversion: hundreds of tokens overflowed the token list */
+static void test_very_long_versions_are_invalid_not_a_crash(void **s)
+{
+	struct kbuf a, b;
+	kbuf_init(&a);
+	kbuf_init(&b);
+	kbuf_adds(&a, "1");
+	kbuf_adds(&b, "1");
+	for (int i = 0; i < 300; i++) {
+		kbuf_adds(&a, "_rc0");
+		kbuf_adds(&b, i % 2 ? "_p1" : ".0");
+	}
+	for (int gen = APK_GEN2; gen <= APK_GEN3; gen++) {
+		assert_false(apk_version_valid(gen, a.data));
+		assert_false(apk_version_valid(gen, b.data));
+		assert_int_equal(apk_version_cmp(gen, a.data, a.data), 0);
+		apk_version_cmp(gen, a.data, b.data);
+		apk_version_fuzzy_match(gen, a.data, b.data);
+		char *e = evr(gen, a.data);
+		assert_null(e);
+	}
+	kbuf_free(&a);
+	kbuf_free(&b);
+}
+
 static void test_fuzzy_matching_per_generation(void **s)
 {
 	assert_true(apk_version_fuzzy_match(APK_GEN2, "3.6.1", "3.6"));
@@ -360,6 +385,7 @@ int main(void)
 	    cmocka_unit_test(test_v2_letter_digits_are_ordered_and_encoded),
 	    cmocka_unit_test(test_v2_invalid_tails_compare_as_apk_tools_2),
 	    cmocka_unit_test(test_fuzzy_matching_per_generation),
+	    cmocka_unit_test(test_very_long_versions_are_invalid_not_a_crash),
 	    cmocka_unit_test(test_v3_random_pairs_map_in_order),
 	    cmocka_unit_test(test_v2_random_pairs_map_in_order),
 	};
