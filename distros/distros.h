@@ -395,6 +395,24 @@ int alpine_update(const struct distro *d, const struct update_opts *o, struct up
 int alpine_index_files(const struct distro *d, const char *arch, struct index_list *out,
 		       struct kerr *e);
 
+/* ---- the "# secfixes:" comment block of an APKBUILD (secfixes.c) ---- */
+struct apk_secfix {
+	char *version;  /* "1.2.3-r1", or "0" for IDs that never affected it */
+	struct strv ids; /* CVE-2024-1234 ... in order */
+};
+struct apk_secfixes {
+	struct apk_secfix *v;
+	size_t n;
+};
+/* Read the block by abuild's line rules (header "# secfixes:", version lines
+ * "#   VER:", item lines "#     - ID", "#" blank; it ends at the first
+ * non-comment or empty line). No block: 0 entries. A malformed line inside
+ * the block: KILN_EPARSE naming file:line. Pure text: the APKBUILD is never
+ * run for this. */
+int apk_secfixes_parse(const char *text, size_t len, const char *file, struct apk_secfixes *out,
+		       struct kerr *e);
+void apk_secfixes_free(struct apk_secfixes *s);
+
 /* ---- libsolv (apksolv.c) ---- */
 /* Add the packages of idx to repo (a libsolv Repo* in a pool set to
  * DISTTYPE_DEB), with versions mapped by apk_version_to_evr and provides,
