@@ -19,6 +19,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (apk_installed_parse((const char *)data, size, "fuzz", &idx, &e) == 0)
 		apk_index_free(&idx);
+	struct apk_secfixes sf;
+	if (apk_secfixes_parse((const char *)data, size, "fuzz", &sf, &e) == 0)
+		apk_secfixes_free(&sf);
 	if (apk_index_read_mem(data, size, "fuzz", "/nonexistent-keys", &idx, &e) == 0)
 		abort(); /* nothing can verify without keys */
 	return 0;
