@@ -1,5 +1,4 @@
-/* fuzz_apkindex.c - libFuzzer: APKINDEX text, installed db and APKINDEX.tar.gz readers on arbitrary
- * bytes. */
+/* fuzz_apkindex.c - libFuzzer: APKINDEX text, installed db, secfixes and APKINDEX.tar.gz readers. */
 #include <stdint.h>
 #include <stdlib.h>
 
