@@ -180,7 +180,7 @@ int cmd_sandbox(int argc, char **argv, struct cli *c)
 	size_t nmounts = 0;
 	struct strv env = {0};
 	struct kerr e = {0};
-	int opt, r, status = 0, ret = KILN_EUSAGE;
+	int opt, r, status = 0, ret = KILN_EUSAGE, want_policy = 0, want_probe = 0;
 	unsigned id;
 	char *end;
 
@@ -254,8 +254,8 @@ int cmd_sandbox(int argc, char **argv, struct cli *c)
 		case O_MULTIARCH: o.multiarch = 1; break;
 		case O_SECLOG: o.seccomp_log = 1; break;
 		case O_NOSEC: o.no_seccomp = 1; break;
-		case O_PRINT_POLICY: ret = print_policy(c); goto out;
-		case O_PROBE: ret = print_probe(c); goto out;
+		case O_PRINT_POLICY: want_policy = 1; break;
+		case O_PROBE: want_probe = 1; break;
 		default:
 			if ((r = cli_common_option(c, opt, optarg, usage)) < 0) {
 				ret = 0;
@@ -266,6 +266,10 @@ int cmd_sandbox(int argc, char **argv, struct cli *c)
 				goto out;
 			}
 		}
+	}
+	if (want_policy || want_probe) { /* after the loop: --json may come later */
+		ret = want_policy ? print_policy(c) : print_probe(c);
+		goto out;
 	}
 	if (optind >= argc) {
 		cli_usage_error("sandbox", "no command given (kiln sandbox [options] -- CMD...)");

@@ -303,6 +303,25 @@ static int mount_proc(int rootfd, struct kerr *e)
 	return 0;
 }
 
+/* Step 5b: /sys, where the root has one, is a fresh sysfs (it shows the
+ * sandbox's own network namespace: only lo), read-only; never the host's. */
+static int mount_sys(int rootfd, struct kerr *e)
+{
+	char p[64];
+	int fd = open_in_root(rootfd, "sys", O_PATH | O_DIRECTORY);
+
+	if (fd < 0)
+		return 0; /* no /sys in this root: none inside */
+	int r = mount("sysfs", fd_path(fd, p), "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	if (r < 0) /* not allowed here (shared net namespace): hide the host's */
+		r = mount("kiln-nosys", p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			  "size=0,mode=0555");
+	close(fd);
+	if (r < 0)
+		return kerr_errno(e, KILN_EFAIL, "/sys: mount");
+	return 0;
+}
+
 /* Step 6: a minimal /dev on a tmpfs: the six harmless nodes bound from the
  * host, a private devpts instance, a size-limited /dev/shm, the usual links. */
 static int mount_dev(const struct sandbox_opts *o, int rootfd, struct kerr *e)
@@ -467,7 +486,7 @@ int mounts_setup(const struct sb_ctx *c, struct kerr *e)
 		kerr_prefix(e, "make the root read-only: ");
 		goto out;
 	}
-	if (mount_proc(rootfd, e) < 0 || mount_dev(c->o, rootfd, e) < 0 ||
+	if (mount_proc(rootfd, e) < 0 || mount_sys(rootfd, e) < 0 || mount_dev(c->o, rootfd, e) < 0 ||
 	    mount_tmpfs_at(c->o, rootfd, "tmp", e) < 0 || mount_user_mounts(c, rootfd, e) < 0)
 		goto out;
 	close(rootfd);
