@@ -61,9 +61,14 @@ run_tar() { # extra kiln options...
 		/bin/sh -c 'mkdir /tmp/x && tar -xf /tmp/big.tar -C /tmp/x' >/dev/null 2>&1
 }
 with=() without=()
-for ((r = 0; r < REPS; r++)); do # alternate, so drift hits both alike
-	with+=("$(per_run_ms 1 run_tar)")
-	without+=("$(per_run_ms 1 run_tar --no-seccomp)")
+for ((r = 0; r < REPS; r++)); do # interleaved, and which goes first alternates
+	if ((r % 2)); then
+		without+=("$(per_run_ms 1 run_tar --no-seccomp)")
+		with+=("$(per_run_ms 1 run_tar)")
+	else
+		with+=("$(per_run_ms 1 run_tar)")
+		without+=("$(per_run_ms 1 run_tar --no-seccomp)")
+	fi
 done
 tw=$(printf '%s\n' "${with[@]}" | median)
 tn=$(printf '%s\n' "${without[@]}" | median)
@@ -79,8 +84,13 @@ if command -v gcc >/dev/null; then
 	}
 	with=() without=()
 	for ((r = 0; r < REPS; r++)); do
-		with+=("$(per_run_ms 1 run_cc)")
-		without+=("$(per_run_ms 1 run_cc --no-seccomp)")
+		if ((r % 2)); then
+			without+=("$(per_run_ms 1 run_cc --no-seccomp)")
+			with+=("$(per_run_ms 1 run_cc)")
+		else
+			with+=("$(per_run_ms 1 run_cc)")
+			without+=("$(per_run_ms 1 run_cc --no-seccomp)")
+		fi
 	done
 	cw=$(printf '%s\n' "${with[@]}" | median)
 	cn=$(printf '%s\n' "${without[@]}" | median)
