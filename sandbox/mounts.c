@@ -55,16 +55,21 @@ static int open_in_root(int rootfd, const char *path, int flags)
 }
 
 /* Make path (a directory, or an empty file when is_file) exist inside the
- * new root; returns an O_PATH fd to it. Parents are made as directories. */
+ * new root; returns an O_PATH fd to it. Parents are made as directories.
+ * No malloc here or anywhere in the child (see sandbox.c). */
 static int make_in_root(int rootfd, const char *path, int is_file, struct kerr *e)
 {
 	int fd = open_in_root(rootfd, path, O_PATH);
 	if (fd >= 0 || errno != ENOENT)
 		return fd >= 0 ? fd : kerr_errno(e, KILN_EFAIL, "open %s in the new root", path);
 
-	char *dup = xstrdup(path), *slash = strrchr(dup, '/');
+	char dup[4096], *slash;
 	const char *base = dup;
 	int parent;
+
+	if (snprintf(dup, sizeof(dup), "%s", path) >= (int)sizeof(dup))
+		return kerr_set(e, KILN_EFAIL, "path too long: %.100s...", path);
+	slash = strrchr(dup, '/');
 	if (slash) {
 		*slash = '\0';
 		base = slash + 1;
@@ -73,7 +78,6 @@ static int make_in_root(int rootfd, const char *path, int is_file, struct kerr *
 		parent = open_in_root(rootfd, "/", O_PATH);
 	}
 	if (parent < 0) {
-		free(dup);
 		return parent < -1 ? parent : kerr_errno(e, KILN_EFAIL, "open / of the new root");
 	}
 	int pfd = openat(parent, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -92,12 +96,8 @@ static int make_in_root(int rootfd, const char *path, int is_file, struct kerr *
 		close(pfd);
 	}
 	close(parent);
-	if (r < 0) {
-		kerr_errno(e, KILN_EFAIL, "create %s in the new root", path);
-		free(dup);
-		return -KILN_EFAIL;
-	}
-	free(dup);
+	if (r < 0)
+		return kerr_errno(e, KILN_EFAIL, "create %s in the new root", path);
 	fd = open_in_root(rootfd, path, O_PATH);
 	if (fd < 0)
 		return kerr_errno(e, KILN_EFAIL, "open %s in the new root", path);

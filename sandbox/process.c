@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <linux/capability.h>
 #include <net/if.h>
 #include <stdlib.h>
@@ -111,11 +110,13 @@ int identity_drop(const struct sb_ctx *c, struct kerr *e)
 
 	if (!c->full_map)
 		return 0;
-	if (setgroups(0, NULL) < 0)
+	/* raw syscalls: glibc's wrappers would try to signal the parent's
+	 * other threads, which do not exist in this process */
+	if (syscall(SYS_setgroups, 0, NULL) < 0)
 		return kerr_errno(e, KILN_EFAIL, "identity: setgroups");
-	if (setresgid(o->gid, o->gid, o->gid) < 0)
+	if (syscall(SYS_setresgid, o->gid, o->gid, o->gid) < 0)
 		return kerr_errno(e, KILN_EFAIL, "identity: setresgid %u", (unsigned)o->gid);
-	if (setresuid(o->uid, o->uid, o->uid) < 0)
+	if (syscall(SYS_setresuid, o->uid, o->uid, o->uid) < 0)
 		return kerr_errno(e, KILN_EFAIL, "identity: setresuid %u", (unsigned)o->uid);
 	return 0;
 }

@@ -25,7 +25,12 @@
 #include <sys/ioctl.h>
 #include <sys/personality.h>
 #include <sys/socket.h>
+#include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/seccomp.h>
 
 #define P_BUILD 1u
 #define P_PREP 2u
@@ -491,12 +496,16 @@ static int add_rule(scmp_filter_ctx f, uint32_t act, const struct policy_row *ro
 	return 0;
 }
 
-int seccomp_apply(const struct sandbox_opts *o, struct kerr *e)
+/* Built in the parent, where allocating is safe and errors are ordinary;
+ * the child only hands the finished program to the kernel. */
+int seccomp_build(const struct sandbox_opts *o, struct sock_fprog *prog, struct kerr *e)
 {
 	unsigned prof = o->profile == SANDBOX_ROOT_PREP ? P_PREP : P_BUILD;
 	scmp_filter_ctx f = NULL;
-	int r = -KILN_EFAIL, err;
+	int r = -KILN_EFAIL, err, fd = -1;
+	off_t len;
 
+	memset(prog, 0, sizeof(*prog));
 	if (new_filter(o, o->seccomp_log ? SCMP_ACT_LOG : SCMP_ACT_ERRNO(ENOSYS), &f, e) < 0)
 		goto out;
 	for (size_t i = 0; i < NPOLICY; i++) {
@@ -515,13 +524,50 @@ int seccomp_apply(const struct sandbox_opts *o, struct kerr *e)
 			goto out;
 		}
 	}
-	if ((err = seccomp_load(f)) < 0) {
-		errno = -err;
-		kerr_errno(e, KILN_EFAIL, "seccomp: load the filter");
+	if ((fd = memfd_create("kiln-seccomp", MFD_CLOEXEC)) < 0) {
+		kerr_errno(e, KILN_EFAIL, "seccomp: memfd for the program");
+		goto out;
+	}
+	if ((err = seccomp_export_bpf(f, fd)) < 0 || (len = lseek(fd, 0, SEEK_CUR)) <= 0 ||
+	    len % (off_t)sizeof(struct sock_filter) != 0) {
+		kerr_set(e, KILN_EFAIL, "seccomp: export the program failed");
+		goto out;
+	}
+	prog->filter = xmalloc((size_t)len);
+	prog->len = (unsigned short)(len / (off_t)sizeof(struct sock_filter));
+	if (pread(fd, prog->filter, (size_t)len, 0) != (ssize_t)len) {
+		kerr_errno(e, KILN_EFAIL, "seccomp: read the program back");
+		seccomp_prog_free(prog);
 		goto out;
 	}
 	r = 0;
 out:
+	if (fd >= 0)
+		close(fd);
 	seccomp_release(f);
+	return r;
+}
+
+void seccomp_prog_free(struct sock_fprog *prog)
+{
+	free(prog->filter);
+	prog->filter = NULL;
+	prog->len = 0;
+}
+
+int seccomp_load_prog(const struct sock_fprog *prog, struct kerr *e)
+{
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, prog) < 0)
+		return kerr_errno(e, KILN_EFAIL, "seccomp: load the filter");
+	return 0;
+}
+
+int seccomp_apply(const struct sandbox_opts *o, struct kerr *e)
+{
+	struct sock_fprog prog;
+	int r = seccomp_build(o, &prog, e);
+	if (r == 0)
+		r = seccomp_load_prog(&prog, e);
+	seccomp_prog_free(&prog);
 	return r;
 }

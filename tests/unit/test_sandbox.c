@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <seccomp.h>
 #include <unistd.h>
 
@@ -206,6 +207,43 @@ static void test_exec_failure_is_127_with_the_path(void **s)
 	assert_non_null(strstr(e.msg, "exec kiln-no-such-command"));
 }
 
+static volatile int churn_stop;
+static void *churn_malloc(void *arg)
+{
+	while (!churn_stop) {
+		void *p = malloc(4096 + (rand() & 4095));
+		free(p);
+	}
+	return arg;
+}
+
+/* a caller with a thread busy in malloc: the child, made by a raw clone, must
+ * never wait on a lock that thread held (it would hang forever) */
+static void test_runs_from_a_threaded_caller_without_deadlock(void **s)
+{
+	struct sandbox_opts o;
+	struct kerr e = {0};
+	char *argv[] = {"true", NULL};
+	pthread_t th[2];
+	int st;
+	if (!can_sandbox())
+		skip();
+	churn_stop = 0;
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, churn_malloc, NULL), 0);
+	alarm(120); /* a deadlock ends the test run with SIGALRM */
+	sandbox_opts_init(&o);
+	o.argv = argv;
+	for (int i = 0; i < 15; i++) {
+		assert_int_equal(sandbox_run(&o, &st, &e), 0);
+		assert_int_equal(st, 0);
+	}
+	alarm(0);
+	churn_stop = 1;
+	for (int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+}
+
 static void test_policy_rows_name_real_syscalls_once(void **s)
 {
 	struct sandbox_rule_info r, q;
@@ -287,6 +325,7 @@ int main(void)
 		cmocka_unit_test(test_timeout_kills_the_tree_and_says_so),
 		cmocka_unit_test(test_setup_failure_names_the_step),
 		cmocka_unit_test(test_exec_failure_is_127_with_the_path),
+		cmocka_unit_test(test_runs_from_a_threaded_caller_without_deadlock),
 		cmocka_unit_test(test_policy_rows_name_real_syscalls_once),
 		cmocka_unit_test(test_policy_denies_what_the_issue_lists),
 	};
