@@ -11,12 +11,12 @@
  * so that the child allocates little and touches no host path by name. */
 struct sb_ctx {
 	const struct sandbox_opts *o;
-	int full_map;  /* inside ids 0..65535 are mapped; else only o->uid/o->gid */
-	int root_fd;   /* O_PATH of o->root, or -1 for the host view */
-	int *src_fds;  /* per o->mounts[i]: O_PATH of its source, or -1 (tmpfs) */
-	int sync_fd;   /* child end: the parent writes one byte when ids are mapped */
-	int err_fd;    /* child end (close-on-exec): setup failures are written here */
-	char **envp;   /* the command's complete environment */
+	int full_map;	   /* inside ids 0..65535 are mapped; else only o->uid/o->gid */
+	int root_fd;	   /* O_PATH of o->root, or -1 for the host view */
+	int *src_fds;	   /* per o->mounts[i]: O_PATH of its source, or -1 (tmpfs) */
+	int sync_fd;	   /* child end: the parent writes one byte when ids are mapped */
+	int err_fd;	   /* child end (close-on-exec): setup failures are written here */
+	char **envp;	   /* the command's complete environment */
 	const char *stage; /* host directory the child mounts its staging tmpfs on */
 	uint64_t as_limit; /* RLIMIT_AS when memory is limited without a cgroup; 0 = none */
 	const struct sock_fprog *filter; /* NULL with no_seccomp */

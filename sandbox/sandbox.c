@@ -169,7 +169,8 @@ static int become_inside_root(const struct sb_ctx *c, struct kerr *e)
 {
 	/* with a full map, inside root (host SANDBOX_ID_BASE) does the setup,
 	 * so whatever it creates belongs to the sandbox's range */
-	if (c->full_map && (syscall(SYS_setresgid, 0, 0, 0) < 0 || syscall(SYS_setresuid, 0, 0, 0) < 0))
+	if (c->full_map &&
+	    (syscall(SYS_setresgid, 0, 0, 0) < 0 || syscall(SYS_setresuid, 0, 0, 0) < 0))
 		return kerr_errno(e, KILN_EFAIL, "user namespace: become inside root");
 	return 0;
 }
@@ -230,19 +231,23 @@ static int check_opts(const struct sandbox_opts *o, struct kerr *e)
 	if (!o->argv || !o->argv[0] || !o->argv[0][0])
 		return kerr_set(e, KILN_EUSAGE, "sandbox: no command to run");
 	if (o->uid >= SANDBOX_ID_COUNT || o->gid >= SANDBOX_ID_COUNT)
-		return kerr_set(e, KILN_EUSAGE, "sandbox: uid/gid %u/%u outside the mapped range 0-%u",
+		return kerr_set(e, KILN_EUSAGE,
+				"sandbox: uid/gid %u/%u outside the mapped range 0-%u",
 				(unsigned)o->uid, (unsigned)o->gid, SANDBOX_ID_COUNT - 1);
 	if (o->chdir && o->chdir[0] != '/')
 		return kerr_set(e, KILN_EUSAGE, "sandbox: --chdir %s is not absolute", o->chdir);
 	for (size_t i = 0; i < o->nmounts; i++) {
 		const struct sandbox_mount *m = &o->mounts[i];
 		if (!m->dst || m->dst[0] != '/')
-			return kerr_set(e, KILN_EUSAGE, "sandbox: mount destination %s is not absolute",
+			return kerr_set(e, KILN_EUSAGE,
+					"sandbox: mount destination %s is not absolute",
 					m->dst ? m->dst : "(none)");
 		if (m->kind != SB_TMPFS && (!m->src || !m->src[0]))
-			return kerr_set(e, KILN_EUSAGE, "sandbox: bind on %s has no source", m->dst);
+			return kerr_set(e, KILN_EUSAGE, "sandbox: bind on %s has no source",
+					m->dst);
 		if (strstr(m->dst, "/../") || str_has_suffix(m->dst, "/.."))
-			return kerr_set(e, KILN_EUSAGE, "sandbox: mount destination %s has '..'", m->dst);
+			return kerr_set(e, KILN_EUSAGE, "sandbox: mount destination %s has '..'",
+					m->dst);
 	}
 	if (o->hostname && (strlen(o->hostname) > 64 || !o->hostname[0]))
 		return kerr_set(e, KILN_EUSAGE, "sandbox: hostname must be 1-64 characters");
@@ -301,7 +306,8 @@ static int open_sources(const struct sandbox_opts *o, struct sb_ctx *c, struct k
 		if (o->mounts[i].kind == SB_TMPFS)
 			continue;
 		if ((c->src_fds[i] = open(o->mounts[i].src, O_PATH | O_CLOEXEC)) < 0)
-			return kerr_errno(e, KILN_ENOTFOUND, "sandbox: bind source %s", o->mounts[i].src);
+			return kerr_errno(e, KILN_ENOTFOUND, "sandbox: bind source %s",
+					  o->mounts[i].src);
 	}
 	return 0;
 }
@@ -338,7 +344,8 @@ static int wait_child(pid_t pid, int err_fd, const struct sandbox_opts *o, struc
 
 	*timed_out = 0;
 	for (;;) {
-		struct pollfd p[2] = {{.fd = err_fd, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
+		struct pollfd p[2] = {{.fd = err_fd, .events = POLLIN},
+				      {.fd = pidfd, .events = POLLIN}};
 		int ms = -1;
 		if (deadline > 0) {
 			double left = deadline - now_monotonic();
@@ -413,13 +420,15 @@ int sandbox_run(const struct sandbox_opts *o, int *status, struct kerr *e)
 
 	/* the namespaces: user first (the kernel orders it), then the rest
 	 * owned by it; the child is pid 1 of the new pid namespace */
-	unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS;
+	unsigned long flags =
+	    CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS;
 	if (!o->network)
 		flags |= CLONE_NEWNET;
 	pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
 	if (pid < 0) {
-		kerr_errno(e, KILN_EFAIL, "sandbox: clone new namespaces (are unprivileged user "
-					  "namespaces enabled?)");
+		kerr_errno(e, KILN_EFAIL,
+			   "sandbox: clone new namespaces (are unprivileged user "
+			   "namespaces enabled?)");
 		goto out;
 	}
 	if (pid == 0)
@@ -442,7 +451,8 @@ int sandbox_run(const struct sandbox_opts *o, int *status, struct kerr *e)
 	wait_child(pid, err_p[0], o, &cg, &st, &errmsg, &timed_out);
 	if (timed_out) {
 		*status = 128 + SIGKILL;
-		kerr_set(e, KILN_EFAIL, "sandbox: timed out after %g s; the whole process tree was killed",
+		kerr_set(e, KILN_EFAIL,
+			 "sandbox: timed out after %g s; the whole process tree was killed",
 			 o->timeout_s);
 		goto out;
 	}

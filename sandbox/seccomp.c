@@ -48,7 +48,10 @@
 typedef int (*arg_rules_fn)(scmp_filter_ctx f, uint32_t deny, int nr);
 
 /* -EACCES means "that is the default action already" (--seccomp-log) */
-static int add_ok(int r) { return r == -EACCES ? 0 : r; }
+static int add_ok(int r)
+{
+	return r == -EACCES ? 0 : r;
+}
 #define rule_add(...) add_ok(seccomp_rule_add(__VA_ARGS__))
 #define ALLOW_IF(f, nr, ...) rule_add(f, SCMP_ACT_ALLOW, nr, __VA_ARGS__)
 
@@ -62,8 +65,9 @@ static int setid_mode_rules(scmp_filter_ctx f, uint32_t deny, int nr, unsigned m
 	int r = ALLOW_IF(f, nr, 1, SCMP_CMP(mode_arg, SCMP_CMP_MASKED_EQ, S_ISUID | S_ISGID, 0));
 
 	if (r == 0 && flags_arg >= 0)
-		r = ALLOW_IF(f, nr, 1, SCMP_CMP((unsigned)flags_arg, SCMP_CMP_MASKED_EQ,
-						O_CREAT | __O_TMPFILE, 0));
+		r = ALLOW_IF(
+		    f, nr, 1,
+		    SCMP_CMP((unsigned)flags_arg, SCMP_CMP_MASKED_EQ, O_CREAT | __O_TMPFILE, 0));
 	for (size_t b = 0; b < 2 && r == 0; b++) {
 		struct scmp_arg_cmp mode = SCMP_CMP(mode_arg, SCMP_CMP_MASKED_EQ, bits[b], bits[b]);
 		if (flags_arg < 0) {
@@ -78,15 +82,28 @@ static int setid_mode_rules(scmp_filter_ctx f, uint32_t deny, int nr, unsigned m
 	}
 	return r;
 }
-static int mode_a1(scmp_filter_ctx f, uint32_t a, int nr) { return setid_mode_rules(f, a, nr, 1, -1); }
-static int mode_a2(scmp_filter_ctx f, uint32_t a, int nr) { return setid_mode_rules(f, a, nr, 2, -1); }
-static int open_a1_a2(scmp_filter_ctx f, uint32_t a, int nr) { return setid_mode_rules(f, a, nr, 2, 1); }
-static int open_a2_a3(scmp_filter_ctx f, uint32_t a, int nr) { return setid_mode_rules(f, a, nr, 3, 2); }
+static int mode_a1(scmp_filter_ctx f, uint32_t a, int nr)
+{
+	return setid_mode_rules(f, a, nr, 1, -1);
+}
+static int mode_a2(scmp_filter_ctx f, uint32_t a, int nr)
+{
+	return setid_mode_rules(f, a, nr, 2, -1);
+}
+static int open_a1_a2(scmp_filter_ctx f, uint32_t a, int nr)
+{
+	return setid_mode_rules(f, a, nr, 2, 1);
+}
+static int open_a2_a3(scmp_filter_ctx f, uint32_t a, int nr)
+{
+	return setid_mode_rules(f, a, nr, 3, 2);
+}
 
 static int clone_newns_flags(scmp_filter_ctx f, uint32_t deny, int nr)
 {
-	static const unsigned long fl[] = {CLONE_NEWNS,  CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC,
-					   CLONE_NEWUSER, CLONE_NEWPID,   CLONE_NEWNET};
+	static const unsigned long fl[] = {CLONE_NEWNS,	 CLONE_NEWCGROUP, CLONE_NEWUTS,
+					   CLONE_NEWIPC, CLONE_NEWUSER,	  CLONE_NEWPID,
+					   CLONE_NEWNET};
 	unsigned long all = 0;
 	int r = 0;
 	for (size_t i = 0; i < sizeof(fl) / sizeof(fl[0]) && r == 0; i++) {
@@ -142,18 +159,18 @@ static int socket_families(scmp_filter_ctx f, uint32_t deny, int nr)
  * Anything else (old personality types) falls to ENOSYS. */
 static int personality_flags(scmp_filter_ctx f, uint32_t deny, int nr)
 {
-	static const unsigned bad[] = {READ_IMPLIES_EXEC, MMAP_PAGE_ZERO, ADDR_LIMIT_32BIT,
-				       ADDR_LIMIT_3GB,    ADDR_COMPAT_LAYOUT, SHORT_INODE,
-				       WHOLE_SECONDS,     STICKY_TIMEOUTS,   FDPIC_FUNCPTRS,
-				       UNAME26};
+	static const unsigned bad[] = {
+	    READ_IMPLIES_EXEC, MMAP_PAGE_ZERO, ADDR_LIMIT_32BIT, ADDR_LIMIT_3GB, ADDR_COMPAT_LAYOUT,
+	    SHORT_INODE,       WHOLE_SECONDS,  STICKY_TIMEOUTS,	 FDPIC_FUNCPTRS, UNAME26};
 	static const unsigned ok[] = {PER_LINUX, PER_LINUX32, PER_LINUX | ADDR_NO_RANDOMIZE,
 				      PER_LINUX32 | ADDR_NO_RANDOMIZE, 0xffffffffu};
 	int r = 0;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]) && r == 0; i++)
-		r = rule_add(f, deny, nr, 1, SCMP_A0(SCMP_CMP_MASKED_EQ, 0x80000000u | bad[i], bad[i]));
+		r = rule_add(f, deny, nr, 1,
+			     SCMP_A0(SCMP_CMP_MASKED_EQ, 0x80000000u | bad[i], bad[i]));
 	for (unsigned bit = 0; bit < 31 && r == 0; bit++)
 		r = rule_add(f, deny, nr, 1,
-				     SCMP_A0(SCMP_CMP_MASKED_EQ, 0x80000000u | (1u << bit), 0x80000000u));
+			     SCMP_A0(SCMP_CMP_MASKED_EQ, 0x80000000u | (1u << bit), 0x80000000u));
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]) && r == 0; i++)
 		r = ALLOW_IF(f, nr, 1, SCMP_A0(SCMP_CMP_EQ, ok[i]));
 	return r;
@@ -162,14 +179,20 @@ static int personality_flags(scmp_filter_ctx f, uint32_t deny, int nr)
 struct policy_row {
 	const char *syscall;
 	unsigned profiles; /* where this row applies; elsewhere the syscall is allowed */
-	int action;        /* ALLOW, or the errno returned */
+	int action;	   /* ALLOW, or the errno returned */
 	arg_rules_fn when; /* NULL: always; else the action applies only when it matches */
 	const char *when_text;
 	const char *why;
 };
 
-#define ALLOWED(name, why) {name, P_ALL, ALLOW, NULL, NULL, why}
-#define DENIED(name, err, why) {name, P_ALL, err, NULL, NULL, why}
+#define ALLOWED(name, why)                                                                         \
+	{                                                                                          \
+		name, P_ALL, ALLOW, NULL, NULL, why                                                \
+	}
+#define DENIED(name, err, why)                                                                     \
+	{                                                                                          \
+		name, P_ALL, err, NULL, NULL, why                                                  \
+	}
 
 /* clang-format off */
 static const struct policy_row policy[] = {
@@ -432,9 +455,9 @@ int sandbox_policy_row(size_t i, struct sandbox_rule_info *out)
 	out->profiles = profiles[r->profiles & 3];
 	out->why = r->why;
 	out->when = r->when_text;
-	out->action = r->action == ALLOW    ? "allow"
-		      : r->action == EPERM  ? "EPERM"
-		      : r->action == ENOSYS ? "ENOSYS"
+	out->action = r->action == ALLOW     ? "allow"
+		      : r->action == EPERM   ? "EPERM"
+		      : r->action == ENOSYS  ? "ENOSYS"
 		      : r->action == ENOTSUP ? "ENOTSUP"
 					     : "EAFNOSUPPORT";
 	return 0;
@@ -465,7 +488,7 @@ static int new_filter(const struct sandbox_opts *o, uint32_t def, scmp_filter_ct
 	if ((r = seccomp_attr_set(f, SCMP_FLTATR_CTL_OPTIMIZE, 2)) < 0)
 		goto fail;
 	if (o->multiarch) {
-		uint32_t arch = seccomp_arch_native() == SCMP_ARCH_X86_64   ? SCMP_ARCH_X86
+		uint32_t arch = seccomp_arch_native() == SCMP_ARCH_X86_64    ? SCMP_ARCH_X86
 				: seccomp_arch_native() == SCMP_ARCH_AARCH64 ? SCMP_ARCH_ARM
 									     : 0;
 		if (arch && (r = seccomp_arch_add(f, arch)) < 0 && r != -EEXIST)
@@ -520,7 +543,8 @@ int seccomp_build(const struct sandbox_opts *o, struct sock_fprog *prog, struct 
 		if (applies && row->when) {
 			if (add_rule(f, deny_action(o, row->action), row, 1, e) < 0)
 				goto out;
-		} else if (add_rule(f, allow ? SCMP_ACT_ALLOW : deny_action(o, row->action), row, 0, e) < 0) {
+		} else if (add_rule(f, allow ? SCMP_ACT_ALLOW : deny_action(o, row->action), row, 0,
+				    e) < 0) {
 			goto out;
 		}
 	}
