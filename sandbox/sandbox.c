@@ -211,6 +211,9 @@ static void __attribute__((noreturn)) child_main(struct sb_ctx *c, int parent_sy
 	if (c->root_fd >= 0)
 		close(c->root_fd);
 
+	/* nothing inside may ptrace the init (the command's exec makes itself
+	 * dumpable again) */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	pid_t cmd = raw_fork();
 	if (cmd < 0) {
 		kerr_errno(&e, KILN_EFAIL, "fork the command");
@@ -218,9 +221,8 @@ static void __attribute__((noreturn)) child_main(struct sb_ctx *c, int parent_sy
 	}
 	if (cmd == 0)
 		payload_exec(c);
-	close(c->err_fd);
-	/* nothing inside may ptrace the init */
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	/* the init needs no file at all: drop the caller's copies too */
+	syscall(SYS_close_range, 0u, ~0u, 0u);
 	_exit(init_reap(cmd));
 }
 

@@ -70,6 +70,7 @@ attempt_exit 127 "a missing command exits 127" -- /bin/no-such-command
 attempt EPERM "TIOCSTI on a pty" -- try tiocsti
 attempt EPERM "TIOCSTI with high bits set (CVE-2019-10063)" -- try tiocsti-high-bits
 attempt EPERM "TIOCLINUX" -- try tioclinux
+attempt ok "other ioctls (FIONREAD with and without high bits, TCGETS) pass" -- try ioctl-other
 attempt ENXIO "open /dev/tty: no controlling terminal after setsid" -- try open-dev-tty
 
 # ---- mounts

@@ -33,6 +33,7 @@
 #include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #define BAD ((void *)1) /* an address nothing is mapped at */
@@ -161,6 +162,20 @@ int main(int argc, char **argv)
 	if (!strcmp(t, "tioclinux")) {
 		int m = pty_fd();
 		return res(syscall(SYS_ioctl, m, TIOCLINUX, &c));
+	}
+	if (!strcmp(t, "ioctl-other")) {
+		/* every other ioctl passes the filter, high bits or not */
+		int pfd[2], n, m = pty_fd();
+		struct termios tio;
+		struct winsize ws;
+		if (pipe(pfd) < 0 || m < 0)
+			return res(-1);
+		/* TIOCGWINSZ is TIOCSTI with one bit flipped */
+		if (syscall(SYS_ioctl, pfd[0], (unsigned long)FIONREAD | (1UL << 32), &n) < 0 ||
+		    syscall(SYS_ioctl, pfd[0], FIONREAD, &n) < 0 || tcgetattr(m, &tio) < 0 ||
+		    syscall(SYS_ioctl, m, TIOCGWINSZ, &ws) < 0)
+			return res(-1);
+		return res(0);
 	}
 	if (!strcmp(t, "open-dev-tty"))
 		return res(open("/dev/tty", O_RDWR));
