@@ -552,9 +552,14 @@ int seccomp_build(const struct sandbox_opts *o, struct sock_fprog *prog, struct 
 		kerr_errno(e, KILN_EFAIL, "seccomp: memfd for the program");
 		goto out;
 	}
-	if ((err = seccomp_export_bpf(f, fd)) < 0 || (len = lseek(fd, 0, SEEK_CUR)) <= 0 ||
-	    len % (off_t)sizeof(struct sock_filter) != 0) {
-		kerr_set(e, KILN_EFAIL, "seccomp: export the program failed");
+	if ((err = seccomp_export_bpf(f, fd)) < 0) {
+		errno = -err;
+		kerr_errno(e, KILN_EFAIL, "seccomp: export the program");
+		goto out;
+	}
+	if ((len = lseek(fd, 0, SEEK_CUR)) <= 0 || len % (off_t)sizeof(struct sock_filter) != 0) {
+		kerr_set(e, KILN_EFAIL, "seccomp: the exported program has a bad size (%lld)",
+			 (long long)len);
 		goto out;
 	}
 	prog->filter = xmalloc((size_t)len);
