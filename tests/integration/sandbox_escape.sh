@@ -179,6 +179,7 @@ attempt EROFS "write /proc/sys/kernel/hostname" -- try write /proc/sys/kernel/ho
 # ---- limits
 attempt EAGAIN "a fork bomb hits the process limit" --pids 32 -- try fork-bomb
 attempt ENOSPC "filling /tmp" --tmp-size 1M -- try fill /tmp/big
+attempt ENOSPC "filling a tmpfs build directory" --tmp-size 1M --tmpfs /build -- try fill /build/big
 attempt EFBIG "filling the build directory hits the file size limit" --file-size 1M \
 	--bind "$SCRATCH/hostbuild:/build" -- try fill /build/big
 if "$KILN" sandbox --probe | grep -q 'memory controller: delegated'; then
