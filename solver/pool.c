@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 /* bump when what we store in a .solv changes */
-#define SOLV_FORMAT "kiln-solv-3"
+#define SOLV_FORMAT "kiln-solv-4"
 
 /* The value of field `name` in the stanza [p, end), or NULL; *len set. */
 static const char *stanza_field(const char *p, const char *end, const char *name, size_t *len)
@@ -97,6 +97,8 @@ static int keep_key(Repo *repo, Repokey *key, void *kfdata)
 	case SOLVABLE_DESCRIPTION:
 	case SOLVABLE_SUMMARY:
 	case SOLVABLE_URL:
+	case SOLVABLE_INSTALLSIZE:
+	case SOLVABLE_SOURCENAME:
 	case SOLVABLE_RECOMMENDS:
 	case SOLVABLE_SUGGESTS:
 	case SOLVABLE_SUPPLEMENTS:
