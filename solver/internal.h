@@ -11,6 +11,9 @@
 
 struct kiln_repo {
 	Repo *repo;
+	struct kbuf meta; /* side file: sha256, size, pool path per solvable */
+	void *map;        /* ... or the cached side file, mapped */
+	size_t map_len;
 	char *mirror;
 	char *name;
 };
@@ -31,6 +34,13 @@ struct kiln_pool {
 	char *cache_dir;
 };
 
+/* what only the lock needs, kept out of the pool (its .solv loads faster) */
+struct pkg_meta {
+	char *sha256, *filename;
+	uint64_t size;
+};
+int kiln_pool_meta(struct kiln_pool *kp, Id p, struct pkg_meta *m, struct kerr *e);
+
 /* another pool from the same indices (through the .solv cache): libsolv
  * pools are not shared between threads */
 int kiln_pool_clone(const struct kiln_pool *kp, struct kiln_pool **out, struct kerr *e);
@@ -49,8 +59,8 @@ int jobset_build(struct kiln_pool *kp, const struct resolve_request *rq, int wit
 void jobset_free(struct jobset *js);
 struct s_Solver *solver_for(struct kiln_pool *kp);
 void solver_install_order(struct s_Solver *solv, Queue *order);
-void lock_fill(struct kiln_pool *kp, const Queue *order, const struct resolve_request *rq,
-	       struct lock *out);
+int lock_fill(struct kiln_pool *kp, const Queue *order, const struct resolve_request *rq,
+	      struct lock *out, struct kerr *e);
 
 static inline struct kiln_repo *kiln_repo_of(Solvable *s) { return (struct kiln_repo *)s->repo->appdata; }
 

@@ -425,8 +425,8 @@ static void essential_first(struct kiln_pool *kp, Queue *order)
 	queue_free(&todo);
 }
 
-void lock_fill(struct kiln_pool *kp, const Queue *order, const struct resolve_request *rq,
-	       struct lock *out)
+int lock_fill(struct kiln_pool *kp, const Queue *order, const struct resolve_request *rq,
+	      struct lock *out, struct kerr *e)
 {
 	Pool *pool = kp->pool;
 	memset(out, 0, sizeof(*out));
@@ -439,19 +439,23 @@ void lock_fill(struct kiln_pool *kp, const Queue *order, const struct resolve_re
 	for (int i = 0; i < order->count; i++) {
 		Solvable *s = pool->solvables + order->elements[i];
 		struct lock_pkg *k = &out->pkgs[i];
-		Id type = 0;
-		const char *sum = solvable_lookup_checksum(s, SOLVABLE_CHECKSUM, &type);
-		const char *loc = solvable_lookup_location(s, NULL);
+		struct pkg_meta m;
 		k->name = xstrdup(pool_id2str(pool, s->name));
 		k->version = xstrdup(pool_id2str(pool, s->evr));
 		k->arch = xstrdup(pool_id2str(pool, s->arch));
-		k->sha256 = xstrdup(sum && type == REPOKEY_TYPE_SHA256 ? sum : "");
-		k->size = solvable_lookup_num(s, SOLVABLE_DOWNLOADSIZE, 0);
-		k->filename = xstrdup(loc ? loc : "");
+		if (kiln_pool_meta(kp, order->elements[i], &m, e) < 0) {
+			out->n = (size_t)i + 1;
+			lock_free(out);
+			return -e->code;
+		}
+		k->sha256 = m.sha256;
+		k->size = m.size;
+		k->filename = m.filename;
 		k->mirror = xstrdup(kiln_repo_of(s)->mirror);
 		k->essential = solvable_lookup_void(s, kp->essential_key);
 	}
 	lock_seal(out);
+	return 0;
 }
 
 Solver *solver_for(struct kiln_pool *kp)
@@ -511,7 +515,7 @@ int solver_resolve(struct kiln_pool *kp, const struct resolve_request *rq, struc
 	solver_install_order(solv, &order);
 	solver_free(solv);
 	essential_first(kp, &order);
-	lock_fill(kp, &order, rq, out);
+	ret = lock_fill(kp, &order, rq, out, e);
 	queue_free(&order);
 out:
 	jobset_free(&js);
