@@ -27,6 +27,7 @@ struct kiln_pool {
 	Queue essential;  /* names (Ids) of the Essential: yes packages, sorted */
 	Id required_key;  /* void key set on Priority: required packages */
 	Queue required;   /* their solvables: favoured where the archive offers a choice */
+	Queue real;       /* packages whose name others also Provide: favoured over those */
 	int all_cached;
 	/* how it was loaded, so that a worker thread can load its own copy */
 	struct pool_index *src;

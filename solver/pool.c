@@ -297,6 +297,7 @@ int kiln_pool_load(const struct pool_index *idx, size_t n, const char *host_arch
 	kp->required_key = pool_str2id(kp->pool, "kiln:required", 1);
 	queue_init(&kp->essential);
 	queue_init(&kp->required);
+	queue_init(&kp->real);
 	kp->repos = xcalloc(n ? n : 1, sizeof(*kp->repos));
 	kp->all_cached = 1;
 	kp->src = xcalloc(n ? n : 1, sizeof(*kp->src));
@@ -334,6 +335,13 @@ int kiln_pool_load(const struct pool_index *idx, size_t n, const char *host_arch
 			queue_push(&kp->essential, s->name);
 		if (solvable_lookup_void(s, kp->required_key))
 			queue_push(&kp->required, p);
+		/* a real package whose name other packages also Provide */
+		Id q, qq;
+		FOR_PROVIDES(q, qq, s->name)
+		if (pool->solvables[q].name != s->name) {
+			queue_push(&kp->real, p);
+			break;
+		}
 	}
 	if (kp->essential.count) {
 		solv_sort(kp->essential.elements, (size_t)kp->essential.count, sizeof(Id), cmp_id_str,
@@ -374,6 +382,7 @@ void kiln_pool_free(struct kiln_pool *kp)
 	free(kp->cache_dir);
 	queue_free(&kp->essential);
 	queue_free(&kp->required);
+	queue_free(&kp->real);
 	pool_free(kp->pool);
 	free(kp->host_arch);
 	free(kp);

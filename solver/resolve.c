@@ -254,8 +254,15 @@ int jobset_build(struct kiln_pool *kp, const struct resolve_request *rq, int wit
 					     rq, e)) < 0)
 				goto out;
 	}
-	/* Where the archive offers a choice (awk: mawk or gawk), prefer what a
-	 * Debian buildd chroot already has: the Priority: required packages. */
+	/* Where the archive offers a choice, choose as apt does on a buildd: the
+	 * real package over others that Provide its name (libsystemd0, not
+	 * libelogind0), and (the later job weighs more) what a buildd chroot
+	 * already has, the Priority: required packages (awk: mawk, not gawk). */
+	for (int i = 0; i < kp->real.count; i++) {
+		queue_push2(&js->job, SOLVER_FAVOR | SOLVER_SOLVABLE, kp->real.elements[i]);
+		strv_add_owned(&js->what, xasprintf("%s (favoured: real package)",
+						    pool_solvid2str(pool, kp->real.elements[i])));
+	}
 	for (int i = 0; i < kp->required.count; i++) {
 		queue_push2(&js->job, SOLVER_FAVOR | SOLVER_SOLVABLE, kp->required.elements[i]);
 		strv_add_owned(&js->what, xasprintf("%s (favoured: Priority: required)",
