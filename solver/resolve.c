@@ -254,20 +254,6 @@ int jobset_build(struct kiln_pool *kp, const struct resolve_request *rq, int wit
 					     rq, e)) < 0)
 				goto out;
 	}
-	/* Where the archive offers a choice, choose as apt does on a buildd: the
-	 * real package over others that Provide its name (libsystemd0, not
-	 * libelogind0), and (the later job weighs more) what a buildd chroot
-	 * already has, the Priority: required packages (awk: mawk, not gawk). */
-	for (int i = 0; i < kp->real.count; i++) {
-		queue_push2(&js->job, SOLVER_FAVOR | SOLVER_SOLVABLE, kp->real.elements[i]);
-		strv_add_owned(&js->what, xasprintf("%s (favoured: real package)",
-						    pool_solvid2str(pool, kp->real.elements[i])));
-	}
-	for (int i = 0; i < kp->required.count; i++) {
-		queue_push2(&js->job, SOLVER_FAVOR | SOLVER_SOLVABLE, kp->required.elements[i]);
-		strv_add_owned(&js->what, xasprintf("%s (favoured: Priority: required)",
-						    pool_solvid2str(pool, kp->required.elements[i])));
-	}
 	const char *bd[3] = {rq->build_depends, rq->indep_only ? NULL : rq->build_depends_arch,
 			     rq->arch_only ? NULL : rq->build_depends_indep};
 	const char *bc[3] = {rq->build_conflicts, rq->indep_only ? NULL : rq->build_conflicts_arch,
@@ -281,6 +267,17 @@ int jobset_build(struct kiln_pool *kp, const struct resolve_request *rq, int wit
 	for (int i = 0; i < 3; i++)
 		if ((ret = add_field(kp, js, bc[i], bcn[i], 1, rq, e)) < 0)
 			goto out;
+	/* Where the archive offers a choice, choose as apt does on a buildd: the
+	 * real package over others that Provide its name (libsystemd0, not
+	 * libelogind0), and (the later job weighs more) what a buildd chroot
+	 * already has, the Priority: required packages (awk: mawk, not gawk).
+	 * They go last and have no words in js->what: never a problem's cause. */
+	for (int i = 0; i < kp->real.count; i++) {
+		queue_push2(&js->job, SOLVER_FAVOR | SOLVER_SOLVABLE, kp->real.elements[i]);
+	}
+	for (int i = 0; i < kp->required.count; i++) {
+		queue_push2(&js->job, SOLVER_FAVOR | SOLVER_SOLVABLE, kp->required.elements[i]);
+	}
 out:
 	if (ret < 0)
 		jobset_free(js);
