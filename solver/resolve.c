@@ -537,3 +537,26 @@ void resolve_request_from_source(struct resolve_request *rq, const struct source
 	rq->build_conflicts_arch = s->build_conflicts_arch;
 	rq->build_conflicts_indep = s->build_conflicts_indep;
 }
+
+int solver_lock_for_source(const struct distro *d, const struct source_pkg *src,
+			   const struct strv *profiles, int flags, struct lock *out, struct kerr *e)
+{
+	struct kiln_pool *kp = NULL;
+	const char *arch = d->architectures.n ? d->architectures.v[0] : "amd64";
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if ((r = solver_pool_for_distro(d, arch, &kp, e)) < 0)
+		return r;
+	struct resolve_request rq = {0};
+	resolve_request_from_source(&rq, src);
+	rq.distro = d->name;
+	rq.base = &d->build_essential;
+	rq.profiles = profiles;
+	rq.arch_only = !!(flags & SOLVER_ARCH_ONLY);
+	rq.indep_only = !!(flags & SOLVER_INDEP_ONLY);
+	rq.alternatives = (flags & SOLVER_RESOLVE_ALTERNATIVES) ? ALT_ALL : ALT_FIRST;
+	r = solver_resolve(kp, &rq, out, e);
+	kiln_pool_free(kp);
+	return r;
+}

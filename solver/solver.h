@@ -137,6 +137,13 @@ struct resolve_request {
 int solver_resolve(struct kiln_pool *p, const struct resolve_request *rq, struct lock *out,
 		   struct kerr *e);
 
+/* The one call builders need: the lock of a source (from debian_find_source,
+ * solver_find_source or solver_source_from_dsc) against the distro's verified
+ * indices of the last `kiln update`, base set from the distro definition. */
+enum { SOLVER_ARCH_ONLY = 1, SOLVER_INDEP_ONLY = 2, SOLVER_RESOLVE_ALTERNATIVES = 4 };
+int solver_lock_for_source(const struct distro *d, const struct source_pkg *src,
+			   const struct strv *profiles, int flags, struct lock *out, struct kerr *e);
+
 /* fill a request from a parsed source package (fields only, no copies) */
 void resolve_request_from_source(struct resolve_request *rq, const struct source_pkg *s);
 
