@@ -35,8 +35,8 @@ struct worker {
 	char *base_reason; /* set when the base set itself cannot be installed */
 };
 
-static void request_for(const struct check_shared *sh, const struct source_pkg *s, const char *distro,
-			struct resolve_request *rq)
+static void request_for(const struct check_shared *sh, const struct source_pkg *s,
+			const char *distro, struct resolve_request *rq)
 {
 	memset(rq, 0, sizeof(*rq));
 	if (s)

@@ -12,7 +12,7 @@
 struct kiln_repo {
 	Repo *repo;
 	struct kbuf meta; /* side file: sha256, size, pool path per solvable */
-	void *map;        /* ... or the cached side file, mapped */
+	void *map;	  /* ... or the cached side file, mapped */
 	size_t map_len;
 	char *mirror;
 	char *name;
@@ -26,8 +26,8 @@ struct kiln_pool {
 	Id essential_key; /* void key set on Essential: yes packages */
 	Queue essential;  /* names (Ids) of the Essential: yes packages, sorted */
 	Id required_key;  /* void key set on Priority: required packages */
-	Queue required;   /* their solvables: favoured where the archive offers a choice */
-	Queue real;       /* packages whose name others also Provide: favoured over those */
+	Queue required;	  /* their solvables: favoured where the archive offers a choice */
+	Queue real;	  /* packages whose name others also Provide: favoured over those */
 	int all_cached;
 	/* how it was loaded, so that a worker thread can load its own copy */
 	struct pool_index *src;
@@ -49,8 +49,8 @@ int kiln_pool_clone(const struct kiln_pool *kp, struct kiln_pool **out, struct k
 /* the jobs for one request, and per job pair what it stands for in words */
 struct jobset {
 	Queue job;
-	struct strv what;     /* what.v[i] describes job.elements[2i..2i+1] */
-	struct kbuf missing;  /* requirements nothing in the archive satisfies */
+	struct strv what;    /* what.v[i] describes job.elements[2i..2i+1] */
+	struct kbuf missing; /* requirements nothing in the archive satisfies */
 	int nmissing;
 };
 
@@ -63,6 +63,9 @@ void solver_install_order(struct s_Solver *solv, Queue *order);
 int lock_fill(struct kiln_pool *kp, const Queue *order, const struct resolve_request *rq,
 	      struct lock *out, struct kerr *e);
 
-static inline struct kiln_repo *kiln_repo_of(Solvable *s) { return (struct kiln_repo *)s->repo->appdata; }
+static inline struct kiln_repo *kiln_repo_of(Solvable *s)
+{
+	return (struct kiln_repo *)s->repo->appdata;
+}
 
 #endif

@@ -71,8 +71,9 @@ static int annotate(struct kiln_pool *kp, Repo *repo, Repodata *data, const char
 			Solvable *s = sid < repo->end ? &pool->solvables[sid] : NULL;
 			const char *sn = s ? pool_id2str(pool, s->name) : "";
 			if (!s || strlen(sn) != nl || strncmp(sn, name, nl)) {
-				ret = kerr_set(e, KILN_EPARSE, "%s: stanza for %.*s out of step with libsolv",
-					       path, (int)nl, name);
+				ret = kerr_set(e, KILN_EPARSE,
+					       "%s: stanza for %.*s out of step with libsolv", path,
+					       (int)nl, name);
 				goto out;
 			}
 			const char *ess = stanza_field(p, se, "Essential", &el);
@@ -157,7 +158,8 @@ static int parse_to_solv(struct kiln_pool *kp, const char *path, FILE *out, stru
 	scratch.required_key = pool_str2id(scratch.pool, "kiln:required", 1);
 	Repo *repo = repo_create(scratch.pool, "scratch");
 	if (!(fp = fopen(path, "r"))) {
-		ret = kerr_errno(e, errno == ENOENT ? KILN_ENOTFOUND : KILN_EIO, "cannot open %s", path);
+		ret = kerr_errno(e, errno == ENOENT ? KILN_ENOTFOUND : KILN_EIO, "cannot open %s",
+				 path);
 		goto out;
 	}
 	if (repo_add_debpackages(repo, fp, REPO_NO_INTERNALIZE) != 0) {
@@ -344,8 +346,8 @@ int kiln_pool_load(const struct pool_index *idx, size_t n, const char *host_arch
 		}
 	}
 	if (kp->essential.count) {
-		solv_sort(kp->essential.elements, (size_t)kp->essential.count, sizeof(Id), cmp_id_str,
-			  pool);
+		solv_sort(kp->essential.elements, (size_t)kp->essential.count, sizeof(Id),
+			  cmp_id_str, pool);
 		int j = 1;
 		for (int i = 1; i < kp->essential.count; i++)
 			if (kp->essential.elements[i] != kp->essential.elements[j - 1])
@@ -396,7 +398,10 @@ size_t kiln_pool_size(const struct kiln_pool *kp)
 	return n;
 }
 
-int kiln_pool_from_cache(const struct kiln_pool *kp) { return kp->all_cached; }
+int kiln_pool_from_cache(const struct kiln_pool *kp)
+{
+	return kp->all_cached;
+}
 
 int solver_pool_for_distro(const struct distro *d, const char *arch, struct kiln_pool **out,
 			   struct kerr *e)
@@ -409,7 +414,8 @@ int solver_pool_for_distro(const struct distro *d, const char *arch, struct kiln
 		return r;
 	if (!il.n) {
 		index_list_free(&il);
-		return kerr_set(e, KILN_ENOTFOUND, "%s has no Packages index for %s", d->name, arch);
+		return kerr_set(e, KILN_ENOTFOUND, "%s has no Packages index for %s", d->name,
+				arch);
 	}
 	struct pool_index *ix = xcalloc(il.n, sizeof(*ix));
 	for (size_t i = 0; i < il.n; i++) {

@@ -105,9 +105,10 @@ static void explain_missing(struct kiln_pool *kp, const struct dep_group *g, con
 						pool_str2id(pool, "allowed", 1))
 						kbuf_adds(&have, " (not Multi-Arch: allowed)");
 				} else if (nvirt++ < 3) {
-					/* which provide of that name it carries, with its version */
-					for (Id *pr = s->repo->idarraydata + s->provides; s->provides && *pr;
-					     pr++) {
+					/* which provide of that name it carries, with its version
+					 */
+					for (Id *pr = s->repo->idarraydata + s->provides;
+					     s->provides && *pr; pr++) {
 						Id pn = *pr;
 						while (ISRELDEP(pn))
 							pn = GETRELDEP(pool, pn)->name;
@@ -127,8 +128,8 @@ static void explain_missing(struct kiln_pool *kp, const struct dep_group *g, con
 		if (nreal)
 			kbuf_printf(out, "%s has %s %s", distro, a->name, have.data);
 		else if (nvirt)
-			kbuf_printf(out, "%s has %s only as a virtual package: %s%s", distro, a->name,
-				    virt.data, nvirt > 3 ? ", ..." : "");
+			kbuf_printf(out, "%s has %s only as a virtual package: %s%s", distro,
+				    a->name, virt.data, nvirt > 3 ? ", ..." : "");
 		else
 			kbuf_printf(out, "%s has no package named %s", distro, a->name);
 		kbuf_free(&have);
@@ -213,7 +214,8 @@ static int add_field(struct kiln_pool *kp, struct jobset *js, const char *text, 
 		if (conflicts) {
 			/* conflicts hold against every architecture: qualifiers ignored */
 			const struct dep_atom *a = &red.groups[i].alts[0];
-			queue_push2(&js->job, SOLVER_LOCK | SOLVER_SOLVABLE_PROVIDES, atom_dep(pool, a));
+			queue_push2(&js->job, SOLVER_LOCK | SOLVER_SOLVABLE_PROVIDES,
+				    atom_dep(pool, a));
 			char *t = atom_text(a);
 			strv_add_owned(&js->what, xasprintf("%s (%s)", t, field));
 			free(t);
@@ -246,12 +248,13 @@ int jobset_build(struct kiln_pool *kp, const struct resolve_request *rq, int wit
 		for (int i = 0; i < kp->essential.count; i++) {
 			queue_push2(&js->job, SOLVER_INSTALL | SOLVER_SOLVABLE_NAME,
 				    kp->essential.elements[i]);
-			strv_add_owned(&js->what, xasprintf("%s (Essential: yes)",
-							    pool_id2str(pool, kp->essential.elements[i])));
+			strv_add_owned(&js->what,
+				       xasprintf("%s (Essential: yes)",
+						 pool_id2str(pool, kp->essential.elements[i])));
 		}
 		for (size_t i = 0; rq->base && i < rq->base->n; i++)
-			if ((ret = add_field(kp, js, rq->base->v[i], "distro's build-essential set", 0,
-					     rq, e)) < 0)
+			if ((ret = add_field(kp, js, rq->base->v[i], "distro's build-essential set",
+					     0, rq, e)) < 0)
 				goto out;
 	}
 	const char *bd[3] = {rq->build_depends, rq->indep_only ? NULL : rq->build_depends_arch,
@@ -286,7 +289,10 @@ out:
 
 /* ---------------- problems in plain words ---------------- */
 
-static const char *solv_str(Pool *pool, Id p) { return pool_solvid2str(pool, p); }
+static const char *solv_str(Pool *pool, Id p)
+{
+	return pool_solvid2str(pool, p);
+}
 
 static const char *job_what(const struct jobset *js, Solver *solv, Id rid)
 {
@@ -318,12 +324,14 @@ static void explain_rule(Solver *solv, const struct jobset *js, Id rid, const ch
 			    solv_str(pool, source), pool_dep2str(pool, dep), distro);
 		break;
 	case SOLVER_RULE_PKG_REQUIRES:
-		kbuf_printf(out, "%s needs %s, but none of the packages that provide it can be installed",
-			    solv_str(pool, source), pool_dep2str(pool, dep));
+		kbuf_printf(
+		    out, "%s needs %s, but none of the packages that provide it can be installed",
+		    solv_str(pool, source), pool_dep2str(pool, dep));
 		break;
 	case SOLVER_RULE_PKG_CONFLICTS:
-		kbuf_printf(out, "%s conflicts with %s (Conflicts/Breaks: %s)", solv_str(pool, source),
-			    solv_str(pool, target), pool_dep2str(pool, dep));
+		kbuf_printf(out, "%s conflicts with %s (Conflicts/Breaks: %s)",
+			    solv_str(pool, source), solv_str(pool, target),
+			    pool_dep2str(pool, dep));
 		break;
 	case SOLVER_RULE_PKG_SAME_NAME:
 		kbuf_printf(out, "%s and %s cannot both be installed", solv_str(pool, source),
@@ -331,7 +339,9 @@ static void explain_rule(Solver *solv, const struct jobset *js, Id rid, const ch
 		break;
 	case SOLVER_RULE_PKG_NOT_INSTALLABLE:
 		kbuf_printf(out, "%s cannot be installed on %s", solv_str(pool, source),
-			    pool->solvables[source].arch ? pool_id2str(pool, pool->solvables[source].arch) : "?");
+			    pool->solvables[source].arch
+				? pool_id2str(pool, pool->solvables[source].arch)
+				: "?");
 		break;
 	default:
 		kbuf_adds(out, solver_problemruleinfo2str(solv, type, source, target, dep));
@@ -354,7 +364,8 @@ static void explain_problems(Solver *solv, const struct jobset *js, int nproblem
 		for (int i = 0; i < rules.count && i < 8; i++) {
 			Id type = solver_ruleinfo(solv, rules.elements[i], NULL, NULL, NULL);
 			if (type == SOLVER_RULE_PKG_REQUIRES || type == SOLVER_RULE_PKG_CONFLICTS ||
-			    type == SOLVER_RULE_JOB || type == SOLVER_RULE_PKG_NOTHING_PROVIDES_DEP) {
+			    type == SOLVER_RULE_JOB ||
+			    type == SOLVER_RULE_PKG_NOTHING_PROVIDES_DEP) {
 				kbuf_adds(out, "  because ");
 				explain_rule(solv, js, rules.elements[i], distro, out);
 				kbuf_adds(out, "\n");
@@ -370,7 +381,8 @@ static void explain_problems(Solver *solv, const struct jobset *js, int nproblem
 					kbuf_printf(out, " drop the requirement %s;",
 						    k < js->what.n ? js->what.v[k] : "?");
 				} else {
-					kbuf_printf(out, " %s;", solver_solutionelement2str(solv, p, rp));
+					kbuf_printf(out, " %s;",
+						    solver_solutionelement2str(solv, p, rp));
 				}
 			}
 			kbuf_adds(out, "\n");
@@ -478,7 +490,8 @@ void solver_install_order(Solver *solv, Queue *order)
 	queue_init(order);
 	for (int i = 0; i < t->steps.count; i++) {
 		Id p = t->steps.elements[i];
-		if (transaction_type(t, p, SOLVER_TRANSACTION_SHOW_ACTIVE) == SOLVER_TRANSACTION_INSTALL)
+		if (transaction_type(t, p, SOLVER_TRANSACTION_SHOW_ACTIVE) ==
+		    SOLVER_TRANSACTION_INSTALL)
 			queue_push(order, p);
 	}
 	transaction_free(t);
