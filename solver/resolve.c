@@ -93,36 +93,38 @@ static void explain_missing(struct kiln_pool *kp, const struct dep_group *g, con
 		kbuf_init(&virt);
 		kbuf_adds(&virt, "");
 		int nreal = 0, nvirt = 0;
-		if (name)
-			FOR_PROVIDES(p, pp, name)
-			{
-				Solvable *s = pool->solvables + p;
-				if (s->name == name) {
-					kbuf_printf(&have, "%s%s", nreal++ ? ", " : "",
-						    pool_id2str(pool, s->evr));
-					if (a->qual && !strcmp(a->qual, "any") &&
-					    solvable_lookup_id(s, SOLVABLE_MULTIARCH) !=
-						pool_str2id(pool, "allowed", 1))
-						kbuf_adds(&have, " (not Multi-Arch: allowed)");
-				} else if (nvirt++ < 3) {
-					/* which provide of that name it carries, with its version
-					 */
-					for (Id *pr = s->repo->idarraydata + s->provides;
-					     s->provides && *pr; pr++) {
-						Id pn = *pr;
-						while (ISRELDEP(pn))
-							pn = GETRELDEP(pool, pn)->name;
-						if (pn == name) {
-							kbuf_printf(&virt, "%s%s %s provides %s",
-								    nvirt > 1 ? ", " : "",
-								    pool_id2str(pool, s->name),
-								    pool_id2str(pool, s->evr),
-								    pool_dep2str(pool, *pr));
-							break;
-						}
+		if (!name)
+			name =
+			    pool_str2id(pool, a->name, 1); /* nothing provides it: an empty list */
+		FOR_PROVIDES(p, pp, name)
+		{
+			Solvable *s = pool->solvables + p;
+			if (s->name == name) {
+				kbuf_printf(&have, "%s%s", nreal++ ? ", " : "",
+					    pool_id2str(pool, s->evr));
+				if (a->qual && !strcmp(a->qual, "any") &&
+				    solvable_lookup_id(s, SOLVABLE_MULTIARCH) !=
+					pool_str2id(pool, "allowed", 1))
+					kbuf_adds(&have, " (not Multi-Arch: allowed)");
+			} else if (nvirt++ < 3) {
+				/* which provide of that name it carries, with its version
+				 */
+				for (Id *pr = s->repo->idarraydata + s->provides;
+				     s->provides && *pr; pr++) {
+					Id pn = *pr;
+					while (ISRELDEP(pn))
+						pn = GETRELDEP(pool, pn)->name;
+					if (pn == name) {
+						kbuf_printf(&virt, "%s%s %s provides %s",
+							    nvirt > 1 ? ", " : "",
+							    pool_id2str(pool, s->name),
+							    pool_id2str(pool, s->evr),
+							    pool_dep2str(pool, *pr));
+						break;
 					}
 				}
 			}
+		}
 		if (i)
 			kbuf_adds(out, "; ");
 		if (nreal)
