@@ -55,7 +55,8 @@ EOS
 measure() {
 	/usr/bin/time -f '%e %U %S %M' -o "$SCRATCH_BENCH/time" "$@"
 	local rc=$?
-	awk '{printf "%s %.2f %s\n", $1, $2 + $3, $4}' "$SCRATCH_BENCH/time" >&3
+	# the last line: GNU time puts "Command exited with non-zero status" before it
+	tail -n 1 "$SCRATCH_BENCH/time" | awk '{printf "%s %.2f %s\n", $1, $2 + $3, $4}' >&3
 	return $rc
 }
 SCRATCH_BENCH=$(mktemp -d /tmp/kiln-bench.XXXXXX)
