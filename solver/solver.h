@@ -192,10 +192,18 @@ int solver_check(struct kiln_pool *p, const struct source_pkg *srcs, size_t n,
 void check_result_free(struct check_result *r);
 
 /* ---------------- the lock's text form (solver/lock.c) ----------------
- * "kiln-lock 1" header, "Key: value" lines, a blank line, then one package
- * per line in install order:  name version arch sha256 size filename [E]
- * mirror lines group packages ("mirror URL" applies to what follows).
- * The lock's sha256 is that of this exact text. */
+ *   kiln-lock 1
+ *   Distro: debian:bookworm
+ *   Source: hello 2.10-3
+ *   Arch: amd64
+ *   Packages: 161
+ *   (empty line)
+ *   mirror http://deb.debian.org/debian
+ *   NAME VERSION ARCH SHA256 SIZE FILENAME [essential]     one per package
+ * Packages in install order; a "mirror URL" line starts each run of packages
+ * from one mirror; FILENAME is relative to it. lock_parse accepts only this
+ * canonical text, and the lock's sha256 is the sha256 of exactly this text
+ * (so `sha256sum FILE.lock` gives it too). */
 char *lock_to_text(const struct lock *l);
 void *lock_to_json(const struct lock *l); /* json_t* */
 /* compute l->sha256 from the canonical text */
