@@ -25,8 +25,15 @@ static const char usage[] =
     "      --sources FILE         take the sources from this Sources file\n"
     "With -v, buildable sources are listed too.\n";
 
-enum { OPT_PROFILES = OPT_FIRST_CMD, OPT_ARCH_ONLY, OPT_INDEP_ONLY, OPT_RESOLVE_ALTS, OPT_PACKAGES,
-       OPT_SOURCES, OPT_ALL };
+enum {
+	OPT_PROFILES = OPT_FIRST_CMD,
+	OPT_ARCH_ONLY,
+	OPT_INDEP_ONLY,
+	OPT_RESOLVE_ALTS,
+	OPT_PACKAGES,
+	OPT_SOURCES,
+	OPT_ALL
+};
 
 static int load_pool(const struct distro *d, const char *arch, const struct strv *files,
 		     struct kiln_pool **kp, struct kerr *e)
@@ -59,7 +66,8 @@ static int select_sources(struct source_pkg *v, size_t *n, char **want, int nwan
 		for (size_t i = 0; i < *n; i++)
 			if (v[i].package && !strcmp(v[i].package, name) &&
 			    (ver ? !strcmp(v[i].version, ver)
-				 : found < 0 || deb_version_cmp(v[i].version, v[found].version) > 0))
+				 : found < 0 ||
+				       deb_version_cmp(v[i].version, v[found].version) > 0))
 				found = (int)i;
 		if (found < 0)
 			r = kerr_set(e, KILN_ENOTFOUND, "no source package '%s'%s%s", name,
@@ -83,16 +91,17 @@ static int select_sources(struct source_pkg *v, size_t *n, char **want, int nwan
 
 int cmd_check(int argc, char **argv, struct cli *c)
 {
-	static const struct option opts[] = {CLI_COMMON_OPTIONS,
-					     {"all", no_argument, 0, OPT_ALL},
-					     {"profiles", required_argument, 0, OPT_PROFILES},
-					     {"arch-only", no_argument, 0, OPT_ARCH_ONLY},
-					     {"indep-only", no_argument, 0, OPT_INDEP_ONLY},
-					     {"resolve-alternatives", no_argument, 0, OPT_RESOLVE_ALTS},
-					     {"jobs", required_argument, 0, 'j'},
-					     {"packages", required_argument, 0, OPT_PACKAGES},
-					     {"sources", required_argument, 0, OPT_SOURCES},
-					     {0, 0, 0, 0}};
+	static const struct option opts[] = {
+	    CLI_COMMON_OPTIONS,
+	    {"all", no_argument, 0, OPT_ALL},
+	    {"profiles", required_argument, 0, OPT_PROFILES},
+	    {"arch-only", no_argument, 0, OPT_ARCH_ONLY},
+	    {"indep-only", no_argument, 0, OPT_INDEP_ONLY},
+	    {"resolve-alternatives", no_argument, 0, OPT_RESOLVE_ALTS},
+	    {"jobs", required_argument, 0, 'j'},
+	    {"packages", required_argument, 0, OPT_PACKAGES},
+	    {"sources", required_argument, 0, OPT_SOURCES},
+	    {0, 0, 0, 0}};
 	struct strv profiles = {0}, packages = {0};
 	const char *sources = NULL;
 	struct check_opts co = {0};
@@ -182,13 +191,15 @@ int cmd_check(int argc, char **argv, struct cli *c)
 			json_t *j = json_object();
 			json_object_set_new(j, "name", json_string(res[i].source));
 			json_object_set_new(j, "version", json_string(res[i].version));
-			json_object_set_new(j, "status", json_string(res[i].buildable > 0   ? "buildable"
-								     : res[i].buildable < 0 ? "skipped"
-											    : "unbuildable"));
+			json_object_set_new(j, "status",
+					    json_string(res[i].buildable > 0   ? "buildable"
+							: res[i].buildable < 0 ? "skipped"
+									       : "unbuildable"));
 			if (res[i].reason)
 				json_object_set_new(j, "reason", json_string(res[i].reason));
 			if (res[i].buildable > 0)
-				json_object_set_new(j, "packages", json_integer((json_int_t)res[i].npkgs));
+				json_object_set_new(j, "packages",
+						    json_integer((json_int_t)res[i].npkgs));
 			json_array_append_new(a, j);
 		}
 		json_object_set_new(o, "sources", a);
@@ -205,8 +216,8 @@ int cmd_check(int argc, char **argv, struct cli *c)
 			if (res[i].buildable < 0 && log_level() < LOG_VERBOSE)
 				continue;
 			if (res[i].buildable > 0)
-				printf("%s %s: buildable (%zu packages)\n", res[i].source, res[i].version,
-				       res[i].npkgs);
+				printf("%s %s: buildable (%zu packages)\n", res[i].source,
+				       res[i].version, res[i].npkgs);
 			else if (res[i].buildable < 0)
 				printf("%s %s: skipped (not built on %s)\n", res[i].source,
 				       res[i].version, arch);
@@ -214,8 +225,9 @@ int cmd_check(int argc, char **argv, struct cli *c)
 				printf("%s %s: unbuildable\n  %s\n", res[i].source, res[i].version,
 				       res[i].reason ? res[i].reason : "");
 		}
-		printf("%zu sources: %zu buildable, %zu unbuildable, %zu not built on %s (%.1f s)\n", n,
-		       nok, nbad, nskip, arch, secs);
+		printf(
+		    "%zu sources: %zu buildable, %zu unbuildable, %zu not built on %s (%.1f s)\n",
+		    n, nok, nbad, nskip, arch, secs);
 	}
 	rc = nbad ? KILN_EFAIL : 0;
 	goto out;

@@ -26,8 +26,14 @@ static const char usage[] =
     "                             verified indices (repeatable)\n"
     "      --sources FILE         find SRC in this Sources file\n";
 
-enum { OPT_PROFILES = OPT_FIRST_CMD, OPT_ARCH_ONLY, OPT_INDEP_ONLY, OPT_RESOLVE_ALTS, OPT_PACKAGES,
-       OPT_SOURCES };
+enum {
+	OPT_PROFILES = OPT_FIRST_CMD,
+	OPT_ARCH_ONLY,
+	OPT_INDEP_ONLY,
+	OPT_RESOLVE_ALTS,
+	OPT_PACKAGES,
+	OPT_SOURCES
+};
 
 /* options shared with cmd_check.c */
 struct solve_opts {
@@ -78,15 +84,16 @@ static int load_pool(const struct distro *d, const char *arch, const struct strv
 
 int cmd_resolve(int argc, char **argv, struct cli *c)
 {
-	static const struct option opts[] = {CLI_COMMON_OPTIONS,
-					     {"profiles", required_argument, 0, OPT_PROFILES},
-					     {"arch-only", no_argument, 0, OPT_ARCH_ONLY},
-					     {"indep-only", no_argument, 0, OPT_INDEP_ONLY},
-					     {"resolve-alternatives", no_argument, 0, OPT_RESOLVE_ALTS},
-					     {"output", required_argument, 0, 'o'},
-					     {"packages", required_argument, 0, OPT_PACKAGES},
-					     {"sources", required_argument, 0, OPT_SOURCES},
-					     {0, 0, 0, 0}};
+	static const struct option opts[] = {
+	    CLI_COMMON_OPTIONS,
+	    {"profiles", required_argument, 0, OPT_PROFILES},
+	    {"arch-only", no_argument, 0, OPT_ARCH_ONLY},
+	    {"indep-only", no_argument, 0, OPT_INDEP_ONLY},
+	    {"resolve-alternatives", no_argument, 0, OPT_RESOLVE_ALTS},
+	    {"output", required_argument, 0, 'o'},
+	    {"packages", required_argument, 0, OPT_PACKAGES},
+	    {"sources", required_argument, 0, OPT_SOURCES},
+	    {0, 0, 0, 0}};
 	struct solve_opts so = {0};
 	const char *output = NULL;
 	struct distro *d = NULL;

@@ -32,10 +32,11 @@ struct worker {
 	Queue todo;
 	pthread_t thread;
 	size_t full_solves;
+	char *base_reason; /* set when the base set itself cannot be installed */
 };
 
-static void request_for(const struct check_shared *sh, const struct source_pkg *s, const char *distro,
-			struct resolve_request *rq)
+static void request_for(const struct check_shared *sh, const struct source_pkg *s,
+			const char *distro, struct resolve_request *rq)
 {
 	memset(rq, 0, sizeof(*rq));
 	if (s)
@@ -61,8 +62,15 @@ static int solve_base(struct worker *w, struct kerr *e)
 		return r;
 	Solver *solv = solver_for(w->kp);
 	if (js.nmissing || solver_solve(solv, &js.job)) {
-		r = kerr_set(e, KILN_EFAIL, "the base set (Essential + build-essential) cannot be "
-					    "installed: no source is buildable; see kiln resolve");
+		/* then no source is buildable, each for this reason */
+		struct lock l;
+		struct kerr why = {0};
+		request_for(w->sh, NULL, w->sh->o->distro, &rq);
+		rq.source = "the base set";
+		rq.source_version = "(Essential + build-essential)";
+		if (solver_resolve(w->kp, &rq, &l, &why) == 0)
+			lock_free(&l); /* cannot happen: the same request failed above */
+		w->base_reason = xstrdup(why.msg[0] ? why.msg : "the base set cannot be installed");
 	} else {
 		solver_install_order(solv, &w->base);
 		map_init(&w->in_base, pool->nsolvables);
@@ -140,6 +148,10 @@ static void check_one(struct worker *w, size_t i)
 	if (s->architecture && !arch_list_matches(s->architecture, w->kp->host_arch) &&
 	    !arch_list_matches(s->architecture, "all")) {
 		res->buildable = -1;
+		return;
+	}
+	if (w->base_reason) {
+		res->reason = xstrdup(w->base_reason);
 		return;
 	}
 	request_for(sh, s, distro, &rq);
@@ -248,6 +260,7 @@ int solver_check(struct kiln_pool *kp, const struct source_pkg *srcs, size_t n,
 		if (w[t].considered.size)
 			map_free(&w[t].considered);
 		queue_free(&w[t].todo);
+		free(w[t].base_reason);
 		if (w[t].own_pool)
 			kiln_pool_free(w[t].kp);
 	}

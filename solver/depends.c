@@ -19,7 +19,10 @@ static void skip_ws(struct cursor *c)
 		c->p++;
 }
 
-static int col(const struct cursor *c) { return (int)(c->p - c->start) + 1; }
+static int col(const struct cursor *c)
+{
+	return (int)(c->p - c->start) + 1;
+}
 
 /* "found 'x'" or "found the end of the field", for messages */
 static const char *found(const struct cursor *c, char buf[32])
@@ -41,7 +44,10 @@ static int fail(struct cursor *c, const char *expected)
 			found(c, b));
 }
 
-static int is_lower_alnum(char ch) { return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9'); }
+static int is_lower_alnum(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9');
+}
 
 /* package names: dpkg's rule (lowercase alphanumerics first, then also - + . _) */
 static size_t name_len(const char *p)
@@ -137,9 +143,9 @@ static int parse_archs(struct cursor *c, struct dep_atom *a)
 		if (!n)
 			return fail(c, "an architecture name or ']'");
 		if (neg >= 0 && neg != this_neg)
-			return kerr_set(c->e, KILN_EPARSE,
-					"column %d: architecture list mixes negated and plain names",
-					col(c));
+			return kerr_set(
+			    c->e, KILN_EPARSE,
+			    "column %d: architecture list mixes negated and plain names", col(c));
 		neg = this_neg;
 		strv_add_owned(&a->archs, xstrndup(c->p, n));
 		c->p += n;
@@ -161,9 +167,9 @@ static int parse_profiles(struct cursor *c, struct dep_atom *a)
 	struct strv terms = {0};
 
 	if (!(c->flags & DEP_PARSE_SOURCE))
-		return kerr_set(c->e, KILN_EPARSE,
-				"column %d: build profiles are only allowed in source package fields",
-				col(c));
+		return kerr_set(
+		    c->e, KILN_EPARSE,
+		    "column %d: build profiles are only allowed in source package fields", col(c));
 	c->p++;
 	for (;;) {
 		skip_ws(c);
@@ -267,10 +273,11 @@ int depends_parse(const char *text, int flags, struct dep_list *out, struct kerr
 				break;
 			if (*c.p == '|') {
 				if (flags & DEP_PARSE_NO_ALTS) {
-					r = kerr_set(e, KILN_EPARSE,
-						     "column %d: alternatives ('|') are not allowed "
-						     "in this field",
-						     col(&c));
+					r = kerr_set(
+					    e, KILN_EPARSE,
+					    "column %d: alternatives ('|') are not allowed "
+					    "in this field",
+					    col(&c));
 					break;
 				}
 				c.p++;
@@ -291,8 +298,8 @@ int depends_parse(const char *text, int flags, struct dep_list *out, struct kerr
 			if (!*c.p)
 				break; /* trailing comma */
 			if (*c.p == ',') {
-				r = kerr_set(e, KILN_EPARSE, "column %d: empty relation between commas",
-					     col(&c));
+				r = kerr_set(e, KILN_EPARSE,
+					     "column %d: empty relation between commas", col(&c));
 				goto out;
 			}
 			continue;
@@ -386,32 +393,32 @@ char *depends_format(const struct dep_list *l)
 static const struct arch_tuple {
 	const char *arch, *abi, *libc, *os, *cpu;
 } arch_tuples[] = {
-	{"amd64", "base", "gnu", "linux", "amd64"},
-	{"arm64", "base", "gnu", "linux", "arm64"},
-	{"armel", "eabi", "gnu", "linux", "arm"},
-	{"armhf", "eabihf", "gnu", "linux", "arm"},
-	{"i386", "base", "gnu", "linux", "i386"},
-	{"mips64el", "abi64", "gnu", "linux", "mips64el"},
-	{"mipsel", "base", "gnu", "linux", "mipsel"},
-	{"ppc64el", "base", "gnu", "linux", "ppc64el"},
-	{"s390x", "base", "gnu", "linux", "s390x"},
-	{"riscv64", "base", "gnu", "linux", "riscv64"},
-	{"loong64", "base", "gnu", "linux", "loong64"},
-	{"alpha", "base", "gnu", "linux", "alpha"},
-	{"hppa", "base", "gnu", "linux", "hppa"},
-	{"ia64", "base", "gnu", "linux", "ia64"},
-	{"m68k", "base", "gnu", "linux", "m68k"},
-	{"powerpc", "base", "gnu", "linux", "powerpc"},
-	{"ppc64", "base", "gnu", "linux", "ppc64"},
-	{"sh4", "base", "gnu", "linux", "sh4"},
-	{"sparc64", "base", "gnu", "linux", "sparc64"},
-	{"x32", "x32", "gnu", "linux", "amd64"},
-	{"hurd-i386", "base", "gnu", "hurd", "i386"},
-	{"hurd-amd64", "base", "gnu", "hurd", "amd64"},
-	{"kfreebsd-amd64", "base", "gnu", "kfreebsd", "amd64"},
-	{"kfreebsd-i386", "base", "gnu", "kfreebsd", "i386"},
-	{"musl-linux-amd64", "base", "musl", "linux", "amd64"},
-	{"musl-linux-arm64", "base", "musl", "linux", "arm64"},
+    {"amd64", "base", "gnu", "linux", "amd64"},
+    {"arm64", "base", "gnu", "linux", "arm64"},
+    {"armel", "eabi", "gnu", "linux", "arm"},
+    {"armhf", "eabihf", "gnu", "linux", "arm"},
+    {"i386", "base", "gnu", "linux", "i386"},
+    {"mips64el", "abi64", "gnu", "linux", "mips64el"},
+    {"mipsel", "base", "gnu", "linux", "mipsel"},
+    {"ppc64el", "base", "gnu", "linux", "ppc64el"},
+    {"s390x", "base", "gnu", "linux", "s390x"},
+    {"riscv64", "base", "gnu", "linux", "riscv64"},
+    {"loong64", "base", "gnu", "linux", "loong64"},
+    {"alpha", "base", "gnu", "linux", "alpha"},
+    {"hppa", "base", "gnu", "linux", "hppa"},
+    {"ia64", "base", "gnu", "linux", "ia64"},
+    {"m68k", "base", "gnu", "linux", "m68k"},
+    {"powerpc", "base", "gnu", "linux", "powerpc"},
+    {"ppc64", "base", "gnu", "linux", "ppc64"},
+    {"sh4", "base", "gnu", "linux", "sh4"},
+    {"sparc64", "base", "gnu", "linux", "sparc64"},
+    {"x32", "x32", "gnu", "linux", "amd64"},
+    {"hurd-i386", "base", "gnu", "hurd", "i386"},
+    {"hurd-amd64", "base", "gnu", "hurd", "amd64"},
+    {"kfreebsd-amd64", "base", "gnu", "kfreebsd", "amd64"},
+    {"kfreebsd-i386", "base", "gnu", "kfreebsd", "i386"},
+    {"musl-linux-amd64", "base", "musl", "linux", "amd64"},
+    {"musl-linux-arm64", "base", "musl", "linux", "arm64"},
 };
 
 static const struct arch_tuple *arch_tuple(const char *arch)

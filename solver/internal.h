@@ -11,6 +11,9 @@
 
 struct kiln_repo {
 	Repo *repo;
+	struct kbuf meta; /* side file: sha256, size, pool path per solvable */
+	void *map;	  /* ... or the cached side file, mapped */
+	size_t map_len;
 	char *mirror;
 	char *name;
 };
@@ -23,13 +26,21 @@ struct kiln_pool {
 	Id essential_key; /* void key set on Essential: yes packages */
 	Queue essential;  /* names (Ids) of the Essential: yes packages, sorted */
 	Id required_key;  /* void key set on Priority: required packages */
-	Queue required;   /* their solvables: favoured where the archive offers a choice */
+	Queue required;	  /* their solvables: favoured where the archive offers a choice */
+	Queue real;	  /* packages whose name others also Provide: favoured over those */
 	int all_cached;
 	/* how it was loaded, so that a worker thread can load its own copy */
 	struct pool_index *src;
 	size_t nsrc;
 	char *cache_dir;
 };
+
+/* what only the lock needs, kept out of the pool (its .solv loads faster) */
+struct pkg_meta {
+	char *sha256, *filename;
+	uint64_t size;
+};
+int kiln_pool_meta(struct kiln_pool *kp, Id p, struct pkg_meta *m, struct kerr *e);
 
 /* another pool from the same indices (through the .solv cache): libsolv
  * pools are not shared between threads */
@@ -38,8 +49,8 @@ int kiln_pool_clone(const struct kiln_pool *kp, struct kiln_pool **out, struct k
 /* the jobs for one request, and per job pair what it stands for in words */
 struct jobset {
 	Queue job;
-	struct strv what;     /* what.v[i] describes job.elements[2i..2i+1] */
-	struct kbuf missing;  /* requirements nothing in the archive satisfies */
+	struct strv what;    /* what.v[i] describes job.elements[2i..2i+1] */
+	struct kbuf missing; /* requirements nothing in the archive satisfies */
 	int nmissing;
 };
 
@@ -49,9 +60,12 @@ int jobset_build(struct kiln_pool *kp, const struct resolve_request *rq, int wit
 void jobset_free(struct jobset *js);
 struct s_Solver *solver_for(struct kiln_pool *kp);
 void solver_install_order(struct s_Solver *solv, Queue *order);
-void lock_fill(struct kiln_pool *kp, const Queue *order, const struct resolve_request *rq,
-	       struct lock *out);
+int lock_fill(struct kiln_pool *kp, const Queue *order, const struct resolve_request *rq,
+	      struct lock *out, struct kerr *e);
 
-static inline struct kiln_repo *kiln_repo_of(Solvable *s) { return (struct kiln_repo *)s->repo->appdata; }
+static inline struct kiln_repo *kiln_repo_of(Solvable *s)
+{
+	return (struct kiln_repo *)s->repo->appdata;
+}
 
 #endif

@@ -37,10 +37,10 @@ void lock_free(struct lock *l)
  *   Packages: 2
  *   <empty line>
  *   mirror http://deb.debian.org/debian
- *   base-files 12.4+deb12u5 amd64 <sha256> 70732 pool/main/b/base-files/base-files_12.4+deb12u5_amd64.deb essential
- *   libc6 2.36-9+deb12u7 amd64 <sha256> 2757932 pool/main/g/glibc/libc6_2.36-9+deb12u7_amd64.deb
- * One package per line in install order; a "mirror URL" line precedes each
- * run of packages from the same mirror. */
+ *   base-files 12.4+deb12u5 amd64 <sha256> 70732
+ * pool/main/b/base-files/base-files_12.4+deb12u5_amd64.deb essential libc6 2.36-9+deb12u7 amd64
+ * <sha256> 2757932 pool/main/g/glibc/libc6_2.36-9+deb12u7_amd64.deb One package per line in install
+ * order; a "mirror URL" line precedes each run of packages from the same mirror. */
 char *lock_to_text(const struct lock *l)
 {
 	struct kbuf b;
@@ -191,8 +191,8 @@ int lock_parse(const char *text, size_t len, const char *what, struct lock *out,
 			q = sp ? sp + 1 : le;
 		}
 		if (nf < 6 || nf > 7 || (nf == 7 && (fl[6] != 9 || strncmp(f[6], "essential", 9))))
-			BAD("%s:%zu: expected 'NAME VERSION ARCH SHA256 SIZE FILENAME [essential]'", what,
-			    lineno);
+			BAD("%s:%zu: expected 'NAME VERSION ARCH SHA256 SIZE FILENAME [essential]'",
+			    what, lineno);
 		char *sha = dash_null(f[3], fl[3]);
 		if (*sha && !is_sha256_hex(sha)) {
 			free(sha);

@@ -93,42 +93,45 @@ static void explain_missing(struct kiln_pool *kp, const struct dep_group *g, con
 		kbuf_init(&virt);
 		kbuf_adds(&virt, "");
 		int nreal = 0, nvirt = 0;
-		if (name)
-			FOR_PROVIDES(p, pp, name)
-			{
-				Solvable *s = pool->solvables + p;
-				if (s->name == name) {
-					kbuf_printf(&have, "%s%s", nreal++ ? ", " : "",
-						    pool_id2str(pool, s->evr));
-					if (a->qual && !strcmp(a->qual, "any") &&
-					    solvable_lookup_id(s, SOLVABLE_MULTIARCH) !=
-						pool_str2id(pool, "allowed", 1))
-						kbuf_adds(&have, " (not Multi-Arch: allowed)");
-				} else if (nvirt++ < 3) {
-					/* which provide of that name it carries, with its version */
-					for (Id *pr = s->repo->idarraydata + s->provides; s->provides && *pr;
-					     pr++) {
-						Id pn = *pr;
-						while (ISRELDEP(pn))
-							pn = GETRELDEP(pool, pn)->name;
-						if (pn == name) {
-							kbuf_printf(&virt, "%s%s %s provides %s",
-								    nvirt > 1 ? ", " : "",
-								    pool_id2str(pool, s->name),
-								    pool_id2str(pool, s->evr),
-								    pool_dep2str(pool, *pr));
-							break;
-						}
+		if (!name)
+			name =
+			    pool_str2id(pool, a->name, 1); /* nothing provides it: an empty list */
+		FOR_PROVIDES(p, pp, name)
+		{
+			Solvable *s = pool->solvables + p;
+			if (s->name == name) {
+				kbuf_printf(&have, "%s%s", nreal++ ? ", " : "",
+					    pool_id2str(pool, s->evr));
+				if (a->qual && !strcmp(a->qual, "any") &&
+				    solvable_lookup_id(s, SOLVABLE_MULTIARCH) !=
+					pool_str2id(pool, "allowed", 1))
+					kbuf_adds(&have, " (not Multi-Arch: allowed)");
+			} else if (nvirt++ < 3) {
+				/* which provide of that name it carries, with its version
+				 */
+				for (Id *pr = s->repo->idarraydata + s->provides;
+				     s->provides && *pr; pr++) {
+					Id pn = *pr;
+					while (ISRELDEP(pn))
+						pn = GETRELDEP(pool, pn)->name;
+					if (pn == name) {
+						kbuf_printf(&virt, "%s%s %s provides %s",
+							    nvirt > 1 ? ", " : "",
+							    pool_id2str(pool, s->name),
+							    pool_id2str(pool, s->evr),
+							    pool_dep2str(pool, *pr));
+						break;
 					}
 				}
 			}
+		}
 		if (i)
 			kbuf_adds(out, "; ");
 		if (nreal)
 			kbuf_printf(out, "%s has %s %s", distro, a->name, have.data);
 		else if (nvirt)
-			kbuf_printf(out, "%s has %s only as a virtual package: %s%s", distro, a->name,
-				    virt.data, nvirt > 3 ? ", ..." : "");
+			kbuf_printf(out, "%s has %s only as a virtual package: %s%s", distro,
+				    a->name, virt.data, nvirt > 3 ? ", ..." : "");
 		else
 			kbuf_printf(out, "%s has no package named %s", distro, a->name);
 		kbuf_free(&have);
@@ -213,7 +216,8 @@ static int add_field(struct kiln_pool *kp, struct jobset *js, const char *text, 
 		if (conflicts) {
 			/* conflicts hold against every architecture: qualifiers ignored */
 			const struct dep_atom *a = &red.groups[i].alts[0];
-			queue_push2(&js->job, SOLVER_LOCK | SOLVER_SOLVABLE_PROVIDES, atom_dep(pool, a));
+			queue_push2(&js->job, SOLVER_LOCK | SOLVER_SOLVABLE_PROVIDES,
+				    atom_dep(pool, a));
 			char *t = atom_text(a);
 			strv_add_owned(&js->what, xasprintf("%s (%s)", t, field));
 			free(t);
@@ -246,20 +250,14 @@ int jobset_build(struct kiln_pool *kp, const struct resolve_request *rq, int wit
 		for (int i = 0; i < kp->essential.count; i++) {
 			queue_push2(&js->job, SOLVER_INSTALL | SOLVER_SOLVABLE_NAME,
 				    kp->essential.elements[i]);
-			strv_add_owned(&js->what, xasprintf("%s (Essential: yes)",
-							    pool_id2str(pool, kp->essential.elements[i])));
+			strv_add_owned(&js->what,
+				       xasprintf("%s (Essential: yes)",
+						 pool_id2str(pool, kp->essential.elements[i])));
 		}
 		for (size_t i = 0; rq->base && i < rq->base->n; i++)
-			if ((ret = add_field(kp, js, rq->base->v[i], "distro's build-essential set", 0,
-					     rq, e)) < 0)
+			if ((ret = add_field(kp, js, rq->base->v[i], "distro's build-essential set",
+					     0, rq, e)) < 0)
 				goto out;
-	}
-	/* Where the archive offers a choice (awk: mawk or gawk), prefer what a
-	 * Debian buildd chroot already has: the Priority: required packages. */
-	for (int i = 0; i < kp->required.count; i++) {
-		queue_push2(&js->job, SOLVER_FAVOR | SOLVER_SOLVABLE, kp->required.elements[i]);
-		strv_add_owned(&js->what, xasprintf("%s (favoured: Priority: required)",
-						    pool_solvid2str(pool, kp->required.elements[i])));
 	}
 	const char *bd[3] = {rq->build_depends, rq->indep_only ? NULL : rq->build_depends_arch,
 			     rq->arch_only ? NULL : rq->build_depends_indep};
@@ -274,6 +272,17 @@ int jobset_build(struct kiln_pool *kp, const struct resolve_request *rq, int wit
 	for (int i = 0; i < 3; i++)
 		if ((ret = add_field(kp, js, bc[i], bcn[i], 1, rq, e)) < 0)
 			goto out;
+	/* Where the archive offers a choice, choose as apt does on a buildd: the
+	 * real package over others that Provide its name (libsystemd0, not
+	 * libelogind0), and (the later job weighs more) what a buildd chroot
+	 * already has, the Priority: required packages (awk: mawk, not gawk).
+	 * They go last and have no words in js->what: never a problem's cause. */
+	for (int i = 0; i < kp->real.count; i++) {
+		queue_push2(&js->job, SOLVER_FAVOR | SOLVER_SOLVABLE, kp->real.elements[i]);
+	}
+	for (int i = 0; i < kp->required.count; i++) {
+		queue_push2(&js->job, SOLVER_FAVOR | SOLVER_SOLVABLE, kp->required.elements[i]);
+	}
 out:
 	if (ret < 0)
 		jobset_free(js);
@@ -282,7 +291,10 @@ out:
 
 /* ---------------- problems in plain words ---------------- */
 
-static const char *solv_str(Pool *pool, Id p) { return pool_solvid2str(pool, p); }
+static const char *solv_str(Pool *pool, Id p)
+{
+	return pool_solvid2str(pool, p);
+}
 
 static const char *job_what(const struct jobset *js, Solver *solv, Id rid)
 {
@@ -314,12 +326,14 @@ static void explain_rule(Solver *solv, const struct jobset *js, Id rid, const ch
 			    solv_str(pool, source), pool_dep2str(pool, dep), distro);
 		break;
 	case SOLVER_RULE_PKG_REQUIRES:
-		kbuf_printf(out, "%s needs %s, but none of the packages that provide it can be installed",
-			    solv_str(pool, source), pool_dep2str(pool, dep));
+		kbuf_printf(
+		    out, "%s needs %s, but none of the packages that provide it can be installed",
+		    solv_str(pool, source), pool_dep2str(pool, dep));
 		break;
 	case SOLVER_RULE_PKG_CONFLICTS:
-		kbuf_printf(out, "%s conflicts with %s (Conflicts/Breaks: %s)", solv_str(pool, source),
-			    solv_str(pool, target), pool_dep2str(pool, dep));
+		kbuf_printf(out, "%s conflicts with %s (Conflicts/Breaks: %s)",
+			    solv_str(pool, source), solv_str(pool, target),
+			    pool_dep2str(pool, dep));
 		break;
 	case SOLVER_RULE_PKG_SAME_NAME:
 		kbuf_printf(out, "%s and %s cannot both be installed", solv_str(pool, source),
@@ -327,7 +341,9 @@ static void explain_rule(Solver *solv, const struct jobset *js, Id rid, const ch
 		break;
 	case SOLVER_RULE_PKG_NOT_INSTALLABLE:
 		kbuf_printf(out, "%s cannot be installed on %s", solv_str(pool, source),
-			    pool->solvables[source].arch ? pool_id2str(pool, pool->solvables[source].arch) : "?");
+			    pool->solvables[source].arch
+				? pool_id2str(pool, pool->solvables[source].arch)
+				: "?");
 		break;
 	default:
 		kbuf_adds(out, solver_problemruleinfo2str(solv, type, source, target, dep));
@@ -350,7 +366,8 @@ static void explain_problems(Solver *solv, const struct jobset *js, int nproblem
 		for (int i = 0; i < rules.count && i < 8; i++) {
 			Id type = solver_ruleinfo(solv, rules.elements[i], NULL, NULL, NULL);
 			if (type == SOLVER_RULE_PKG_REQUIRES || type == SOLVER_RULE_PKG_CONFLICTS ||
-			    type == SOLVER_RULE_JOB || type == SOLVER_RULE_PKG_NOTHING_PROVIDES_DEP) {
+			    type == SOLVER_RULE_JOB ||
+			    type == SOLVER_RULE_PKG_NOTHING_PROVIDES_DEP) {
 				kbuf_adds(out, "  because ");
 				explain_rule(solv, js, rules.elements[i], distro, out);
 				kbuf_adds(out, "\n");
@@ -366,7 +383,8 @@ static void explain_problems(Solver *solv, const struct jobset *js, int nproblem
 					kbuf_printf(out, " drop the requirement %s;",
 						    k < js->what.n ? js->what.v[k] : "?");
 				} else {
-					kbuf_printf(out, " %s;", solver_solutionelement2str(solv, p, rp));
+					kbuf_printf(out, " %s;",
+						    solver_solutionelement2str(solv, p, rp));
 				}
 			}
 			kbuf_adds(out, "\n");
@@ -425,8 +443,8 @@ static void essential_first(struct kiln_pool *kp, Queue *order)
 	queue_free(&todo);
 }
 
-void lock_fill(struct kiln_pool *kp, const Queue *order, const struct resolve_request *rq,
-	       struct lock *out)
+int lock_fill(struct kiln_pool *kp, const Queue *order, const struct resolve_request *rq,
+	      struct lock *out, struct kerr *e)
 {
 	Pool *pool = kp->pool;
 	memset(out, 0, sizeof(*out));
@@ -439,19 +457,23 @@ void lock_fill(struct kiln_pool *kp, const Queue *order, const struct resolve_re
 	for (int i = 0; i < order->count; i++) {
 		Solvable *s = pool->solvables + order->elements[i];
 		struct lock_pkg *k = &out->pkgs[i];
-		Id type = 0;
-		const char *sum = solvable_lookup_checksum(s, SOLVABLE_CHECKSUM, &type);
-		const char *loc = solvable_lookup_location(s, NULL);
+		struct pkg_meta m;
 		k->name = xstrdup(pool_id2str(pool, s->name));
 		k->version = xstrdup(pool_id2str(pool, s->evr));
 		k->arch = xstrdup(pool_id2str(pool, s->arch));
-		k->sha256 = xstrdup(sum && type == REPOKEY_TYPE_SHA256 ? sum : "");
-		k->size = solvable_lookup_num(s, SOLVABLE_DOWNLOADSIZE, 0);
-		k->filename = xstrdup(loc ? loc : "");
+		if (kiln_pool_meta(kp, order->elements[i], &m, e) < 0) {
+			out->n = (size_t)i + 1;
+			lock_free(out);
+			return -e->code;
+		}
+		k->sha256 = m.sha256;
+		k->size = m.size;
+		k->filename = m.filename;
 		k->mirror = xstrdup(kiln_repo_of(s)->mirror);
 		k->essential = solvable_lookup_void(s, kp->essential_key);
 	}
 	lock_seal(out);
+	return 0;
 }
 
 Solver *solver_for(struct kiln_pool *kp)
@@ -470,7 +492,8 @@ void solver_install_order(Solver *solv, Queue *order)
 	queue_init(order);
 	for (int i = 0; i < t->steps.count; i++) {
 		Id p = t->steps.elements[i];
-		if (transaction_type(t, p, SOLVER_TRANSACTION_SHOW_ACTIVE) == SOLVER_TRANSACTION_INSTALL)
+		if (transaction_type(t, p, SOLVER_TRANSACTION_SHOW_ACTIVE) ==
+		    SOLVER_TRANSACTION_INSTALL)
 			queue_push(order, p);
 	}
 	transaction_free(t);
@@ -511,7 +534,7 @@ int solver_resolve(struct kiln_pool *kp, const struct resolve_request *rq, struc
 	solver_install_order(solv, &order);
 	solver_free(solv);
 	essential_first(kp, &order);
-	lock_fill(kp, &order, rq, out);
+	ret = lock_fill(kp, &order, rq, out, e);
 	queue_free(&order);
 out:
 	jobset_free(&js);
@@ -528,4 +551,27 @@ void resolve_request_from_source(struct resolve_request *rq, const struct source
 	rq->build_conflicts = s->build_conflicts;
 	rq->build_conflicts_arch = s->build_conflicts_arch;
 	rq->build_conflicts_indep = s->build_conflicts_indep;
+}
+
+int solver_lock_for_source(const struct distro *d, const struct source_pkg *src,
+			   const struct strv *profiles, int flags, struct lock *out, struct kerr *e)
+{
+	struct kiln_pool *kp = NULL;
+	const char *arch = d->architectures.n ? d->architectures.v[0] : "amd64";
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if ((r = solver_pool_for_distro(d, arch, &kp, e)) < 0)
+		return r;
+	struct resolve_request rq = {0};
+	resolve_request_from_source(&rq, src);
+	rq.distro = d->name;
+	rq.base = &d->build_essential;
+	rq.profiles = profiles;
+	rq.arch_only = !!(flags & SOLVER_ARCH_ONLY);
+	rq.indep_only = !!(flags & SOLVER_INDEP_ONLY);
+	rq.alternatives = (flags & SOLVER_RESOLVE_ALTERNATIVES) ? ALT_ALL : ALT_FIRST;
+	r = solver_resolve(kp, &rq, out, e);
+	kiln_pool_free(kp);
+	return r;
 }

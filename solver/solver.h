@@ -10,19 +10,19 @@
 struct lock_pkg {
 	char *name;
 	char *version;
-	char *arch;     /* amd64 | all */
-	char *sha256;   /* of the .deb */
+	char *arch;   /* amd64 | all */
+	char *sha256; /* of the .deb */
 	uint64_t size;
 	char *filename; /* pool path from the archive root (Packages Filename:) */
-	char *mirror;   /* base URL of the archive holding it */
-	int essential;  /* Essential: yes (unpacked first when making a root) */
+	char *mirror;	/* base URL of the archive holding it */
+	int essential;	/* Essential: yes (unpacked first when making a root) */
 };
 
 struct lock {
-	char *distro;         /* debian:bookworm */
-	char *source;         /* source package name */
+	char *distro; /* debian:bookworm */
+	char *source; /* source package name */
 	char *source_version;
-	char *arch;           /* build = host architecture */
+	char *arch;	       /* build = host architecture */
 	struct lock_pkg *pkgs; /* in install order (libsolv transaction order) */
 	size_t n;
 	char sha256[SHA256_HEX_LEN + 1]; /* of the canonical text form */
@@ -41,11 +41,11 @@ enum dep_op { DEP_NONE = 0, DEP_LT, DEP_LE, DEP_EQ, DEP_GE, DEP_GT };
 
 struct dep_atom {
 	char *name;
-	char *qual;    /* after ':' ("any", "native", "amd64") or NULL */
+	char *qual; /* after ':' ("any", "native", "amd64") or NULL */
 	enum dep_op op;
-	char *version; /* NULL when op == DEP_NONE */
-	struct strv archs;  /* [..] terms without '!'; empty = no restriction */
-	int archs_negated;  /* 1 when the terms were all written with '!' */
+	char *version;	       /* NULL when op == DEP_NONE */
+	struct strv archs;     /* [..] terms without '!'; empty = no restriction */
+	int archs_negated;     /* 1 when the terms were all written with '!' */
 	struct strv *profiles; /* each <..> group: terms, "!name" for negated */
 	size_t nprofiles;
 };
@@ -106,7 +106,7 @@ void kiln_pool_free(struct kiln_pool *p);
  * update), cached under its state dir (indices/<distro>/solv/) */
 int solver_pool_for_distro(const struct distro *d, const char *arch, struct kiln_pool **out,
 			   struct kerr *e);
-size_t kiln_pool_size(const struct kiln_pool *p); /* number of binary packages */
+size_t kiln_pool_size(const struct kiln_pool *p);    /* number of binary packages */
 int kiln_pool_from_cache(const struct kiln_pool *p); /* all repos came from .solv */
 
 /* ---------------- resolution (solver/resolve.c) ---------------- */
@@ -120,14 +120,14 @@ int kiln_pool_from_cache(const struct kiln_pool *p); /* all repos came from .sol
 enum alt_rule { ALT_FIRST = 0, ALT_ALL = 1 };
 
 struct resolve_request {
-	const char *distro;         /* debian:bookworm, for the lock */
+	const char *distro; /* debian:bookworm, for the lock */
 	const char *source, *source_version;
 	const char *build_depends, *build_depends_arch, *build_depends_indep;
 	const char *build_conflicts, *build_conflicts_arch, *build_conflicts_indep;
-	const struct strv *base;    /* extra base names (distro build_essential) */
+	const struct strv *base;     /* extra base names (distro build_essential) */
 	const struct strv *profiles; /* active build profiles */
-	int arch_only;  /* drop -Indep fields */
-	int indep_only; /* drop -Arch fields */
+	int arch_only;		     /* drop -Indep fields */
+	int indep_only;		     /* drop -Arch fields */
 	enum alt_rule alternatives;
 };
 
@@ -136,6 +136,14 @@ struct resolve_request {
  * problem with its solutions in plain words, one per line. */
 int solver_resolve(struct kiln_pool *p, const struct resolve_request *rq, struct lock *out,
 		   struct kerr *e);
+
+/* The one call builders need: the lock of a source (from debian_find_source,
+ * solver_find_source or solver_source_from_dsc) against the distro's verified
+ * indices of the last `kiln update`, base set from the distro definition. */
+enum { SOLVER_ARCH_ONLY = 1, SOLVER_INDEP_ONLY = 2, SOLVER_RESOLVE_ALTERNATIVES = 4 };
+int solver_lock_for_source(const struct distro *d, const struct source_pkg *src,
+			   const struct strv *profiles, int flags, struct lock *out,
+			   struct kerr *e);
 
 /* fill a request from a parsed source package (fields only, no copies) */
 void resolve_request_from_source(struct resolve_request *rq, const struct source_pkg *s);
@@ -162,14 +170,14 @@ int solver_find_source(const struct distro *d, const char *name, const char *ver
 
 struct check_result {
 	char *source, *version;
-	int buildable;  /* 1 yes, 0 no, -1 not built on this arch (skipped) */
-	char *reason;   /* when not buildable */
-	size_t npkgs;   /* size of the environment when buildable */
+	int buildable; /* 1 yes, 0 no, -1 not built on this arch (skipped) */
+	char *reason;  /* when not buildable */
+	size_t npkgs;  /* size of the environment when buildable */
 };
 
 struct check_opts {
-	const char *distro;       /* for messages */
-	int threads;              /* 0 = 2; each thread beyond the first loads its own pool */
+	const char *distro; /* for messages */
+	int threads;	    /* 0 = 2; each thread beyond the first loads its own pool */
 	const struct strv *base;
 	const struct strv *profiles;
 	int arch_only, indep_only;
@@ -184,10 +192,18 @@ int solver_check(struct kiln_pool *p, const struct source_pkg *srcs, size_t n,
 void check_result_free(struct check_result *r);
 
 /* ---------------- the lock's text form (solver/lock.c) ----------------
- * "kiln-lock 1" header, "Key: value" lines, a blank line, then one package
- * per line in install order:  name version arch sha256 size filename [E]
- * mirror lines group packages ("mirror URL" applies to what follows).
- * The lock's sha256 is that of this exact text. */
+ *   kiln-lock 1
+ *   Distro: debian:bookworm
+ *   Source: hello 2.10-3
+ *   Arch: amd64
+ *   Packages: 161
+ *   (empty line)
+ *   mirror http://deb.debian.org/debian
+ *   NAME VERSION ARCH SHA256 SIZE FILENAME [essential]     one per package
+ * Packages in install order; a "mirror URL" line starts each run of packages
+ * from one mirror; FILENAME is relative to it. lock_parse accepts only this
+ * canonical text, and the lock's sha256 is the sha256 of exactly this text
+ * (so `sha256sum FILE.lock` gives it too). */
 char *lock_to_text(const struct lock *l);
 void *lock_to_json(const struct lock *l); /* json_t* */
 /* compute l->sha256 from the canonical text */

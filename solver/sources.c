@@ -163,8 +163,8 @@ static int find_in_sources(const struct index_file *f, const char *cache_dir, co
 	FILE *fp = NULL;
 
 	kbuf_init(&ib);
-	if (!path_exists(idx) && ((r = mkdir_p(cache_dir, 0755, e)) < 0 ||
-				  (r = build_index(f->path, idx, e)) < 0))
+	if (!path_exists(idx) &&
+	    ((r = mkdir_p(cache_dir, 0755, e)) < 0 || (r = build_index(f->path, idx, e)) < 0))
 		goto out;
 	if ((r = read_file(idx, &ib, (size_t)1 << 30, e)) < 0)
 		goto out;
@@ -175,7 +175,8 @@ static int find_in_sources(const struct index_file *f, const char *cache_dir, co
 			break;
 		if ((size_t)(eol - line) > nl && !strncmp(line, name, nl) && line[nl] == ' ') {
 			unsigned long long off, len;
-			if (sscanf(line + nl + 1, "%llu %llu", &off, &len) != 2 || len > (64u << 20)) {
+			if (sscanf(line + nl + 1, "%llu %llu", &off, &len) != 2 ||
+			    len > (64u << 20)) {
 				r = kerr_set(e, KILN_EPARSE, "%s: malformed line", idx);
 				goto out;
 			}
@@ -203,8 +204,9 @@ static int find_in_sources(const struct index_file *f, const char *cache_dir, co
 			if (r < 0)
 				goto out;
 			strv_add_owned(seen, xasprintf("%s (%s)", cand.version, f->suite));
-			int better = version ? !strcmp(cand.version, version) && !*found
-					     : !*found || deb_version_cmp(cand.version, best->version) > 0;
+			int better =
+			    version ? !strcmp(cand.version, version) && !*found
+				    : !*found || deb_version_cmp(cand.version, best->version) > 0;
 			if (better) {
 				source_pkg_free(best);
 				*best = cand;
@@ -240,14 +242,16 @@ int solver_find_source(const struct distro *d, const char *name, const char *ver
 		r = find_in_sources(&il.v[i], cache, name, version, out, &found, &seen, e);
 	if (r == 0 && !found) {
 		if (!seen.n) {
-			r = kerr_set(e, KILN_ENOTFOUND, "%s: no source package '%s'", d->name, name);
+			r = kerr_set(e, KILN_ENOTFOUND, "%s: no source package '%s'", d->name,
+				     name);
 		} else {
 			struct kbuf l;
 			kbuf_init(&l);
 			for (size_t i = 0; i < seen.n; i++)
 				kbuf_printf(&l, "%s%s", i ? ", " : "", seen.v[i]);
-			r = kerr_set(e, KILN_ENOTFOUND, "%s: no version %s of source '%s'; available: %s",
-				     d->name, version, name, l.data);
+			r = kerr_set(e, KILN_ENOTFOUND,
+				     "%s: no version %s of source '%s'; available: %s", d->name,
+				     version, name, l.data);
 			kbuf_free(&l);
 		}
 	}

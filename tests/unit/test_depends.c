@@ -84,7 +84,8 @@ static void test_arch_qualifiers_any_native_and_named(void **s)
 {
 	struct dep_list l;
 	struct kerr e = {0};
-	assert_int_equal(depends_parse("python3:any, perl:native (>= 5), libc6:amd64", 0, &l, &e), 0);
+	assert_int_equal(depends_parse("python3:any, perl:native (>= 5), libc6:amd64", 0, &l, &e),
+			 0);
 	assert_string_equal(l.groups[0].alts[0].qual, "any");
 	assert_string_equal(l.groups[1].alts[0].qual, "native");
 	assert_string_equal(l.groups[1].alts[0].version, "5");
@@ -148,7 +149,8 @@ static void test_empty_field_is_an_empty_list(void **s)
 
 static void test_full_item_in_canonical_order(void **s)
 {
-	assert_roundtrip("libfoo-dev:native (>= 2.0) [linux-any] <!nocheck> | bar", DEP_PARSE_SOURCE,
+	assert_roundtrip("libfoo-dev:native (>= 2.0) [linux-any] <!nocheck> | bar",
+			 DEP_PARSE_SOURCE,
 			 "libfoo-dev:native (>= 2.0) [linux-any] <!nocheck> | bar");
 }
 
@@ -195,7 +197,8 @@ static void test_arch_wildcards_follow_dpkg_tuples(void **s)
 	assert_true(arch_matches("amd64", "any-amd64"));
 	assert_true(arch_matches("amd64", "gnu-linux-any"));
 	assert_true(arch_matches("amd64", "any-linux-any"));
-	assert_false(arch_matches("amd64", "base-gnu-linux-amd64")); /* not a wildcard, not an arch */
+	assert_false(
+	    arch_matches("amd64", "base-gnu-linux-amd64")); /* not a wildcard, not an arch */
 	assert_true(arch_matches("amd64", "any-any"));
 	assert_false(arch_matches("amd64", "i386"));
 	assert_false(arch_matches("amd64", "x32"));
@@ -246,7 +249,8 @@ static void test_reduce_by_architecture(void **s)
 
 static void test_reduce_by_profiles(void **s)
 {
-	const char *t = "check <!nocheck>, s1 <stage1>, both <stage1 cross>, either <stage1> <cross>";
+	const char *t =
+	    "check <!nocheck>, s1 <stage1>, both <stage1 cross>, either <stage1> <cross>";
 	assert_reduced(t, "amd64", "", "check");
 	assert_reduced(t, "amd64", "nocheck", "");
 	assert_reduced(t, "amd64", "stage1", "check, s1, either");
@@ -256,8 +260,7 @@ static void test_reduce_by_profiles(void **s)
 
 static void test_reduce_drops_alternatives_then_empty_groups(void **s)
 {
-	assert_reduced("a [i386] | b (>= 1), c [i386] | d <stage1>, e", "amd64", "",
-		       "b (>= 1), e");
+	assert_reduced("a [i386] | b (>= 1), c [i386] | d <stage1>, e", "amd64", "", "b (>= 1), e");
 }
 
 static void test_formatting_keeps_qualifiers_after_reduction(void **s)

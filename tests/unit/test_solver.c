@@ -19,10 +19,11 @@ static void pkg(struct kbuf *b, const char *name, const char *ver, const char *a
 	char sha[SHA256_HEX_LEN + 1];
 	char *id = xasprintf("%s_%s_%s", name, ver, arch);
 	sha256_mem(id, strlen(id), sha);
-	kbuf_printf(b,
-		    "Package: %s\nVersion: %s\nArchitecture: %s\n%sFilename: pool/main/%c/%s/%s.deb\n"
-		    "Size: %zu\nSHA256: %s\nDescription: test package %s\n long description\n\n",
-		    name, ver, arch, extra ? extra : "", name[0], name, id, strlen(id) * 100, sha, name);
+	kbuf_printf(
+	    b,
+	    "Package: %s\nVersion: %s\nArchitecture: %s\n%sFilename: pool/main/%c/%s/%s.deb\n"
+	    "Size: %zu\nSHA256: %s\nDescription: test package %s\n long description\n\n",
+	    name, ver, arch, extra ? extra : "", name[0], name, id, strlen(id) * 100, sha, name);
 	free(id);
 }
 
@@ -164,7 +165,7 @@ static void test_essential_and_what_they_need_come_first(void **state)
 	assert_non_null(find(&l, "base-files", &base));
 	assert_non_null(find(&l, "gcc", &gcc));
 	assert_true(find(&l, "mawk", &awk) || find(&l, "gawk", &awk)); /* libsolv picks one */
-	assert_true(libc < dash); /* Pre-Depends first */
+	assert_true(libc < dash);				       /* Pre-Depends first */
 	assert_true(awk < base);
 	assert_true(dash < gcc && base < gcc); /* the essential part before the rest */
 	lock_free(&l);
@@ -348,9 +349,11 @@ static void test_deep_problem_names_the_chain(void **state)
 	struct kerr e = {0};
 	request(f, &rq, "needs-missing");
 	assert_int_equal(solver_resolve(f->kp, &rq, &l, &e), -KILN_EFAIL);
-	assert_non_null(strstr(e.msg, "needs-missing-1.0.all needs no-such-lib >= 3, but debian:test "
-				      "has nothing that provides it"));
-	assert_non_null(strstr(e.msg, "solution 1: drop the requirement needs-missing (Build-Depends)"));
+	assert_non_null(strstr(e.msg,
+			       "needs-missing-1.0.all needs no-such-lib >= 3, but debian:test "
+			       "has nothing that provides it"));
+	assert_non_null(
+	    strstr(e.msg, "solution 1: drop the requirement needs-missing (Build-Depends)"));
 }
 
 static void test_build_conflicts_keep_packages_out(void **state)
