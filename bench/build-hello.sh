@@ -14,7 +14,8 @@ ratio() { python3 -c "print('%.2f' % ($1 / $2))"; }
 "$KILN" -q update debian:bookworm || exit 1
 # expects warm caches (run make demo first): the root and source are cached
 t0=$(now)
-"$KILN" -q build --json --cached-root debian:bookworm hello -o "$work/kiln" >"$work/kiln.json" ||
+J=$(nproc) # both sides build with parallel=$J and run the test suite
+"$KILN" -q build --json --cached-root -j "$J" debian:bookworm hello -o "$work/kiln" >"$work/kiln.json" ||
 	{ echo "no warm cache: run make demo first"; exit 1; }
 t1=$(now)
 k=$(python3 -c "print('%.1f' % ($t1 - $t0))")
@@ -27,7 +28,7 @@ mkdir -p "$work/chroot/build/bench"
 "$KILN" -q source debian:bookworm hello -o "$work/chroot/build/bench" >/dev/null || exit 1
 mount -t proc proc "$work/chroot/proc"
 t0=$(now)
-chroot "$work/chroot" sh -c 'cd /build/bench && dpkg-source -x hello_*.dsc hello >/dev/null && cd hello && dpkg-buildpackage -us -uc -b >/dev/null 2>&1' || echo "chroot build failed"
+chroot "$work/chroot" env DEB_BUILD_OPTIONS="parallel=$J" sh -c 'cd /build/bench && dpkg-source -x hello_*.dsc hello >/dev/null && cd hello && dpkg-buildpackage -us -uc -b >/dev/null 2>&1' || echo "chroot build failed"
 t1=$(now)
 umount "$work/chroot/proc"
 d=$(python3 -c "print('%.1f' % ($t1 - $t0))")
