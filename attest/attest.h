@@ -1,0 +1,248 @@
+/* attest.h - the attest stage: BUILD RECORD -> signing keys, DSSE envelopes,
+ * in-toto/SLSA provenance, SPDX 2.3 SBOM, OpenVEX; and verification of them. */
+#ifndef KILN_ATTEST_H
+#define KILN_ATTEST_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "lib/kiln.h"
+
+/*
+ * The build record (written by builders/, one JSON object) - the fields this
+ * stage reads. Unknown fields are ignored; missing optional ones are left out
+ * of what is rendered. A sample lives in tests/fixtures/record-hello.json.
+ *
+ *   distro          "debian:bookworm"                                (required)
+ *   arch            host architecture, "amd64"          (else lock.arch, else "amd64")
+ *   source          {"name", "version",                              (required)
+ *                    "files": [{"name", "sha256", "size"?}],
+ *                    "patches": [{"name", "sha256"?}]?}   applied patches (backports)
+ *   profiles        ["nocheck", ...] or "nocheck noudeb"              (optional)
+ *   build_path      "/build/reproducible-path/hello-2.10"             (optional)
+ *   environment     {"SOURCE_DATE_EPOCH": "...", "LANG": ...}         (optional)
+ *   lock            {"sha256", "arch"?, "packages": [{"name", "version", "arch",
+ *                    "sha256", "size"?, "filename"?, "mirror"?}]}      (required)
+ *   outputs         [{"name": "hello_2.10-3_amd64.deb", "sha256", "size"?}] (required)
+ *   log             {"name", "sha256"}                                (optional)
+ *   invocation_id   string                                            (optional)
+ *   started, finished  RFC 3339 UTC strings or integer epoch seconds  (optional)
+ *   kiln_version    string                                            (optional)
+ *
+ * "source.package" is accepted for "source.name", and "lock" may also be the
+ * bare packages array.
+ */
+
+/* ---------------- keys (keys.c) ---------------- */
+
+enum key_type { KEY_ED25519 = 0, KEY_ECDSA_P256 };
+
+struct attest_key; /* an OpenSSL key, private or public, with its key id */
+
+/* Parse "ed25519" | "ecdsa-p256"; 0 or -KILN_EUSAGE. */
+int key_type_parse(const char *s, enum key_type *t, struct kerr *e);
+const char *key_type_name(enum key_type t);
+
+/* Make a key pair: PREFIX.key (PKCS#8 PEM, mode 0600) and PREFIX.pub (SPKI
+ * PEM), each written atomically. Refuses to replace an existing PREFIX.key
+ * unless force. *out (may be NULL) gets the new private key. */
+int key_generate(enum key_type t, const char *prefix, int force, struct attest_key **out,
+		 struct kerr *e);
+/* Load a PEM private key (PKCS#8 or traditional) / public key (SPKI). */
+int key_load_private(const char *path, struct attest_key **out, struct kerr *e);
+int key_load_public(const char *path, struct attest_key **out, struct kerr *e);
+/* kiln's own key, $KILN_HOME/keys/kiln.key (+ .pub), made on first use
+ * (Ed25519) under a file lock. *created tells whether it was made now. */
+int key_default(struct attest_key **out, int *created, struct kerr *e);
+char *key_default_prefix(void); /* $KILN_HOME/keys/kiln, malloc'd */
+
+/* sha256 of the SubjectPublicKeyInfo DER, lowercase hex */
+const char *key_id(const struct attest_key *k);
+enum key_type key_type(const struct attest_key *k);
+int key_is_private(const struct attest_key *k);
+/* the public half as SPKI PEM text (malloc'd) */
+char *key_public_pem(const struct attest_key *k);
+void key_free(struct attest_key *k);
+
+/* Sign / verify raw bytes: Ed25519 signs the message itself (raw 64-byte
+ * signature), ECDSA P-256 signs SHA-256(message) (ASN.1 DER signature). */
+int key_sign(const struct attest_key *k, const void *msg, size_t n, struct kbuf *sig,
+	     struct kerr *e);
+/* 0 when valid, -KILN_EVERIFY when not */
+int key_verify(const struct attest_key *k, const void *msg, size_t n, const void *sig,
+	       size_t siglen, struct kerr *e);
+
+/* ---------------- DSSE (dsse.c) ---------------- */
+
+#define DSSE_INTOTO_TYPE "application/vnd.in-toto+json"
+
+/* PAE(type, body) = "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body */
+void dsse_pae(const char *type, const void *body, size_t n, struct kbuf *out);
+/* base64: standard alphabet with padding out; standard or URL-safe, padded
+ * or not, in. decode returns 0 or -KILN_EPARSE. */
+char *base64_encode(const void *p, size_t n);
+int base64_decode(const char *s, struct kbuf *out);
+
+/* Sign body: a new envelope {payloadType, payload, signatures[{keyid, sig}]} */
+int dsse_sign(const struct attest_key *k, const char *type, const void *body, size_t n,
+	      json_t **envelope, struct kerr *e);
+/* Check an envelope: shape, payloadType (if want_type), and that at least one
+ * signature verifies with pub (the keyid hint is not trusted). The payload's
+ * bytes go to *payload. Errors name `what` (the file). */
+int dsse_verify(const json_t *envelope, const struct attest_key *pub, const char *want_type,
+		const char *what, struct kbuf *payload, struct kerr *e);
+
+/* ---------------- the build record (record.c) ---------------- */
+
+int record_load(const char *path, json_t **out, struct kerr *e);
+/* Check the fields every renderer needs are there and well-formed. */
+int record_check(const json_t *rec, const char *what, struct kerr *e);
+/* field accessors that tolerate absent/mistyped fields (NULL then) */
+const char *record_distro(const json_t *rec);
+const char *record_arch(const json_t *rec);
+const char *record_source_name(const json_t *rec);
+const char *record_source_version(const json_t *rec);
+json_t *record_lock_packages(const json_t *rec); /* borrowed array or NULL */
+/* "hello_2.10-3_amd64": source, version without epoch, arch (malloc'd) */
+char *record_basename(const json_t *rec);
+/* RFC 3339 UTC of record field key (string or epoch integer); NULL if absent */
+char *record_time(const json_t *rec, const char *key);
+
+/* purl qualifier for a distro name: debian:bookworm -> "debian-12" (from the
+ * distro definition when it can be loaded, else "bookworm"). malloc'd. */
+char *purl_distro(const char *distro);
+/* pkg:deb/debian/NAME@VERSION?arch=ARCH&distro=DISTRO (apk for alpine),
+ * name and version percent-encoded. malloc'd. */
+char *purl_package(const char *distro, const char *name, const char *version, const char *arch);
+/* epoch seconds -> "YYYY-MM-DDThh:mm:ssZ" (malloc'd) */
+char *rfc3339_utc(int64_t t);
+
+/* ---------------- in-toto Statement v1 + SLSA Provenance v1 (provenance.c) ---------------- */
+
+#define INTOTO_STATEMENT_V1 "https://in-toto.io/Statement/v1"
+#define SLSA_PROVENANCE_V1 "https://slsa.dev/provenance/v1"
+/* The buildType URIs kiln defines; documented in attest/README.md. */
+#define KILN_BUILDTYPE_DEBIAN "https://kiln.invalid/build-types/debian-package/v1"
+#define KILN_BUILDTYPE_ALPINE "https://kiln.invalid/build-types/alpine-package/v1"
+#define KILN_BUILDER_ID_DEFAULT "https://kiln.invalid/builders/local"
+
+struct provenance_opts {
+	const char *builder_id; /* NULL: KILN_BUILDER_ID_DEFAULT */
+};
+
+/* The Statement for a build record (subjects = outputs with sha256). */
+int provenance_statement(const json_t *rec, const struct provenance_opts *o, json_t **out,
+			 struct kerr *e);
+/* The statement's canonical bytes: compact JSON, keys sorted (malloc'd). */
+char *attest_canonical_json(const json_t *j);
+
+/* ---------------- files inside a .deb (debfiles.c) ---------------- */
+
+struct deb_file {
+	char *path; /* "./usr/bin/hello" */
+	char sha1[41];
+	char sha256[SHA256_HEX_LEN + 1];
+	uint64_t size;
+};
+
+struct deb_contents {
+	char *package, *version, *arch; /* from control */
+	struct deb_file *files;         /* regular files of data.tar, sorted by path */
+	size_t n;
+};
+
+/* Read a .deb's control fields and hash every regular file of its data.tar.
+ * A corrupt archive is -KILN_EPARSE naming the .deb. */
+int deb_contents_read(const char *deb, struct deb_contents *out, struct kerr *e);
+void deb_contents_free(struct deb_contents *c);
+
+/* ---------------- SPDX 2.3 (spdx.c) ---------------- */
+
+/* The SBOM for a build record. outputs_dir: where the record's outputs are
+ * (.deb files found there are opened and their files listed with SHA1 and
+ * SHA256; missing ones are described without files). */
+int spdx_document(const json_t *rec, const char *outputs_dir, json_t **out, struct kerr *e);
+/* SPDXRef- ids allow only [A-Za-z0-9.-]: others become '-' (malloc'd) */
+char *spdx_id(const char *prefix, const char *name);
+
+/* ---------------- OpenVEX 0.2.0 (openvex.c) ---------------- */
+
+enum vex_status {
+	VEX_NOT_AFFECTED = 0,
+	VEX_AFFECTED,
+	VEX_FIXED,
+	VEX_UNDER_INVESTIGATION,
+};
+
+struct vex_statement {
+	const char *vulnerability;   /* CVE-2024-1234 */
+	const char *const *aliases;  /* NULL-terminated, optional */
+	const char *const *products; /* purls, NULL-terminated, at least one */
+	enum vex_status status;
+	const char *justification;    /* not_affected: this or impact_statement */
+	const char *impact_statement; /* optional */
+	const char *action_statement; /* affected: required */
+	const char *status_notes;     /* optional */
+};
+
+struct vex_document {
+	const char *id;     /* @id, a URI */
+	const char *author;
+	int64_t timestamp;  /* epoch seconds */
+	int version;        /* >= 1, bumped on every change */
+	const struct vex_statement *statements;
+	size_t n;
+};
+
+int vex_status_parse(const char *s, enum vex_status *st, struct kerr *e);
+const char *vex_status_name(enum vex_status st);
+/* Render; refuses what OpenVEX forbids (unknown justification, not_affected
+ * without justification or impact statement, affected without action). */
+int openvex_document(const struct vex_document *d, json_t **out, struct kerr *e);
+
+/* ---------------- rendering and verifying files (render.c, verify.c) ---------------- */
+
+struct attest_render_opts {
+	const char *outdir;       /* NULL: the record's directory */
+	const char *outputs_dir;  /* NULL: the record's directory */
+	const struct attest_key *key; /* private; NULL: kiln's own key */
+	const char *builder_id;
+};
+
+struct attest_rendered {
+	char *provenance_path; /* BASE.intoto.jsonl: the DSSE envelope, one line */
+	char *spdx_path;       /* BASE.spdx.json */
+	char *key_id;
+	char *pub_path;        /* set when kiln's own key was used */
+	int key_created;
+};
+void attest_rendered_free(struct attest_rendered *r);
+
+/* Render provenance (signed) and SBOM for a parsed record (rec_path names
+ * it in messages and locates defaults), writing each file atomically. */
+int attest_render(const json_t *rec, const char *rec_path, const struct attest_render_opts *o,
+		  struct attest_rendered *r, struct kerr *e);
+
+struct attest_subject_check {
+	char *name;
+	char *sha256;
+	int status; /* 0 matches, -KILN_EVERIFY differs, -KILN_ENOTFOUND missing */
+};
+
+struct attest_verified {
+	char *predicate_type;
+	char *key_id; /* of the key that verified */
+	struct attest_subject_check *subjects;
+	size_t n;
+	size_t envelopes;
+};
+void attest_verified_free(struct attest_verified *v);
+
+/* Verify every envelope in FILE (.intoto.jsonl: one per line, or one JSON
+ * envelope) with pub, then every subject's sha256 against the file of that
+ * name in dir (NULL: FILE's directory). Fills v for reporting even on a
+ * subject mismatch (-KILN_EVERIFY). */
+int attest_verify_file(const char *path, const struct attest_key *pub, const char *dir,
+		       struct attest_verified *v, struct kerr *e);
+
+#endif

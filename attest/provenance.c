@@ -1,0 +1,186 @@
+/* provenance.c - an in-toto Statement v1 with a SLSA Provenance v1 predicate from a build record. */
+#include "attest/attest.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+char *attest_canonical_json(const json_t *j)
+{
+	/* jansson writes UTF-8 as is and escapes only what JSON requires, so the
+	 * same object always gives the same bytes */
+	return json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+}
+
+static json_t *digest_sha256(const char *hex)
+{
+	return json_pack("{s:s}", "sha256", hex);
+}
+
+static json_t *subjects(const json_t *rec)
+{
+	json_t *out = json_array(), *o;
+	size_t i;
+
+	json_array_foreach(json_object_get(rec, "outputs"), i, o)
+		json_array_append_new(
+			out, json_pack("{s:s, s:o}", "name", json_string_value(json_object_get(o, "name")),
+				       "digest",
+				       digest_sha256(json_string_value(json_object_get(o, "sha256")))));
+	return out;
+}
+
+/* profiles: an array, or a string separated by spaces/commas */
+static json_t *profiles(const json_t *rec)
+{
+	json_t *p = json_object_get(rec, "profiles"), *out = json_array(), *x;
+	size_t i;
+
+	if (json_is_string(p)) {
+		struct strv l = {0};
+		strv_split(&l, json_string_value(p), " ,\t");
+		for (i = 0; i < l.n; i++)
+			json_array_append_new(out, json_string(l.v[i]));
+		strv_free(&l);
+	} else {
+		json_array_foreach(p, i, x)
+			if (json_is_string(x))
+				json_array_append(out, x);
+	}
+	return out;
+}
+
+static json_t *patches(const json_t *rec)
+{
+	json_t *out = json_array(), *x;
+	size_t i;
+
+	json_array_foreach(json_object_get(json_object_get(rec, "source"), "patches"), i, x) {
+		const char *n = json_string_value(json_object_get(x, "name"));
+		const char *h = json_string_value(json_object_get(x, "sha256"));
+		if (json_is_string(x))
+			n = json_string_value(x);
+		if (!n)
+			continue;
+		json_t *p = json_pack("{s:s}", "name", n);
+		if (h)
+			json_object_set_new(p, "digest", digest_sha256(h));
+		json_array_append_new(out, p);
+	}
+	return out;
+}
+
+static json_t *external_parameters(const json_t *rec)
+{
+	json_t *ext = json_pack("{s:s, s:{s:s, s:s}, s:s, s:o, s:o}", "distro", record_distro(rec),
+				"source", "name", record_source_name(rec), "version",
+				record_source_version(rec), "architecture", record_arch(rec),
+				"profiles", profiles(rec), "patches", patches(rec));
+	return ext;
+}
+
+static json_t *internal_parameters(const json_t *rec)
+{
+	json_t *in = json_object(), *env = json_object_get(rec, "environment"), *v;
+	const char *bp = json_string_value(json_object_get(rec, "build_path"));
+	const char *lsha = json_string_value(json_object_get(json_object_get(rec, "lock"), "sha256"));
+
+	if (bp)
+		json_object_set_new(in, "buildPath", json_string(bp));
+	if (json_is_object(env)) {
+		/* only string values: the environment is NAME=value text */
+		json_t *e2 = json_object();
+		const char *k;
+		json_object_foreach(env, k, v)
+			if (json_is_string(v))
+				json_object_set(e2, k, v);
+		json_object_set_new(in, "environment", e2);
+	}
+	if (lsha)
+		json_object_set_new(in, "lockSha256", json_string(lsha));
+	return in;
+}
+
+static json_t *resolved_dependencies(const json_t *rec)
+{
+	const char *distro = record_distro(rec), *sname = record_source_name(rec);
+	const char *sver = record_source_version(rec);
+	json_t *out = json_array(), *x;
+	size_t i;
+	char *src_purl = purl_package(distro, sname, sver, "source");
+
+	/* the source package's files: one descriptor each, named, with the
+	 * source package's purl */
+	json_array_foreach(json_object_get(json_object_get(rec, "source"), "files"), i, x) {
+		json_array_append_new(
+			out, json_pack("{s:s, s:s, s:o}", "uri", src_purl, "name",
+				       json_string_value(json_object_get(x, "name")), "digest",
+				       digest_sha256(json_string_value(json_object_get(x, "sha256")))));
+	}
+	free(src_purl);
+	/* every package of the build environment, in the lock's order */
+	json_array_foreach(record_lock_packages(rec), i, x) {
+		const char *name = json_string_value(json_object_get(x, "name"));
+		const char *ver = json_string_value(json_object_get(x, "version"));
+		const char *arch = json_string_value(json_object_get(x, "arch"));
+		const char *mirror = json_string_value(json_object_get(x, "mirror"));
+		const char *file = json_string_value(json_object_get(x, "filename"));
+		char *purl = purl_package(distro, name, ver, arch);
+		json_t *d = json_pack("{s:s, s:s, s:o}", "uri", purl, "name", name, "digest",
+				      digest_sha256(json_string_value(json_object_get(x, "sha256"))));
+		if (mirror && file) {
+			char *url = xasprintf("%s/%s", mirror, file);
+			json_object_set_new(d, "downloadLocation", json_string(url));
+			free(url);
+		}
+		json_array_append_new(out, d);
+		free(purl);
+	}
+	return out;
+}
+
+static json_t *run_details(const json_t *rec, const struct provenance_opts *o)
+{
+	const char *kv = json_string_value(json_object_get(rec, "kiln_version"));
+	const char *inv = json_string_value(json_object_get(rec, "invocation_id"));
+	json_t *log = json_object_get(rec, "log");
+	json_t *meta = json_object();
+	char *t;
+
+	if (inv)
+		json_object_set_new(meta, "invocationId", json_string(inv));
+	if ((t = record_time(rec, "started")))
+		json_object_set_new(meta, "startedOn", json_string(t));
+	free(t);
+	if ((t = record_time(rec, "finished")))
+		json_object_set_new(meta, "finishedOn", json_string(t));
+	free(t);
+	json_t *rd = json_pack("{s:{s:s, s:{s:s}}, s:o}", "builder", "id",
+			       o && o->builder_id ? o->builder_id : KILN_BUILDER_ID_DEFAULT,
+			       "version", "kiln", kv ? kv : KILN_VERSION, "metadata", meta);
+	if (json_is_object(log) && json_string_value(json_object_get(log, "name")) &&
+	    is_sha256_hex(json_string_value(json_object_get(log, "sha256")) ?: ""))
+		json_object_set_new(
+			rd, "byproducts",
+			json_pack("[{s:O, s:o}]", "name", json_object_get(log, "name"), "digest",
+				  digest_sha256(json_string_value(json_object_get(log, "sha256")))));
+	return rd;
+}
+
+int provenance_statement(const json_t *rec, const struct provenance_opts *o, json_t **out,
+			 struct kerr *e)
+{
+	int r;
+
+	if ((r = record_check(rec, "build record", e)) < 0)
+		return r;
+	const char *bt = str_has_prefix(record_distro(rec), "alpine:") ? KILN_BUILDTYPE_ALPINE
+								      : KILN_BUILDTYPE_DEBIAN;
+	json_t *pred = json_pack("{s:{s:s, s:o, s:o, s:o}, s:o}", "buildDefinition", "buildType", bt,
+				 "externalParameters", external_parameters(rec),
+				 "internalParameters", internal_parameters(rec),
+				 "resolvedDependencies", resolved_dependencies(rec), "runDetails",
+				 run_details(rec, o));
+	*out = json_pack("{s:s, s:o, s:s, s:o}", "_type", INTOTO_STATEMENT_V1, "subject",
+			 subjects(rec), "predicateType", SLSA_PROVENANCE_V1, "predicate", pred);
+	return 0;
+}
