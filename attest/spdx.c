@@ -257,10 +257,12 @@ int spdx_document(const json_t *rec, const char *outputs_dir, json_t **out, stru
 		if ((ret = add_output(&x, o, outputs_dir ? outputs_dir : ".", source_id, e)) < 0)
 			goto out;
 	add_build_dependencies(&x, source_id);
-	doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:[s]}, s:O, s:O, s:O}", "spdxVersion",
+	doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:[s]}, s:O, s:O}", "spdxVersion",
 			"SPDX-2.3", "dataLicense", "CC0-1.0", "SPDXID", "SPDXRef-DOCUMENT", "name",
 			base, "documentNamespace", ns, "creationInfo", "created", created, "creators",
-			tool, "packages", x.packages, "files", x.files, "relationships", x.rels);
+			tool, "packages", x.packages, "relationships", x.rels);
+	if (json_array_size(x.files))
+		json_object_set(doc, "files", x.files);
 	*out = doc;
 out:
 	json_decref(x.packages);
