@@ -172,15 +172,19 @@ char *purl_distro(const char *distro)
 {
 	struct distro *d = NULL;
 	const char *colon = strchr(distro, ':');
+	struct kerr ignored;
 	char *s;
 
-	if (distro_load(distro, NULL, &d, NULL) == 0 && d->version && d->family &&
+	if (distro_load(distro, NULL, &d, &ignored) == 0 && d->version && d->family &&
 	    strcmp(d->version, "unstable")) {
 		s = xasprintf("%s-%s", d->family, d->version);
 		distro_free(d);
 		return s;
 	}
 	distro_free(d);
+	/* no definition: alpine:v3.20 -> alpine-3.20, debian:bookworm -> bookworm */
+	if (str_has_prefix(distro, "alpine:v"))
+		return xasprintf("alpine-%s", distro + strlen("alpine:v"));
 	return xstrdup(colon ? colon + 1 : distro);
 }
 
