@@ -9,28 +9,31 @@
 #include "lib/kiln.h"
 
 /*
- * The build record (written by builders/, one JSON object) - the fields this
- * stage reads. Unknown fields are ignored; missing optional ones are left out
- * of what is rendered. A sample lives in tests/fixtures/record-hello.json.
+ * The build record (builders/record.c writes it next to the outputs; one JSON
+ * object) - the fields this stage reads. Unknown fields are ignored; missing
+ * optional ones are left out of what is rendered. Settings may sit at the top
+ * level or under "build", times and versions at the top or under "metadata".
+ * A sample: tests/fixtures/record-hello.json.
  *
- *   distro          "debian:bookworm"                                (required)
- *   arch            host architecture, "amd64"          (else lock.arch, else "amd64")
- *   source          {"name", "version",                              (required)
- *                    "files": [{"name", "sha256", "size"?}],
- *                    "patches": [{"name", "sha256"?}]?}   applied patches (backports)
- *   profiles        ["nocheck", ...] or "nocheck noudeb"              (optional)
- *   build_path      "/build/reproducible-path/hello-2.10"             (optional)
- *   environment     {"SOURCE_DATE_EPOCH": "...", "LANG": ...}         (optional)
- *   lock            {"sha256", "arch"?, "packages": [{"name", "version", "arch",
- *                    "sha256", "size"?, "filename"?, "mirror"?}]}      (required)
- *   outputs         [{"name": "hello_2.10-3_amd64.deb", "sha256", "size"?}] (required)
- *   log             {"name", "sha256"}                                (optional)
- *   invocation_id   string                                            (optional)
- *   started, finished  RFC 3339 UTC strings or integer epoch seconds  (optional)
- *   kiln_version    string                                            (optional)
- *
- * "source.package" is accepted for "source.name", and "lock" may also be the
- * bare packages array.
+ *   distro            "debian:bookworm"                                 (required)
+ *   source            {"name" (or "package"), "version",                (required)
+ *                      "files": [{"name", "sha256", "size"?}],
+ *                      "patches": [{"name", "sha256"?} | "name"]?}   applied patches
+ *   lock              {"sha256", "arch", "packages": [{"name", "version", "arch",
+ *                      "sha256", "size"?, "filename"?, "mirror"?}]}  (required; or
+ *                      the bare packages array)
+ *   outputs           [{"name": "hello_2.10-3_amd64.deb", "sha256", "size"?}] (required)
+ *   arch              host architecture           (else lock.arch, else "amd64")
+ *   build.kind        "binary" | "arch" | "indep" | "full"              (optional)
+ *   build.build_path  "/build/reproducible-path/hello-2.10"             (optional)
+ *   build.environment {"SOURCE_DATE_EPOCH": "...", "LANG": ...}         (optional)
+ *   build.source_date_epoch  integer                                    (optional)
+ *   profiles          ["nocheck"] or "nocheck noudeb"   (else environment's
+ *                     DEB_BUILD_PROFILES)                               (optional)
+ *   log               "NAME" or {"name", "sha256"}: a byproduct when its sha256
+ *                     is known (from here or from outputs)              (optional)
+ *   metadata.invocation_id, metadata.kiln_version                       (optional)
+ *   metadata.started, metadata.finished  RFC 3339 UTC or epoch seconds (optional)
  */
 
 /* ---------------- keys (keys.c) ---------------- */
@@ -103,6 +106,8 @@ const char *record_arch(const json_t *rec);
 const char *record_source_name(const json_t *rec);
 const char *record_source_version(const json_t *rec);
 json_t *record_lock_packages(const json_t *rec); /* borrowed array or NULL */
+/* a field at the top level, else under "build", else under "metadata" (borrowed) */
+json_t *record_field(const json_t *rec, const char *key);
 /* "hello_2.10-3_amd64": source, version without epoch, arch (malloc'd) */
 char *record_basename(const json_t *rec);
 /* RFC 3339 UTC of record field key (string or epoch integer); NULL if absent */

@@ -32,8 +32,11 @@ static json_t *subjects(const json_t *rec)
 /* profiles: an array, or a string separated by spaces/commas */
 static json_t *profiles(const json_t *rec)
 {
-	json_t *p = json_object_get(rec, "profiles"), *out = json_array(), *x;
+	json_t *p = record_field(rec, "profiles"), *out = json_array(), *x;
 	size_t i;
+
+	if (!p)
+		p = json_object_get(record_field(rec, "environment"), "DEB_BUILD_PROFILES");
 
 	if (json_is_string(p)) {
 		struct strv l = {0};
@@ -75,13 +78,16 @@ static json_t *external_parameters(const json_t *rec)
 				"source", "name", record_source_name(rec), "version",
 				record_source_version(rec), "architecture", record_arch(rec),
 				"profiles", profiles(rec), "patches", patches(rec));
+	const char *kind = json_string_value(record_field(rec, "kind"));
+	if (kind)
+		json_object_set_new(ext, "buildKind", json_string(kind));
 	return ext;
 }
 
 static json_t *internal_parameters(const json_t *rec)
 {
-	json_t *in = json_object(), *env = json_object_get(rec, "environment"), *v;
-	const char *bp = json_string_value(json_object_get(rec, "build_path"));
+	json_t *in = json_object(), *env = record_field(rec, "environment"), *v;
+	const char *bp = json_string_value(record_field(rec, "build_path"));
 	const char *lsha = json_string_value(json_object_get(json_object_get(rec, "lock"), "sha256"));
 
 	if (bp)
@@ -138,11 +144,29 @@ static json_t *resolved_dependencies(const json_t *rec)
 	return out;
 }
 
+/* the log's digest: in the record's "log" object, or from its outputs entry */
+static const char *log_digest(const json_t *rec, const char **name)
+{
+	json_t *log = record_field(rec, "log"), *o;
+	const char *h = NULL;
+	size_t i;
+
+	*name = json_is_string(log) ? json_string_value(log)
+				    : json_string_value(json_object_get(log, "name"));
+	if (!*name)
+		return NULL;
+	h = json_string_value(json_object_get(log, "sha256"));
+	json_array_foreach(json_object_get(rec, "outputs"), i, o)
+		if (!h && !strcmp(json_string_value(json_object_get(o, "name")), *name))
+			h = json_string_value(json_object_get(o, "sha256"));
+	return h && is_sha256_hex(h) ? h : NULL;
+}
+
 static json_t *run_details(const json_t *rec, const struct provenance_opts *o)
 {
-	const char *kv = json_string_value(json_object_get(rec, "kiln_version"));
-	const char *inv = json_string_value(json_object_get(rec, "invocation_id"));
-	json_t *log = json_object_get(rec, "log");
+	const char *kv = json_string_value(record_field(rec, "kiln_version"));
+	const char *inv = json_string_value(record_field(rec, "invocation_id"));
+	const char *log_name, *log_sha = log_digest(rec, &log_name);
 	json_t *meta = json_object();
 	char *t;
 
@@ -157,12 +181,10 @@ static json_t *run_details(const json_t *rec, const struct provenance_opts *o)
 	json_t *rd = json_pack("{s:{s:s, s:{s:s}}, s:o}", "builder", "id",
 			       o && o->builder_id ? o->builder_id : KILN_BUILDER_ID_DEFAULT,
 			       "version", "kiln", kv ? kv : KILN_VERSION, "metadata", meta);
-	if (json_is_object(log) && json_string_value(json_object_get(log, "name")) &&
-	    is_sha256_hex(json_string_value(json_object_get(log, "sha256")) ?: ""))
-		json_object_set_new(
-			rd, "byproducts",
-			json_pack("[{s:O, s:o}]", "name", json_object_get(log, "name"), "digest",
-				  digest_sha256(json_string_value(json_object_get(log, "sha256")))));
+	if (log_sha)
+		json_object_set_new(rd, "byproducts",
+				    json_pack("[{s:s, s:o}]", "name", log_name, "digest",
+					      digest_sha256(log_sha)));
 	return rd;
 }
 

@@ -37,6 +37,18 @@ static const char *obj_str(const json_t *o, const char *key)
 	return json_string_value(json_object_get(o, key));
 }
 
+json_t *record_field(const json_t *rec, const char *key)
+{
+	/* builders/ nests build settings under "build" and times under
+	 * "metadata"; a flat record is read the same way */
+	json_t *v = json_object_get(rec, key);
+	if (!v)
+		v = json_object_get(json_object_get(rec, "build"), key);
+	if (!v)
+		v = json_object_get(json_object_get(rec, "metadata"), key);
+	return v;
+}
+
 const char *record_distro(const json_t *rec)
 {
 	return obj_str(rec, "distro");
@@ -152,7 +164,7 @@ char *rfc3339_utc(int64_t t)
 
 char *record_time(const json_t *rec, const char *key)
 {
-	json_t *v = json_object_get(rec, key);
+	json_t *v = record_field(rec, key);
 	const char *s;
 	struct tm tm = {0};
 	char *end;

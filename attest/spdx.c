@@ -201,7 +201,9 @@ static char *created_time(const json_t *rec)
 
 	if (t)
 		return t;
-	sde = json_string_value(json_object_get(json_object_get(rec, "environment"),
+	if (json_is_integer(record_field(rec, "source_date_epoch")))
+		return rfc3339_utc(json_integer_value(record_field(rec, "source_date_epoch")));
+	sde = json_string_value(json_object_get(record_field(rec, "environment"),
 						"SOURCE_DATE_EPOCH"));
 	return rfc3339_utc(sde ? strtoll(sde, NULL, 10) : 0);
 }

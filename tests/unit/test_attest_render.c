@@ -69,6 +69,7 @@ static void test_build_definition_carries_parameters(void **s)
 	assert_string_equal(path_str(bd, "externalParameters.source.name"), "hello");
 	assert_string_equal(path_str(bd, "externalParameters.source.version"), "2.10-3");
 	assert_string_equal(path_str(bd, "externalParameters.profiles.0"), "nocheck");
+	assert_string_equal(path_str(bd, "externalParameters.buildKind"), "binary");
 	assert_int_equal(json_array_size(json_object_get(
 				 json_object_get(bd, "externalParameters"), "patches")),
 			 0);
@@ -109,8 +110,34 @@ static void test_run_details_times_are_rfc3339_utc(void **s)
 	assert_string_equal(path_str(rd, "metadata.startedOn"), "2026-11-27T10:14:36Z");
 	/* the fixture gives finished as epoch seconds */
 	assert_string_equal(path_str(rd, "metadata.finishedOn"), "2026-11-27T10:21:08Z");
-	assert_string_equal(path_str(rd, "byproducts.0.name"), "hello_2.10-3_amd64.build");
+	/* builders/ names the log without a digest: no byproduct then */
+	assert_null(json_object_get(rd, "byproducts"));
 	json_decref(st);
+}
+
+static void test_flat_record_with_log_digest(void **s)
+{
+	/* the same fields at the top level, the log with its digest */
+	json_t *r = json_deep_copy(rec), *st = NULL, *b = json_object_get(r, "build");
+	struct kerr e = {0};
+	json_object_set(r, "build_path", json_object_get(b, "build_path"));
+	json_object_set_new(r, "profiles", json_pack("[s]", "nodoc"));
+	json_object_set_new(r, "finished", json_string("2026-11-27T10:30:00.25Z"));
+	json_object_del(r, "build");
+	json_object_set_new(r, "log", json_pack("{s:s, s:s}", "name", "x.build", "sha256",
+						"06e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5"));
+	assert_int_equal(provenance_statement(r, NULL, &st, &e), 0);
+	json_t *p = json_object_get(st, "predicate");
+	assert_string_equal(path_str(p, "buildDefinition.internalParameters.buildPath"),
+			    "/build/reproducible-path/hello-2.10");
+	assert_string_equal(path_str(p, "buildDefinition.externalParameters.profiles.0"), "nodoc");
+	assert_null(json_object_get(json_object_get(json_object_get(p, "buildDefinition"),
+						    "externalParameters"),
+				    "buildKind"));
+	assert_string_equal(path_str(p, "runDetails.metadata.finishedOn"), "2026-11-27T10:30:00Z");
+	assert_string_equal(path_str(p, "runDetails.byproducts.0.name"), "x.build");
+	json_decref(st);
+	json_decref(r);
 }
 
 static void test_statement_bytes_are_deterministic(void **s)
@@ -346,6 +373,7 @@ int main(void)
 		cmocka_unit_test(test_build_definition_carries_parameters),
 		cmocka_unit_test(test_resolved_dependencies_are_source_files_and_lock),
 		cmocka_unit_test(test_run_details_times_are_rfc3339_utc),
+		cmocka_unit_test(test_flat_record_with_log_digest),
 		cmocka_unit_test(test_statement_bytes_are_deterministic),
 		cmocka_unit_test(test_record_without_outputs_or_lock_is_refused),
 		cmocka_unit_test(test_record_lock_may_be_a_bare_array_and_profiles_a_string),
