@@ -161,6 +161,61 @@ struct deb_contents {
 int deb_contents_read(const char *deb, struct deb_contents *out, struct kerr *e);
 void deb_contents_free(struct deb_contents *c);
 
+/* ---------------- walking a .deb (debread.c) ---------------- */
+
+struct deb_entry {
+	const char *member; /* "control.tar.xz", "data.tar.zst", ... */
+	const char *path;   /* "./usr/bin/hello" (always starting "./") */
+	char type;          /* 'f' file, 'd' dir, 'l' symlink, 'h' hard link, 'c' 'b' 'p' 's' */
+	unsigned mode;      /* permission bits incl. setuid/setgid/sticky */
+	int64_t uid, gid, mtime;
+	const char *uname, *gname;
+	uint64_t size;
+	const char *link; /* symlink or hard link target */
+};
+
+struct deb_walk_ops {
+	/* each ar member, after it was read: its size and sha256 */
+	int (*member)(void *ctx, const char *name, uint64_t size, const char *sha256,
+		      struct kerr *e);
+	/* each entry of control.tar and data.tar; read_data() gives its bytes */
+	int (*entry)(void *ctx, const struct deb_entry *ent, void *reader, struct kerr *e);
+};
+/* read up to max bytes of the current entry's data into out; -1 on an error */
+int deb_read_data(void *reader, struct kbuf *out, size_t max);
+/* sha256 (and optionally sha1) of the current entry's data; -1 on an error */
+int deb_hash_data(void *reader, char sha256[SHA256_HEX_LEN + 1], char *sha1_or_null,
+		  uint64_t *size);
+/* Walk a .deb: every ar member, and every entry of its control and data
+ * tarballs. A corrupt archive is -KILN_EPARSE naming the .deb and member. */
+int deb_walk(const char *deb, const struct deb_walk_ops *ops, void *ctx, struct kerr *e);
+
+/* ---------------- comparing two packages (debdiff.c, bytediff.c) ---------------- */
+
+struct diff_opts {
+	double max_seconds;     /* stop after this long (default 60) */
+	size_t max_detailed;    /* files whose contents are compared in detail (200) */
+	uint64_t max_file_bytes; /* larger files: hashes only (64 MiB) */
+	size_t max_text_lines;  /* unified diff lines kept per file (400) */
+	size_t max_ranges;      /* byte ranges reported per file (32) */
+};
+void diff_opts_default(struct diff_opts *o);
+
+/* Compare two .deb files: ar members, control fields, every file's type,
+ * mode, owner, size, mtime, link target and sha256, and for files that differ
+ * a unified diff (text) or the ELF sections and byte ranges that differ.
+ * *report (JSON) has "identical" and, when a limit was hit, "truncated". */
+int deb_diff(const char *a, const char *b, const struct diff_opts *o, json_t **report,
+	     struct kerr *e);
+
+/* two buffers: a unified diff of text (NULL when either is not text), the
+ * ELF sections that differ (NULL unless both are ELF), differing byte ranges */
+json_t *text_unified_diff(const struct kbuf *a, const struct kbuf *b, size_t max_lines,
+			  int *truncated);
+json_t *elf_section_diff(const struct kbuf *a, const struct kbuf *b);
+json_t *byte_ranges_diff(const struct kbuf *a, const struct kbuf *b, size_t max_ranges,
+			 int *truncated);
+
 /* ---------------- SPDX 2.3 (spdx.c) ---------------- */
 
 /* The SBOM for a build record. outputs_dir: where the record's outputs are
