@@ -16,13 +16,24 @@ struct cli {
 };
 
 /* Options every command accepts; commands append these to their own table. */
-enum { OPT_JSON = 1000, OPT_OFFLINE, OPT_MIRROR, OPT_HOME, OPT_NO_COLOR, OPT_CONFIG, OPT_FIRST_CMD };
+enum {
+	OPT_JSON = 1000,
+	OPT_OFFLINE,
+	OPT_MIRROR,
+	OPT_HOME,
+	OPT_NO_COLOR,
+	OPT_CONFIG,
+	OPT_FIRST_CMD
+};
 #define CLI_COMMON_OPTIONS                                                                         \
 	{"help", no_argument, 0, 'h'}, {"quiet", no_argument, 0, 'q'},                             \
 	    {"verbose", no_argument, 0, 'v'}, {"json", no_argument, 0, OPT_JSON},                  \
-	    {"offline", no_argument, 0, OPT_OFFLINE}, {"mirror", required_argument, 0, OPT_MIRROR}, \
+	    {"offline", no_argument, 0, OPT_OFFLINE},                                              \
+	    {"mirror", required_argument, 0, OPT_MIRROR},                                          \
 	    {"home", required_argument, 0, OPT_HOME}, {"no-color", no_argument, 0, OPT_NO_COLOR},  \
-	    {"config", required_argument, 0, OPT_CONFIG}
+	{                                                                                          \
+		"config", required_argument, 0, OPT_CONFIG                                         \
+	}
 #define CLI_COMMON_SHORT "hqv"
 #define CLI_COMMON_HELP                                                                            \
 	"Common options:\n"                                                                        \

@@ -4,7 +4,8 @@
 #include "cli/cli.h"
 #include "distros/distros.h"
 
-static const char usage[] = "usage: kiln distros [--json]\n\nList the distros kiln has definitions for.\n";
+static const char usage[] =
+    "usage: kiln distros [--json]\n\nList the distros kiln has definitions for.\n";
 
 int cmd_distros(int argc, char **argv, struct cli *c)
 {

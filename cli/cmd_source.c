@@ -6,25 +6,26 @@
 #include "distros/distros.h"
 
 static const char usage[] =
-	"usage: kiln source [options] DISTRO SRC[=VERSION] [-o DIR]\n\n"
-	"Find SRC in the distro's verified Sources (the newest version unless one is\n"
-	"given), download the .dsc and every file it lists, check each file's size and\n"
-	"sha256 against the Sources index and the .dsc, and write them into DIR\n"
-	"(default: the current directory). The .dsc's maintainer signature is checked\n"
-	"when Debian's maintainer keyrings (package debian-keyring) are installed.\n\n"
-	"Options:\n"
-	"  -o, --output DIR     where to write the files\n";
+    "usage: kiln source [options] DISTRO SRC[=VERSION] [-o DIR]\n\n"
+    "Find SRC in the distro's verified Sources (the newest version unless one is\n"
+    "given), download the .dsc and every file it lists, check each file's size and\n"
+    "sha256 against the Sources index and the .dsc, and write them into DIR\n"
+    "(default: the current directory). The .dsc's maintainer signature is checked\n"
+    "when Debian's maintainer keyrings (package debian-keyring) are installed.\n\n"
+    "Options:\n"
+    "  -o, --output DIR     where to write the files\n"
+    "      --keyring FILE   check the .dsc signature against this keyring\n";
 
 int cmd_source(int argc, char **argv, struct cli *c)
 {
-	static const struct option opts[] = {CLI_COMMON_OPTIONS,
-					     {"output", required_argument, 0, 'o'},
-					     {0, 0, 0, 0}};
+	static const struct option opts[] = {
+	    CLI_COMMON_OPTIONS, {"output", required_argument, 0, 'o'},
+	    {"keyring", required_argument, 0, OPT_FIRST_CMD}, {0, 0, 0, 0}};
 	struct distro_overrides ov = {0};
 	struct distro *d = NULL;
 	struct source_pkg s = {0};
 	struct kerr e = {0};
-	const char *outdir = ".";
+	const char *outdir = ".", *keyring = NULL;
 	char *name = NULL, *version;
 	int opt, r, rc = 0, signed_state = -1;
 
@@ -35,6 +36,8 @@ int cmd_source(int argc, char **argv, struct cli *c)
 			continue;
 		if (opt == 'o')
 			outdir = optarg;
+		else if (opt == OPT_FIRST_CMD)
+			keyring = optarg;
 		else
 			return cli_usage_error("source", "unknown option");
 	}
@@ -48,21 +51,23 @@ int cmd_source(int argc, char **argv, struct cli *c)
 		*version++ = '\0';
 	if (distro_load(argv[optind], &ov, &d, &e) < 0 ||
 	    debian_find_source(d, name, version, &s, &e) < 0 ||
-	    debian_fetch_source(&s, outdir, &c->fetch, &signed_state, &e) < 0) {
+	    debian_fetch_source(&s, outdir, &c->fetch, keyring, &signed_state, &e) < 0) {
 		rc = cli_fail(&e);
 		goto out;
 	}
 	const char *sig = signed_state == 1   ? "good maintainer signature"
-			  : signed_state == 0 ? "maintainer signature not checked (no maintainer keyring; apt-get install debian-keyring)"
+			  : signed_state == 0 ? "maintainer signature not checked (no maintainer "
+						"keyring; apt-get install debian-keyring)"
 					      : "the .dsc is not signed";
 	if (c->json) {
 		json_t *o = json_object(), *files = json_array();
 		json_object_set_new(o, "package", json_string(s.package));
 		json_object_set_new(o, "version", json_string(s.version));
 		json_object_set_new(o, "suite", json_string(s.suite));
-		json_object_set_new(o, "dsc_signature", json_string(signed_state == 1   ? "good"
-								    : signed_state == 0 ? "unchecked"
-											: "unsigned"));
+		json_object_set_new(o, "dsc_signature",
+				    json_string(signed_state == 1   ? "good"
+						: signed_state == 0 ? "unchecked"
+								    : "unsigned"));
 		for (size_t i = 0; i < s.nfiles; i++) {
 			json_t *f = json_object();
 			json_object_set_new(f, "name", json_string(s.files[i].name));
@@ -74,8 +79,8 @@ int cmd_source(int argc, char **argv, struct cli *c)
 		json_object_set_new(o, "directory", json_string(outdir));
 		cli_print_json(o);
 	} else {
-		log_info("%s %s (%s): %zu files verified into %s; %s", s.package, s.version, s.suite,
-			 s.nfiles, outdir, sig);
+		log_info("%s %s (%s): %zu files verified into %s%s%s", s.package, s.version,
+			 s.suite, s.nfiles, outdir, signed_state ? "; " : "", signed_state ? sig : "");
 		for (size_t i = 0; i < s.nfiles; i++)
 			printf("%s  %s\n", s.files[i].sha256, s.files[i].name);
 	}

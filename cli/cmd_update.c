@@ -5,25 +5,28 @@
 #include "distros/distros.h"
 
 static const char usage[] =
-	"usage: kiln update [options] DISTRO...\n\n"
-	"Fetch each suite's Release and Release.gpg, verify the signature against the\n"
-	"distro's keyring and its dates, then fetch Packages and Sources, check them\n"
-	"against the Release and keep them in the cache. A second run when nothing\n"
-	"changed downloads no index.\n\n"
-	"Options:\n"
-	"      --security-mirror URL  mirror for the -security suites\n"
-	"      --keyring FILE         trust this keyring instead of the distro's\n"
-	"      --no-sources           skip Sources indices\n";
+    "usage: kiln update [options] DISTRO...\n\n"
+    "Fetch each suite's Release and Release.gpg, verify the signature against the\n"
+    "distro's keyring and its dates, then fetch Packages and Sources, check them\n"
+    "against the Release and keep them in the cache. A second run when nothing\n"
+    "changed downloads no index.\n\n"
+    "Options:\n"
+    "      --security-mirror URL  mirror for the -security suites\n"
+    "      --keyring FILE         trust this keyring instead of the distro's\n"
+    "      --no-sources           skip Sources indices\n"
+    "      --no-check-valid-until accept an expired Release (snapshot mirrors), with a warning\n";
 
-enum { OPT_SECMIRROR = OPT_FIRST_CMD, OPT_KEYRING, OPT_NO_SOURCES };
+enum { OPT_SECMIRROR = OPT_FIRST_CMD, OPT_KEYRING, OPT_NO_SOURCES, OPT_NO_VALID_UNTIL };
 
 int cmd_update(int argc, char **argv, struct cli *c)
 {
-	static const struct option opts[] = {CLI_COMMON_OPTIONS,
-					     {"security-mirror", required_argument, 0, OPT_SECMIRROR},
-					     {"keyring", required_argument, 0, OPT_KEYRING},
-					     {"no-sources", no_argument, 0, OPT_NO_SOURCES},
-					     {0, 0, 0, 0}};
+	static const struct option opts[] = {
+	    CLI_COMMON_OPTIONS,
+	    {"security-mirror", required_argument, 0, OPT_SECMIRROR},
+	    {"keyring", required_argument, 0, OPT_KEYRING},
+	    {"no-sources", no_argument, 0, OPT_NO_SOURCES},
+	    {"no-check-valid-until", no_argument, 0, OPT_NO_VALID_UNTIL},
+	    {0, 0, 0, 0}};
 	struct distro_overrides ov = {0};
 	struct update_opts uo = {0};
 	struct kerr e = {0};
@@ -46,6 +49,9 @@ int cmd_update(int argc, char **argv, struct cli *c)
 		case OPT_NO_SOURCES:
 			uo.with_sources = 0;
 			break;
+		case OPT_NO_VALID_UNTIL:
+			uo.no_check_valid_until = 1;
+			break;
 		default:
 			return cli_usage_error("update", "unknown option");
 		}
@@ -60,8 +66,7 @@ int cmd_update(int argc, char **argv, struct cli *c)
 	for (int i = optind; i < argc; i++) {
 		struct distro *d = NULL;
 		struct update_report rep;
-		if ((r = distro_load(argv[i], &ov, &d, &e)) < 0 ||
-		    (r = debian_update(d, &uo, &rep, &e)) < 0) {
+		if (distro_load(argv[i], &ov, &d, &e) < 0 || debian_update(d, &uo, &rep, &e) < 0) {
 			rc = cli_fail(&e);
 			distro_free(d);
 			break;

@@ -22,7 +22,9 @@ static void definition_dirs(struct strv *dirs)
 		char *slash = strrchr(exe, '/');
 		if (slash) {
 			*slash = '\0';
-			strv_add_owned(dirs, xasprintf("%s/distros/defs", exe));
+			strv_add_owned(dirs, xasprintf("%s/distros/defs", exe)); /* source tree */
+			strv_add_owned(dirs,
+				       xasprintf("%s/../share/kiln/distros", exe)); /* installed */
 		}
 	}
 	strv_add(dirs, KILN_DATADIR "/distros");
@@ -63,8 +65,9 @@ int distro_list(struct strv *names, struct kerr *e)
 	strv_free(&dirs);
 	strv_sort(names);
 	if (names->n == 0)
-		return kerr_set(e, KILN_ENOTFOUND,
-				"no distro definitions found (set KILN_DISTROS_DIR or run make install)");
+		return kerr_set(
+		    e, KILN_ENOTFOUND,
+		    "no distro definitions found (set KILN_DISTROS_DIR or run make install)");
 	return 0;
 }
 
@@ -118,7 +121,8 @@ static char *config_mirror(const char *config, const char *mirror_name)
 			*t = '\0';
 		while (*v == ' ' || *v == '\t')
 			v++;
-		for (char *t = v + strlen(v) - 1; t >= v && (*t == ' ' || *t == '\t' || *t == '\r'); t--)
+		for (char *t = v + strlen(v) - 1; t >= v && (*t == ' ' || *t == '\t' || *t == '\r');
+		     t--)
 			*t = '\0';
 		if (strcmp(k, mirror_name) == 0) {
 			free(found);
@@ -194,9 +198,10 @@ static int parse_definition(const char *path, const char *text, size_t len,
 				free(v);
 			}
 			if (!d->name || !d->family || !d->codename) {
-				ret = kerr_set(e, KILN_EPARSE,
-					       "%s: the first paragraph needs Distro, Family and Codename",
-					       path);
+				ret = kerr_set(
+				    e, KILN_EPARSE,
+				    "%s: the first paragraph needs Distro, Family and Codename",
+				    path);
 				goto out;
 			}
 			continue;
@@ -210,9 +215,10 @@ static int parse_definition(const char *path, const char *text, size_t len,
 			free(url);
 			free(mname);
 			free(comps);
-			ret = kerr_set(e, KILN_EPARSE,
-				       "%s:%zu: a suite needs Suite, Mirror, Mirror-Name and Components",
-				       path, para.line);
+			ret = kerr_set(
+			    e, KILN_EPARSE,
+			    "%s:%zu: a suite needs Suite, Mirror, Mirror-Name and Components", path,
+			    para.line);
 			goto out;
 		}
 		d->suites = xrealloc(d->suites, (d->nsuites + 1) * sizeof(*d->suites));
@@ -244,7 +250,8 @@ int distro_load(const char *name, const struct distro_overrides *ov, struct dist
 
 	*out = NULL;
 	if (!strchr(name, ':') || strchr(name, '/') || strstr(name, "..")) {
-		kerr_set(e, KILN_ENOTFOUND, "'%s' is not a distro name (like debian:bookworm)", name);
+		kerr_set(e, KILN_ENOTFOUND, "'%s' is not a distro name (like debian:bookworm)",
+			 name);
 		goto unknown;
 	}
 	fname = def_filename(name);
@@ -259,8 +266,8 @@ int distro_load(const char *name, const struct distro_overrides *ov, struct dist
 			d->def_path = path;
 			path = NULL;
 			if (ret == 0 && strcmp(d->name, name) != 0)
-				ret = kerr_set(e, KILN_EPARSE, "%s: defines %s, not %s", d->def_path,
-					       d->name, name);
+				ret = kerr_set(e, KILN_EPARSE, "%s: defines %s, not %s",
+					       d->def_path, d->name, name);
 			if (ret == 0 && ov && ov->keyring) {
 				strv_free(&d->keyrings);
 				strv_add(&d->keyrings, ov->keyring);
@@ -281,7 +288,7 @@ int distro_load(const char *name, const struct distro_overrides *ov, struct dist
 	if (ret != -KILN_ENOTFOUND)
 		return ret;
 	kerr_set(e, KILN_ENOTFOUND, "unknown distro '%s'", name);
-unknown: {
+unknown : {
 	struct strv names = {0};
 	struct kerr e2;
 	if (distro_list(&names, &e2) == 0) {

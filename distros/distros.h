@@ -8,27 +8,27 @@
 /* ---------------- distro definitions (distros/defs/NAME.conf) ---------------- */
 
 struct suite_def {
-	char *name;        /* bookworm, bookworm-security */
-	char *mirror;      /* effective URL, overrides applied */
+	char *name;	   /* bookworm, bookworm-security */
+	char *mirror;	   /* effective URL, overrides applied */
 	char *mirror_name; /* which override applies: "debian", "debian-security" */
 	struct strv components;
 };
 
 struct distro {
-	char *name;     /* debian:bookworm-security */
-	char *family;   /* debian | alpine */
+	char *name;	/* debian:bookworm-security */
+	char *family;	/* debian | alpine */
 	char *codename; /* bookworm */
-	char *version;  /* 12 */
+	char *version;	/* 12 */
 	char *def_path; /* the definition file it came from */
 	struct suite_def *suites;
 	size_t nsuites;
 	struct strv architectures;   /* host architectures: amd64 */
-	struct strv keyrings;        /* OpenPGP keyring files trusted for Release */
+	struct strv keyrings;	     /* OpenPGP keyring files trusted for Release */
 	struct strv build_essential; /* extra base-set names beyond Essential: yes */
-	char *build_path;            /* /build/reproducible-path */
-	char *backport_suffix;       /* +deb12u */
-	char *security_suite;        /* bookworm-security */
-	char *next_suite;            /* the following release's suite, for backports */
+	char *build_path;	     /* /build/reproducible-path */
+	char *backport_suffix;	     /* +deb12u */
+	char *security_suite;	     /* bookworm-security */
+	char *next_suite;	     /* the following release's suite, for backports */
 };
 
 /* Mirror overrides, strongest first: --mirror/--security-mirror, then
@@ -36,7 +36,7 @@ struct distro {
  * --config FILE, else $KILN_CONFIG, else /etc/kiln/mirrors.conf), then the
  * definition. */
 struct distro_overrides {
-	const char *mirror;          /* replaces mirror_name "debian" (the main one) */
+	const char *mirror;	     /* replaces mirror_name "debian" (the main one) */
 	const char *security_mirror; /* replaces "debian-security" */
 	const char *config;
 	const char *keyring; /* replaces the definition's keyrings */
@@ -121,10 +121,16 @@ int pgp_verify_detached(const void *data, size_t len, const void *sig, size_t si
 			const struct strv *keyrings, const char *what, char keyid[17],
 			struct kerr *e);
 
+/* Verify an OpenPGP cleartext-signed message (InRelease, a signed .dsc): the
+ * text (dash-escaping undone) goes to *text only after a good signature. */
+int pgp_verify_cleartext(const void *msg, size_t len, const struct strv *keyrings,
+			 const char *what, char keyid[17], struct kbuf *text, struct kerr *e);
+
 struct update_opts {
 	struct fetch_opts fetch;
-	int64_t now; /* for Valid-Until checks; 0 = time(NULL) */
+	int64_t now;	  /* for Valid-Until checks; 0 = time(NULL) */
 	int with_sources; /* default 1 */
+	int no_check_valid_until; /* snapshot mirrors: warn instead of refusing */
 };
 
 struct update_report {
@@ -145,8 +151,8 @@ int debian_update(const struct distro *d, const struct update_opts *o, struct up
  * when the archive lists it separately). Error KILN_ENOTFOUND when the distro
  * was never updated ("run kiln update DISTRO"). */
 struct index_file {
-	char *path;   /* blob path of the uncompressed file */
-	char *suite;  /* bookworm-security */
+	char *path;  /* blob path of the uncompressed file */
+	char *suite; /* bookworm-security */
 	char *component;
 	char *mirror; /* base URL, for pool downloads */
 	char sha256[SHA256_HEX_LEN + 1];
@@ -171,8 +177,8 @@ struct source_pkg {
 	char *package, *version, *format, *directory, *architecture;
 	char *build_depends, *build_depends_arch, *build_depends_indep;
 	char *build_conflicts, *build_conflicts_arch, *build_conflicts_indep;
-	char *binary;     /* comma list */
-	char *mirror;     /* the mirror whose pool holds it */
+	char *binary; /* comma list */
+	char *mirror; /* the mirror whose pool holds it */
 	char *suite;
 	struct source_file *files;
 	size_t nfiles;
@@ -190,8 +196,8 @@ int debian_find_source(const struct distro *d, const char *name, const char *ver
  * against the Sources entry and the .dsc, and copy them into outdir (if not
  * NULL). *dsc_signed reports whether the .dsc signature could be checked:
  * 1 good, 0 no key available, -1 not signed. */
-int debian_fetch_source(const struct source_pkg *s, const char *outdir,
-			const struct fetch_opts *fo, int *dsc_signed, struct kerr *e);
+int debian_fetch_source(const struct source_pkg *s, const char *outdir, const struct fetch_opts *fo,
+			const char *keyring, int *dsc_signed, struct kerr *e);
 
 /* Debian version comparison (dpkg's rules): <0, 0, >0 */
 int deb_version_cmp(const char *a, const char *b);

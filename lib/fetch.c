@@ -14,7 +14,10 @@
 #include <unistd.h>
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static void curl_init_once(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
+static void curl_init_once(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+}
 
 void fetch_opts_default(struct fetch_opts *o)
 {
@@ -29,7 +32,7 @@ void fetch_opts_default(struct fetch_opts *o)
 struct progress {
 	pthread_mutex_t mu;
 	uint64_t total_bytes, done_bytes; /* done = finished files */
-	uint64_t *live;                   /* per-worker bytes of current file */
+	uint64_t *live;			  /* per-worker bytes of current file */
 	size_t nworkers;
 	size_t files_total, files_done;
 	double last_draw;
@@ -47,7 +50,8 @@ static void progress_draw(struct progress *p, int final)
 		done += p->live[i];
 	if (p->total_bytes && done > p->total_bytes)
 		done = p->total_bytes;
-	int width = 30, fill = p->total_bytes ? (int)(width * (double)done / (double)p->total_bytes) : 0;
+	int width = 30,
+	    fill = p->total_bytes ? (int)(width * (double)done / (double)p->total_bytes) : 0;
 	char bar[64];
 	for (int i = 0; i < width; i++)
 		bar[i] = i < fill ? '#' : '.';
@@ -95,7 +99,8 @@ static size_t on_header(char *data, size_t sz, size_t n, void *ud)
 	return len;
 }
 
-static int on_xferinfo(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ult, curl_off_t ulnow)
+static int on_xferinfo(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ult,
+		       curl_off_t ulnow)
 {
 	struct xfer *x = ud;
 	(void)dltotal;
@@ -144,8 +149,8 @@ static int transfer_status(CURL *c, CURLcode rc, const char *url, struct xfer *x
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
 	*retry = 0;
 	if (x->too_big)
-		return kerr_set(e, KILN_EVERIFY, "%s: larger than expected (%llu bytes), refused", url,
-				(unsigned long long)x->limit);
+		return kerr_set(e, KILN_EVERIFY, "%s: larger than expected (%llu bytes), refused",
+				url, (unsigned long long)x->limit);
 	if (rc != CURLE_OK) {
 		*retry = rc != CURLE_WRITE_ERROR && rc != CURLE_UNSUPPORTED_PROTOCOL &&
 			 rc != CURLE_URL_MALFORMAT;
@@ -156,7 +161,8 @@ static int transfer_status(CURL *c, CURLcode rc, const char *url, struct xfer *x
 		return kerr_set(e, KILN_ENET, "downloading %s: %s", url, curl_easy_strerror(rc));
 	}
 	if (code == 404 || code == 410)
-		return kerr_set(e, KILN_ENOTFOUND, "%s: not found on the mirror (HTTP %ld)", url, code);
+		return kerr_set(e, KILN_ENOTFOUND, "%s: not found on the mirror (HTTP %ld)", url,
+				code);
 	if (code >= 500 || code == 408 || code == 429) {
 		*retry = 1;
 		return kerr_set(e, KILN_ENET, "%s: server error (HTTP %ld)", url, code);
@@ -309,8 +315,9 @@ static int download_item(struct fetch_item *it, const struct fetch_opts *o, stru
 				return ret;
 			if (it->size != UINT64_MAX && got < it->size) {
 				ret = kerr_set(e, KILN_EVERIFY,
-					       "%s: truncated download (%llu of %llu bytes)", it->what,
-					       (unsigned long long)got, (unsigned long long)it->size);
+					       "%s: truncated download (%llu of %llu bytes)",
+					       it->what, (unsigned long long)got,
+					       (unsigned long long)it->size);
 				retry = 1; /* resume */
 			} else if (strcmp(hex, it->sha256) != 0) {
 				unlink(part);
@@ -337,7 +344,8 @@ static int fetch_one(struct fetch_item *it, const struct fetch_opts *o, struct p
 
 	it->from_cache = 0;
 	if (!is_sha256_hex(it->sha256))
-		return kerr_set(e, KILN_EVERIFY, "%s: no valid sha256 to check it against", it->what);
+		return kerr_set(e, KILN_EVERIFY, "%s: no valid sha256 to check it against",
+				it->what);
 	if (blob_exists(it->sha256, it->size)) {
 		it->from_cache = 1;
 		return 0;
@@ -384,8 +392,8 @@ int fetch_blob(struct fetch_item *it, const struct fetch_opts *o, struct kerr *e
 	prog.nworkers = 1;
 	prog.files_total = 1;
 	prog.total_bytes = it->size != UINT64_MAX ? it->size : 0;
-	prog.active = log_stderr_tty() && log_level() >= LOG_NORMAL && !blob_exists(it->sha256, it->size) &&
-		      !o->offline;
+	prog.active = log_stderr_tty() && log_level() >= LOG_NORMAL &&
+		      !blob_exists(it->sha256, it->size) && !o->offline;
 	ret = fetch_one(it, o, &prog, 0, e);
 	if (prog.active) {
 		prog.files_done = 1;
@@ -477,7 +485,8 @@ int fetch_many(struct fetch_item *items, size_t n, const struct fetch_opts *o, s
 	prog.files_done = n - missing;
 	prog.active = log_stderr_tty() && log_level() >= LOG_NORMAL && !o->offline;
 	if (!prog.active && log_level() >= LOG_NORMAL && !o->offline)
-		log_info("downloading %zu files (%.1f MB)", missing, (double)prog.total_bytes / 1e6);
+		log_info("downloading %zu files (%.1f MB)", missing,
+			 (double)prog.total_bytes / 1e6);
 	st.items = items;
 	st.n = n;
 	st.o = o;

@@ -14,12 +14,12 @@
 /* Error codes double as the process exit status chosen by cli/. */
 enum kiln_code {
 	KILN_OK = 0,
-	KILN_EFAIL = 1,     /* the work failed (unbuildable, build failed, mismatch) */
+	KILN_EFAIL = 1,	    /* the work failed (unbuildable, build failed, mismatch) */
 	KILN_EUSAGE = 2,    /* bad command line */
 	KILN_EVERIFY = 3,   /* a signature, hash, size or date check failed */
-	KILN_ENET = 4,      /* mirror unreachable / download failed */
+	KILN_ENET = 4,	    /* mirror unreachable / download failed */
 	KILN_ENOTFOUND = 5, /* unknown distro, package, version, file */
-	KILN_EIO = 6,       /* local file system error */
+	KILN_EIO = 6,	    /* local file system error */
 	KILN_EPARSE = 7,    /* malformed input file */
 	KILN_EINTR = 130,   /* interrupted */
 };
@@ -31,11 +31,10 @@ struct kerr {
 	char msg[2048];
 };
 
-int kerr_set(struct kerr *e, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int kerr_set(struct kerr *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* like kerr_set, with ": strerror(errno)" appended */
 int kerr_errno(struct kerr *e, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* prepend context ("Release of bookworm: ") to an existing message */
 int kerr_prefix(struct kerr *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void kerr_clear(struct kerr *e);
@@ -44,7 +43,7 @@ void kerr_clear(struct kerr *e);
 enum log_level { LOG_QUIET = 0, LOG_NORMAL = 1, LOG_VERBOSE = 2, LOG_DEBUG = 3 };
 void log_setup(int level, int color_allowed);
 int log_level(void);
-int log_color(void);	 /* colored output allowed on stderr */
+int log_color(void);	  /* colored output allowed on stderr */
 int log_stderr_tty(void); /* progress bars only on a terminal */
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -111,7 +110,7 @@ int is_safe_filename(const char *name);
 /* ---- kiln's home: cache and state ---- */
 /* $KILN_HOME, else /var/cache/kiln for root, else $XDG_CACHE_HOME/kiln or ~/.cache/kiln */
 const char *kiln_home(void);
-void kiln_home_set(const char *path); /* tests and --home */
+void kiln_home_set(const char *path);	/* tests and --home */
 char *blob_path(const char *sha256hex); /* $KILN_HOME/blobs/sha256/xx/hex, malloc'd */
 int blob_exists(const char *sha256hex, uint64_t size);
 /* adopt a verified temporary file into the blob store (rename) */
@@ -121,10 +120,10 @@ int blob_put(const void *p, size_t n, char hex_out[SHA256_HEX_LEN + 1], struct k
 
 /* ---- HTTP fetch (libcurl) ---- */
 struct fetch_opts {
-	int offline;     /* never touch the network */
+	int offline;	 /* never touch the network */
 	int max_retries; /* default 3 */
-	int parallel;    /* fetch_many workers, default 4 */
-	long timeout_s;  /* per transfer stall timeout; default 60 */
+	int parallel;	 /* fetch_many workers, default 4 */
+	long timeout_s;	 /* per transfer stall timeout; default 60 */
 };
 void fetch_opts_default(struct fetch_opts *o);
 
@@ -132,10 +131,10 @@ void fetch_opts_default(struct fetch_opts *o);
  * temporary file under dir. If etag_path exists and the server answers 304,
  * *not_modified is set and nothing is written. Returns path in *out. */
 struct fetch_result {
-	char *path;        /* temp file holding the body (caller renames/unlinks) */
-	int not_modified;  /* 304 */
+	char *path;	  /* temp file holding the body (caller renames/unlinks) */
+	int not_modified; /* 304 */
 	long http_code;
-	char *validator;   /* Last-Modified header value, for If-Modified-Since */
+	char *validator; /* Last-Modified header value, for If-Modified-Since */
 };
 int fetch_url(const char *url, const char *tmpdir, const char *if_modified_since,
 	      const struct fetch_opts *o, struct fetch_result *r, struct kerr *e);

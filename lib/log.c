@@ -18,9 +18,18 @@ void log_setup(int level, int color_allowed)
 	g_color = color_allowed && g_tty && !(nc && *nc);
 }
 
-int log_level(void) { return g_level; }
-int log_color(void) { return g_color; }
-int log_stderr_tty(void) { return g_tty; }
+int log_level(void)
+{
+	return g_level;
+}
+int log_color(void)
+{
+	return g_color;
+}
+int log_stderr_tty(void)
+{
+	return g_tty;
+}
 
 static void vlog(int min, const char *prefix, const char *color, const char *fmt, va_list ap)
 {
@@ -32,13 +41,13 @@ static void vlog(int min, const char *prefix, const char *color, const char *fmt
 	fputc('\n', stderr);
 }
 
-#define LOGFN(name, min, prefix, color)                   \
-	void name(const char *fmt, ...)                   \
-	{                                                 \
-		va_list ap;                               \
-		va_start(ap, fmt);                        \
-		vlog(min, prefix, color, fmt, ap);        \
-		va_end(ap);                               \
+#define LOGFN(name, min, prefix, color)                                                            \
+	void name(const char *fmt, ...)                                                            \
+	{                                                                                          \
+		va_list ap;                                                                        \
+		va_start(ap, fmt);                                                                 \
+		vlog(min, prefix, color, fmt, ap);                                                 \
+		va_end(ap);                                                                        \
 	}
 
 LOGFN(log_info, LOG_NORMAL, NULL, "")

@@ -106,7 +106,10 @@ void kbuf_add(struct kbuf *b, const void *p, size_t n)
 	b->data[b->len] = '\0';
 }
 
-void kbuf_adds(struct kbuf *b, const char *s) { kbuf_add(b, s, strlen(s)); }
+void kbuf_adds(struct kbuf *b, const char *s)
+{
+	kbuf_add(b, s, strlen(s));
+}
 
 void kbuf_printf(struct kbuf *b, const char *fmt, ...)
 {
@@ -135,7 +138,10 @@ void strv_add_owned(struct strv *l, char *s)
 	l->v[l->n] = NULL;
 }
 
-void strv_add(struct strv *l, const char *s) { strv_add_owned(l, xstrdup(s)); }
+void strv_add(struct strv *l, const char *s)
+{
+	strv_add_owned(l, xstrdup(s));
+}
 
 void strv_free(struct strv *l)
 {

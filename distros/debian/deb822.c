@@ -74,8 +74,8 @@ int deb822_next(struct deb822_parser *ps, struct deb822_para *para, struct kerr 
 		eol = line_end(s, ps->end, &next);
 		size_t linelen = eol > s ? (size_t)(eol - s) : 0;
 		if (linelen && memchr(s, '\0', linelen))
-			return kerr_set(e, KILN_EPARSE, "%s:%zu: NUL byte in control data", ps->file,
-					ps->line);
+			return kerr_set(e, KILN_EPARSE, "%s:%zu: NUL byte in control data",
+					ps->file, ps->line);
 		if (is_blank(s, eol))
 			break; /* end of paragraph */
 		if (*s == '#') {
@@ -83,26 +83,29 @@ int deb822_next(struct deb822_parser *ps, struct deb822_para *para, struct kerr 
 		} else if (*s == ' ' || *s == '\t') {
 			if (!cur)
 				return kerr_set(e, KILN_EPARSE,
-						"%s:%zu: continuation line without a field", ps->file,
-						ps->line);
+						"%s:%zu: continuation line without a field",
+						ps->file, ps->line);
 			cur->value_len = (size_t)(eol - cur->value);
 		} else {
 			const char *colon = memchr(s, ':', (size_t)(eol - s));
 			if (!colon || colon == s)
-				return kerr_set(e, KILN_EPARSE,
-						"%s:%zu: expected 'Field: value', got '%.*s'", ps->file,
-						ps->line, (int)(linelen < 40 ? linelen : 40), s);
+				return kerr_set(
+				    e, KILN_EPARSE, "%s:%zu: expected 'Field: value', got '%.*s'",
+				    ps->file, ps->line, (int)(linelen < 40 ? linelen : 40), s);
 			for (const char *c = s; c < colon; c++)
 				if (*c == ' ' || *c == '\t' || (unsigned char)*c < 0x21)
-					return kerr_set(e, KILN_EPARSE,
-							"%s:%zu: invalid character in field name '%.*s'",
-							ps->file, ps->line, (int)(colon - s), s);
+					return kerr_set(
+					    e, KILN_EPARSE,
+					    "%s:%zu: invalid character in field name '%.*s'",
+					    ps->file, ps->line, (int)(colon - s), s);
 			size_t nl = (size_t)(colon - s);
 			for (size_t i = 0; i < para->n; i++)
-				if (para->f[i].name_len == nl && strncasecmp(para->f[i].name, s, nl) == 0)
-					return kerr_set(e, KILN_EPARSE,
-							"%s:%zu: duplicate field '%.*s' in paragraph",
-							ps->file, ps->line, (int)nl, s);
+				if (para->f[i].name_len == nl &&
+				    strncasecmp(para->f[i].name, s, nl) == 0)
+					return kerr_set(
+					    e, KILN_EPARSE,
+					    "%s:%zu: duplicate field '%.*s' in paragraph", ps->file,
+					    ps->line, (int)nl, s);
 			cur = add_field(para);
 			cur->name = s;
 			cur->name_len = nl;
@@ -118,9 +121,9 @@ int deb822_next(struct deb822_parser *ps, struct deb822_para *para, struct kerr 
 	/* trailing blanks of each value */
 	for (size_t i = 0; i < para->n; i++) {
 		struct deb822_field *f = &para->f[i];
-		while (f->value_len && (f->value[f->value_len - 1] == ' ' ||
-					f->value[f->value_len - 1] == '\t' ||
-					f->value[f->value_len - 1] == '\r'))
+		while (f->value_len &&
+		       (f->value[f->value_len - 1] == ' ' || f->value[f->value_len - 1] == '\t' ||
+			f->value[f->value_len - 1] == '\r'))
 			f->value_len--;
 	}
 	return 1;
@@ -190,8 +193,8 @@ int deb822_strip_signature(const char *data, size_t len, struct kbuf *out, int *
 			if (n == 0)
 				headers = 0;
 			else if (!memchr(p, ':', n))
-				return kerr_set(e, KILN_EPARSE, "%s: malformed OpenPGP armor header",
-						file);
+				return kerr_set(e, KILN_EPARSE,
+						"%s: malformed OpenPGP armor header", file);
 		} else if (n == sizeof(sigbegin) - 1 && memcmp(p, sigbegin, n) == 0) {
 			/* the signature block must be complete */
 			for (const char *q = next; q < end;) {
@@ -211,9 +214,10 @@ int deb822_strip_signature(const char *data, size_t len, struct kbuf *out, int *
 				p += 2;
 				n -= 2;
 			} else if (n >= 1 && p[0] == '-') {
-				return kerr_set(e, KILN_EPARSE,
-						"%s: line %d of the signed text is not dash-escaped",
-						file, body_lines + 1);
+				return kerr_set(
+				    e, KILN_EPARSE,
+				    "%s: line %d of the signed text is not dash-escaped", file,
+				    body_lines + 1);
 			}
 			kbuf_add(out, p, n);
 			kbuf_add(out, "\n", 1);

@@ -52,8 +52,7 @@ static int parse_sha256_section(const char *v, const char *file, struct release 
 	return ret;
 }
 
-int release_parse(const char *text, size_t len, const char *file, struct release *r,
-		  struct kerr *e)
+int release_parse(const char *text, size_t len, const char *file, struct release *r, struct kerr *e)
 {
 	struct deb822_parser ps;
 	struct deb822_para p = {0};

@@ -6,7 +6,6 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 void source_pkg_free(struct source_pkg *s)
@@ -65,8 +64,8 @@ int source_pkg_from_para(const struct deb822_para *p, const char *file, struct s
 		goto out;
 	}
 	if (!(sums = deb822_get(p, "Checksums-Sha256"))) {
-		ret = kerr_set(e, KILN_EVERIFY, "%s: %s %s has no Checksums-Sha256", file, s->package,
-			       s->version);
+		ret = kerr_set(e, KILN_EVERIFY, "%s: %s %s has no Checksums-Sha256", file,
+			       s->package, s->version);
 		goto out;
 	}
 	strv_split(&lines, sums, "\n");
@@ -77,8 +76,9 @@ int source_pkg_from_para(const struct deb822_para *p, const char *file, struct s
 		unsigned long long size;
 		if (sscanf(lines.v[i], " %79s %llu %511s", hash, &size, name) != 3 ||
 		    !is_sha256_hex(hash)) {
-			ret = kerr_set(e, KILN_EPARSE, "%s: %s: malformed Checksums-Sha256 line '%.80s'",
-				       file, s->package, lines.v[i]);
+			ret = kerr_set(e, KILN_EPARSE,
+				       "%s: %s: malformed Checksums-Sha256 line '%.80s'", file,
+				       s->package, lines.v[i]);
 			goto out;
 		}
 		if (!is_safe_filename(name)) {
@@ -136,9 +136,11 @@ int debian_find_source(const struct distro *d, const char *name, const char *ver
 			free(where);
 			if (r < 0)
 				break;
-			strv_add_owned(&versions, xasprintf("%s (%s)", cand.version, idx.v[i].suite));
-			int better = version ? strcmp(cand.version, version) == 0
-					     : (!found || deb_version_cmp(cand.version, out->version) > 0);
+			strv_add_owned(&versions,
+				       xasprintf("%s (%s)", cand.version, idx.v[i].suite));
+			int better =
+			    version ? strcmp(cand.version, version) == 0
+				    : (!found || deb_version_cmp(cand.version, out->version) > 0);
 			if (better && !(found && version)) {
 				source_pkg_free(out);
 				*out = cand;
@@ -157,7 +159,8 @@ int debian_find_source(const struct distro *d, const char *name, const char *ver
 	index_list_free(&idx);
 	if (ret == 0 && !found) {
 		if (versions.n == 0) {
-			ret = kerr_set(e, KILN_ENOTFOUND, "%s: no source package '%s'", d->name, name);
+			ret = kerr_set(e, KILN_ENOTFOUND, "%s: no source package '%s'", d->name,
+				       name);
 		} else {
 			struct kbuf l;
 			kbuf_init(&l);
@@ -174,43 +177,36 @@ int debian_find_source(const struct distro *d, const char *name, const char *ver
 	return ret;
 }
 
-/* gpgv over the .dsc with the maintainer keyrings, when Debian's are installed */
-static int check_dsc_signature(const char *dsc_path, int *state)
+/* the maintainer's signature on the .dsc, with libsolv's verifier, when a
+ * maintainer keyring is available (Debian's debian-keyring, or --keyring) */
+static void check_dsc_signature(const char *dsc_path, const char *name, const char *keyring,
+				int *state)
 {
-	static const char *keyrings[] = {"/usr/share/keyrings/debian-keyring.gpg",
-					 "/usr/share/keyrings/debian-maintainers.gpg",
-					 "/usr/share/keyrings/debian-nonupload.gpg"};
-	char *argv[16];
-	int n = 0;
+	static const char *debian[] = {"/usr/share/keyrings/debian-keyring.gpg",
+				       "/usr/share/keyrings/debian-maintainers.gpg",
+				       "/usr/share/keyrings/debian-nonupload.gpg"};
+	struct strv rings = {0};
+	struct kbuf raw, text;
+	struct kerr e;
+	char keyid[17];
 
-	argv[n++] = "gpgv";
-	argv[n++] = "--quiet";
-	for (size_t i = 0; i < 3; i++)
-		if (access(keyrings[i], R_OK) == 0) {
-			argv[n++] = "--keyring";
-			argv[n++] = (char *)keyrings[i];
-		}
-	if (n == 2) {
-		*state = 0;
-		return 0;
-	}
-	argv[n++] = (char *)dsc_path;
-	argv[n] = NULL;
-	pid_t pid = fork();
-	if (pid == 0) {
-		int devnull = open("/dev/null", 1);
-		dup2(devnull, 1);
-		dup2(devnull, 2);
-		execvp("gpgv", argv);
-		_exit(127);
-	}
-	int st = 0;
-	if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) == 127) {
-		*state = 0;
-		return 0;
-	}
-	*state = WEXITSTATUS(st) == 0 ? 1 : -2;
-	return 0;
+	if (keyring)
+		strv_add(&rings, keyring);
+	for (size_t i = 0; !keyring && i < 3; i++)
+		if (access(debian[i], R_OK) == 0)
+			strv_add(&rings, debian[i]);
+	*state = 0;
+	kbuf_init(&raw);
+	kbuf_init(&text);
+	if (rings.n && read_file(dsc_path, &raw, 16 << 20, &e) == 0)
+		*state = pgp_verify_cleartext(raw.data, raw.len, &rings, name, keyid, &text, &e) == 0
+				 ? 1
+				 : -2;
+	if (*state == 1)
+		log_verbose("%s: good signature by key %s", name, keyid);
+	kbuf_free(&raw);
+	kbuf_free(&text);
+	strv_free(&rings);
 }
 
 /* the .dsc's own list must agree with the Sources entry it was checked against */
@@ -262,8 +258,8 @@ out:
 	return ret;
 }
 
-int debian_fetch_source(const struct source_pkg *s, const char *outdir,
-			const struct fetch_opts *fo, int *dsc_signed, struct kerr *e)
+int debian_fetch_source(const struct source_pkg *s, const char *outdir, const struct fetch_opts *fo,
+			const char *keyring, int *dsc_signed, struct kerr *e)
 {
 	struct fetch_item *items = xcalloc(s->nfiles + 1, sizeof(*items));
 	char **urls = xcalloc(s->nfiles + 1, sizeof(char *));
@@ -296,13 +292,14 @@ int debian_fetch_source(const struct source_pkg *s, const char *outdir,
 			char *bp = blob_path(s->files[i].sha256);
 			ret = cross_check_dsc(s, bp, s->files[i].name, &is_signed, e);
 			if (ret == 0 && is_signed)
-				check_dsc_signature(bp, dsc_signed);
+				check_dsc_signature(bp, s->files[i].name, keyring, dsc_signed);
 			free(bp);
 			if (ret < 0)
 				goto out;
 		}
 	if (*dsc_signed == -2) {
-		ret = kerr_set(e, KILN_EVERIFY, "%s: the maintainer signature does not verify", dsc);
+		ret =
+		    kerr_set(e, KILN_EVERIFY, "%s: the maintainer signature does not verify", dsc);
 		goto out;
 	}
 	if (outdir) {

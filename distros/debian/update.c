@@ -18,7 +18,7 @@
 struct wanted_index {
 	char *kind; /* Packages | Sources */
 	char *component;
-	char *arch; /* amd64, all, source */
+	char *arch;	/* amd64, all, source */
 	char *rel_path; /* main/binary-amd64/Packages */
 	const struct release_file *plain, *packed;
 	char *packed_ext;
@@ -128,8 +128,8 @@ static int want(struct wanted_index **w, size_t *n, const struct release *r, con
 
 /* fetch one index unless its uncompressed blob is already cached */
 static int fetch_index(const struct suite_def *s, const struct release *r,
-		       const struct wanted_index *w, const struct update_opts *o, const char *tmpdir,
-		       int *downloaded, struct kerr *e)
+		       const struct wanted_index *w, const struct update_opts *o,
+		       const char *tmpdir, int *downloaded, struct kerr *e)
 {
 	char *url = NULL, *what = NULL, *plain_tmp = NULL, *packed_blob = NULL;
 	char hex[SHA256_HEX_LEN + 1];
@@ -148,9 +148,17 @@ static int fetch_index(const struct suite_def *s, const struct release *r,
 	} else {
 		url = xstrdup(what);
 	}
-	struct fetch_item it = {.url = url, .sha256 = w->packed->sha256, .size = w->packed->size,
-				.what = what};
-	if ((ret = fetch_blob(&it, &o->fetch, e)) < 0)
+	struct fetch_item it = {
+	    .url = url, .sha256 = w->packed->sha256, .size = w->packed->size, .what = what};
+	ret = fetch_blob(&it, &o->fetch, e);
+	if (ret == -KILN_ENOTFOUND && r->acquire_by_hash) {
+		/* some mirrors lag behind on by-hash copies: the plain path, same checks */
+		log_verbose("%s: not found by hash, trying %s", url, what);
+		it.url = what;
+		kerr_clear(e);
+		ret = fetch_blob(&it, &o->fetch, e);
+	}
+	if (ret < 0)
 		goto out;
 	*downloaded = !it.from_cache;
 	packed_blob = blob_path(w->packed->sha256);
@@ -190,13 +198,14 @@ static int check_dates(const struct release *r, const char *what, int64_t now, i
 		       struct kerr *e)
 {
 	if (r->date > now + DATE_SKEW_SECONDS)
-		return kerr_set(e, KILN_EVERIFY, "%s: Date is in the future; check the clock", what);
+		return kerr_set(e, KILN_EVERIFY, "%s: Date is in the future; check the clock",
+				what);
 	if (r->valid_until >= 0 && r->valid_until < now) {
 		char buf[64];
 		time_t t = (time_t)r->valid_until;
 		strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S UTC", gmtime(&t));
 		if (offline) {
-			log_warn("%s: expired on %s (using the cached copy, --offline)", what, buf);
+			log_warn("%s: expired on %s; accepted because checking was turned off or --offline", what, buf);
 			return 0;
 		}
 		return kerr_set(e, KILN_EVERIFY, "%s: expired (Valid-Until %s)", what, buf);
@@ -219,31 +228,120 @@ static char *read_small(const char *path)
 	return b.data;
 }
 
+/* Fetch the suite's signed Release: InRelease first (as apt does), else
+ * Release + Release.gpg. On return *raw holds what was fetched (or the cached
+ * copy when unchanged), *sig the detached signature if any, *inrelease the form. */
+struct signed_release {
+	struct kbuf raw, sig;
+	int inrelease;
+	int changed; /* differs from the cached copy */
+	char *validator;
+};
+
+static void signed_release_free(struct signed_release *sr)
+{
+	kbuf_free(&sr->raw);
+	kbuf_free(&sr->sig);
+	free(sr->validator);
+}
+
+static int read_cached_release(const char *dir, struct signed_release *c)
+{
+	struct kerr e;
+	char *p = xasprintf("%s/InRelease", dir);
+	int ok = read_file(p, &c->raw, MAX_RELEASE_BYTES, &e) == 0;
+	free(p);
+	if (ok) {
+		c->inrelease = 1;
+		return 1;
+	}
+	kbuf_free(&c->raw);
+	kbuf_init(&c->raw);
+	p = xasprintf("%s/Release", dir);
+	char *q = xasprintf("%s/Release.gpg", dir);
+	ok = read_file(p, &c->raw, MAX_RELEASE_BYTES, &e) == 0 && read_file(q, &c->sig, 1 << 20, &e) == 0;
+	free(p);
+	free(q);
+	return ok;
+}
+
+static int fetch_release(const struct suite_def *s, const char *tmpdir, const char *ims,
+			 const struct signed_release *old, const struct update_opts *o,
+			 struct signed_release *out, struct kerr *e)
+{
+	char *base = xasprintf("%s/dists/%s", s->mirror, s->name);
+	char *url = xasprintf("%s/InRelease", base);
+	struct fetch_result fr = {0};
+	int ret;
+
+	/* If-Modified-Since only applies to the form we have cached */
+	ret = fetch_url(url, tmpdir, old->inrelease ? ims : NULL, &o->fetch, &fr, e);
+	if (ret == -KILN_ENOTFOUND) {
+		free(url);
+		url = xasprintf("%s/Release", base);
+		ret = fetch_url(url, tmpdir, old->inrelease ? NULL : ims, &o->fetch, &fr, e);
+		out->inrelease = 0;
+	} else {
+		out->inrelease = 1;
+	}
+	if (ret < 0)
+		goto out;
+	out->validator = fr.validator ? xstrdup(fr.validator) : NULL;
+	if (fr.not_modified) {
+		kbuf_add(&out->raw, old->raw.data, old->raw.len);
+		kbuf_add(&out->sig, old->sig.data ? old->sig.data : "", old->sig.len);
+		out->changed = 0;
+		goto out;
+	}
+	if ((ret = read_file(fr.path, &out->raw, MAX_RELEASE_BYTES, e)) < 0)
+		goto out;
+	out->changed = !(old->raw.data && out->inrelease == old->inrelease &&
+			 old->raw.len == out->raw.len &&
+			 memcmp(old->raw.data, out->raw.data, out->raw.len) == 0);
+	if (!out->inrelease) {
+		struct fetch_result fs = {0};
+		char *sig_url = xasprintf("%s/Release.gpg", base);
+		ret = fetch_url(sig_url, tmpdir, NULL, &o->fetch, &fs, e);
+		if (ret == 0)
+			ret = read_file(fs.path, &out->sig, 1 << 20, e);
+		fetch_result_free(&fs);
+		free(sig_url);
+		out->changed = 1;
+	}
+out:
+	fetch_result_free(&fr);
+	free(base);
+	free(url);
+	return ret;
+}
+
 static int update_suite(const struct distro *d, const struct suite_def *s,
 			const struct update_opts *o, struct update_report *rep, struct kerr *e)
 {
-	char *dir = suite_dir(d, s->name), *tmpdir = NULL;
-	char *rel_path = xasprintf("%s/Release", dir), *sig_path = xasprintf("%s/Release.gpg", dir);
+	char *dir = suite_dir(d, s->name), *tmpdir = xasprintf("%s/tmp", dir);
 	char *val_path = xasprintf("%s/Last-Modified", dir), *man_path = xasprintf("%s/indices", dir);
-	char *rel_url = xasprintf("%s/dists/%s/Release", s->mirror, s->name);
-	char *sig_url = xasprintf("%s/dists/%s/Release.gpg", s->mirror, s->name);
+	char *what = xasprintf("%s/dists/%s/%s", s->mirror, s->name, "Release");
 	char *validator = NULL, keyid[17] = "";
-	struct fetch_result fr = {0}, fs = {0};
-	struct kbuf rel, sig, old;
+	struct signed_release old = {0}, cur = {0};
+	struct kbuf text, oldtext, man;
 	struct release r = {0}, oldr = {0};
 	struct wanted_index *w = NULL;
 	size_t nw = 0;
-	int ret, have_old, got_new = 0;
+	int ret, have_old;
 	int64_t now = o->now ? o->now : (int64_t)time(NULL);
 
-	kbuf_init(&rel);
-	kbuf_init(&sig);
-	kbuf_init(&old);
+	kbuf_init(&text);
+	kbuf_init(&oldtext);
+	kbuf_init(&man);
+	kbuf_init(&old.raw);
+	kbuf_init(&old.sig);
 	if ((ret = mkdir_p(dir, 0755, e)) < 0)
 		goto out;
-	tmpdir = xasprintf("%s/tmp", dir);
-	have_old = read_file(rel_path, &old, MAX_RELEASE_BYTES, e) == 0 && path_exists(man_path);
-	kerr_clear(e);
+	have_old = read_cached_release(dir, &old) && path_exists(man_path);
+	if (!have_old) {
+		signed_release_free(&old);
+		memset(&old, 0, sizeof(old));
+	}
 	if (o->fetch.offline) {
 		if (!have_old) {
 			ret = kerr_set(e, KILN_ENOTFOUND,
@@ -251,82 +349,77 @@ static int update_suite(const struct distro *d, const struct suite_def *s,
 				       d->name, s->name);
 			goto out;
 		}
+		cur.inrelease = old.inrelease;
+		kbuf_add(&cur.raw, old.raw.data, old.raw.len);
+		kbuf_add(&cur.sig, old.sig.data ? old.sig.data : "", old.sig.len);
 	} else {
-		validator = have_old ? read_small(val_path) : NULL;
-		if ((ret = fetch_url(rel_url, tmpdir, validator, &o->fetch, &fr, e)) < 0)
+		char *vp = have_old ? read_small(val_path) : NULL;
+		validator = vp;
+		if ((ret = fetch_release(s, tmpdir, validator, &old, o, &cur, e)) < 0)
 			goto out;
-		if (!fr.not_modified) {
-			if ((ret = read_file(fr.path, &rel, MAX_RELEASE_BYTES, e)) < 0)
-				goto out;
-			if (have_old && rel.len == old.len && !memcmp(rel.data, old.data, rel.len)) {
-				got_new = 0;
-			} else {
-				got_new = 1;
-			}
-		}
 	}
-	if (got_new) {
-		if ((ret = fetch_url(sig_url, tmpdir, NULL, &o->fetch, &fs, e)) < 0)
-			goto out;
-		if ((ret = read_file(fs.path, &sig, 1 << 20, e)) < 0)
-			goto out;
-	} else {
-		kbuf_free(&rel);
-		kbuf_add(&rel, old.data, old.len);
-		if ((ret = read_file(sig_path, &sig, 1 << 20, e)) < 0)
-			goto out;
+	if (!cur.changed)
 		rep->releases_unchanged++;
-	}
+	free(what);
+	what = xasprintf("%s/dists/%s/%s", s->mirror, s->name,
+			 cur.inrelease ? "InRelease" : "Release");
 	/* the signature is checked every time: the cache is not a trust anchor */
-	if ((ret = pgp_verify_detached(rel.data, rel.len, sig.data, sig.len, &d->keyrings, rel_url,
-				       keyid, e)) < 0)
+	if (cur.inrelease)
+		ret = pgp_verify_cleartext(cur.raw.data, cur.raw.len, &d->keyrings, what, keyid,
+					   &text, e);
+	else if ((ret = pgp_verify_detached(cur.raw.data, cur.raw.len, cur.sig.data,
+					    cur.sig.len, &d->keyrings, what, keyid, e)) == 0)
+		kbuf_add(&text, cur.raw.data, cur.raw.len);
+	if (ret < 0)
 		goto out;
-	log_verbose("%s: good signature by key %s", rel_url, keyid);
-	if ((ret = release_parse(rel.data, rel.len, rel_url, &r, e)) < 0)
+	log_verbose("%s: good signature by key %s", what, keyid);
+	if ((ret = release_parse(text.data, text.len, what, &r, e)) < 0)
 		goto out;
 	if (!((r.suite && !strcmp(r.suite, s->name)) || (r.codename && !strcmp(r.codename, s->name)))) {
 		ret = kerr_set(e, KILN_EVERIFY, "%s: is for suite '%s' (codename '%s'), not '%s'",
-			       rel_url, r.suite ? r.suite : "?", r.codename ? r.codename : "?",
-			       s->name);
+			       what, r.suite ? r.suite : "?", r.codename ? r.codename : "?", s->name);
 		goto out;
 	}
-	if ((ret = check_dates(&r, rel_url, now, o->fetch.offline, e)) < 0)
+	if ((ret = check_dates(&r, what, now, o->fetch.offline || o->no_check_valid_until, e)) < 0)
 		goto out;
-	if (got_new && have_old && release_parse(old.data, old.len, rel_path, &oldr, e) == 0 &&
-	    oldr.date > r.date) {
-		ret = kerr_set(e, KILN_EVERIFY,
-			       "%s: older than the cached Release (a rollback?); refusing it", rel_url);
-		goto out;
+	if (cur.changed && have_old) {
+		/* the cached copy was verified when stored; only its date matters here */
+		struct kerr e2;
+		if (old.inrelease)
+			deb822_strip_signature(old.raw.data, old.raw.len, &oldtext, &(int){0}, what, &e2);
+		else
+			kbuf_add(&oldtext, old.raw.data, old.raw.len);
+		if (oldtext.data && release_parse(oldtext.data, oldtext.len, what, &oldr, &e2) == 0 &&
+		    oldr.date > r.date) {
+			ret = kerr_set(e, KILN_EVERIFY,
+				       "%s: older than the cached Release (a rollback?); refusing it",
+				       what);
+			goto out;
+		}
 	}
-	kerr_clear(e);
 	/* which indices */
 	for (size_t c = 0; c < s->components.n; c++) {
 		const char *comp = s->components.v[c];
 		for (size_t a = 0; a < d->architectures.n; a++) {
 			char *rn = xasprintf("binary-%s/Packages", d->architectures.v[a]);
-			ret = want(&w, &nw, &r, "Packages", comp, d->architectures.v[a], rn, 1, rel_url,
-				   e);
+			ret = want(&w, &nw, &r, "Packages", comp, d->architectures.v[a], rn, 1, what, e);
 			free(rn);
 			if (ret < 0)
 				goto out;
 		}
-		if (!r.no_arch_all_packages &&
-		    (ret = want(&w, &nw, &r, "Packages", comp, "all", "binary-all/Packages", 0,
-				rel_url, e)) < 0)
-			goto out;
-		if (o->with_sources &&
-		    (ret = want(&w, &nw, &r, "Sources", comp, "source", "source/Sources", 1, rel_url,
+		/* binary-all only when the archive keeps arch:all packages apart */
+		if (strv_contains(&r.architectures, "all") && !r.no_arch_all_packages &&
+		    (ret = want(&w, &nw, &r, "Packages", comp, "all", "binary-all/Packages", 0, what,
 				e)) < 0)
 			goto out;
+		if (o->with_sources && (ret = want(&w, &nw, &r, "Sources", comp, "source",
+						   "source/Sources", 1, what, e)) < 0)
+			goto out;
 	}
-	struct kbuf man;
-	kbuf_init(&man);
 	for (size_t i = 0; i < nw; i++) {
 		int dl = 0;
-		if ((ret = fetch_index(s, &r, &w[i], o, tmpdir, &dl, e)) < 0) {
-			kbuf_free(&man);
+		if ((ret = fetch_index(s, &r, &w[i], o, tmpdir, &dl, e)) < 0)
 			goto out;
-		}
 		if (dl)
 			rep->indices_downloaded++;
 		else
@@ -334,35 +427,43 @@ static int update_suite(const struct distro *d, const struct suite_def *s,
 		kbuf_printf(&man, "%s %s %s %s %llu\n", w[i].kind, w[i].component, w[i].arch,
 			    w[i].plain->sha256, (unsigned long long)w[i].plain->size);
 	}
-	/* commit: indices first, then the Release that vouches for them */
+	/* commit: the manifest, then the signed Release that vouches for it */
 	ret = write_file_atomic(man_path, man.data ? man.data : "", man.len, 0644, e);
-	kbuf_free(&man);
-	if (ret == 0 && got_new)
-		ret = write_file_atomic(sig_path, sig.data, sig.len, 0644, e);
-	if (ret == 0 && got_new)
-		ret = write_file_atomic(rel_path, rel.data, rel.len, 0644, e);
-	if (ret == 0 && fr.validator)
-		ret = write_file_atomic(val_path, fr.validator, strlen(fr.validator), 0644, e);
+	if (ret == 0 && cur.changed) {
+		char *ir = xasprintf("%s/InRelease", dir), *rl = xasprintf("%s/Release", dir);
+		char *rg = xasprintf("%s/Release.gpg", dir);
+		if (cur.inrelease) {
+			ret = write_file_atomic(ir, cur.raw.data, cur.raw.len, 0644, e);
+			unlink(rl);
+			unlink(rg);
+		} else {
+			ret = write_file_atomic(rg, cur.sig.data, cur.sig.len, 0644, e);
+			if (ret == 0)
+				ret = write_file_atomic(rl, cur.raw.data, cur.raw.len, 0644, e);
+			unlink(ir);
+		}
+		free(ir);
+		free(rl);
+		free(rg);
+	}
+	if (ret == 0 && cur.validator)
+		ret = write_file_atomic(val_path, cur.validator, strlen(cur.validator), 0644, e);
 out:
-	fetch_result_free(&fr);
-	fetch_result_free(&fs);
+	signed_release_free(&old);
+	signed_release_free(&cur);
 	release_free(&r);
 	release_free(&oldr);
 	wanted_free(w, nw);
-	kbuf_free(&rel);
-	kbuf_free(&sig);
-	kbuf_free(&old);
-	if (tmpdir)
-		rm_rf(tmpdir);
+	kbuf_free(&text);
+	kbuf_free(&oldtext);
+	kbuf_free(&man);
+	rm_rf(tmpdir);
 	free(tmpdir);
 	free(validator);
 	free(dir);
-	free(rel_path);
-	free(sig_path);
 	free(val_path);
 	free(man_path);
-	free(rel_url);
-	free(sig_url);
+	free(what);
 	return ret;
 }
 
@@ -418,8 +519,9 @@ int debian_index_files(const struct distro *d, const char *kind, const char *arc
 
 	memset(out, 0, sizeof(*out));
 	if (!path_exists(state)) {
-		ret = kerr_set(e, KILN_ENOTFOUND, "%s has no verified indices yet; run: kiln update %s",
-			       d->name, d->name);
+		ret = kerr_set(e, KILN_ENOTFOUND,
+			       "%s has no verified indices yet; run: kiln update %s", d->name,
+			       d->name);
 		goto out;
 	}
 	if ((lfd = lock_path(lock, 0, e)) < 0) {
@@ -448,12 +550,14 @@ int debian_index_files(const struct distro *d, const char *kind, const char *arc
 			}
 			if (strcmp(k, kind) != 0)
 				continue;
-			if (!strcmp(kind, "Packages") && arch && strcmp(a, arch) && strcmp(a, "all"))
+			if (!strcmp(kind, "Packages") && arch && strcmp(a, arch) &&
+			    strcmp(a, "all"))
 				continue;
 			if (!blob_exists(hex, size)) {
-				ret = kerr_set(e, KILN_ENOTFOUND,
-					       "%s: cached index %s is missing; run: kiln update %s",
-					       d->name, hex, d->name);
+				ret =
+				    kerr_set(e, KILN_ENOTFOUND,
+					     "%s: cached index %s is missing; run: kiln update %s",
+					     d->name, hex, d->name);
 				break;
 			}
 			out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));

@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <solv/evr.h>
 #include <solv/pool.h>
+#include <stdio.h>
 #include <string.h>
 
 /* one Debian-semantics pool per thread, created on first use */
@@ -18,8 +19,24 @@ static Pool *pool_deb(void)
 	return deb_pool;
 }
 
+/* dpkg reads a missing revision as "0" ("1.0" == "1.0-0"); libsolv does not,
+ * so both sides get an explicit revision before comparing */
+static const char *with_revision(const char *v, char *buf, size_t n)
+{
+	const char *colon = strchr(v, ':');
+	if (strchr(colon ? colon + 1 : v, '-'))
+		return v;
+	snprintf(buf, n, "%s-0", v);
+	return buf;
+}
+
 int deb_version_cmp(const char *a, const char *b)
 {
+	char ba[256], bb[256];
+	if (strlen(a) < 250)
+		a = with_revision(a, ba, sizeof(ba));
+	if (strlen(b) < 250)
+		b = with_revision(b, bb, sizeof(bb));
 	return pool_evrcmp_str(pool_deb(), a, b, EVRCMP_COMPARE);
 }
 
@@ -32,7 +49,8 @@ int deb_version_check(const char *v, struct kerr *e)
 	if (colon) {
 		for (const char *p = v; p < colon; p++)
 			if (!isdigit((unsigned char)*p))
-				return kerr_set(e, KILN_EPARSE, "version '%s': epoch is not a number", v);
+				return kerr_set(e, KILN_EPARSE,
+						"version '%s': epoch is not a number", v);
 		if (colon == v)
 			return kerr_set(e, KILN_EPARSE, "version '%s': empty epoch", v);
 		up = colon + 1;
@@ -47,7 +65,8 @@ int deb_version_check(const char *v, struct kerr *e)
 		if (p > dash && dash && c == ':')
 			ok = 0;
 		if (!ok)
-			return kerr_set(e, KILN_EPARSE, "version '%s': invalid character '%c'", v, c);
+			return kerr_set(e, KILN_EPARSE, "version '%s': invalid character '%c'", v,
+					c);
 	}
 	if (dash && !dash[1])
 		return kerr_set(e, KILN_EPARSE, "version '%s': empty revision", v);

@@ -26,7 +26,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	deb822_para_free(&p);
 	kbuf_init(&text);
-	if (deb822_strip_signature((const char *)data, size, &text, &sig, "fuzz", &e) == 0 && text.data) {
+	if (deb822_strip_signature((const char *)data, size, &text, &sig, "fuzz", &e) == 0 &&
+	    text.data) {
 		if (release_parse(text.data, text.len, "fuzz", &r, &e) == 0)
 			release_free(&r);
 	}

@@ -12,14 +12,15 @@ PORT=$(cat "$SCRATCH/port")
 M=http://127.0.0.1:$PORT/debian
 D=debian:kilntest
 STATE=$KILN_HOME/indices/debian_kilntest/kilntest
+SIGNED=InRelease
 REL=$A/debian/dists/kilntest
 resign() { bash "$TOP/tests/fixtures/make-archive.sh" release "$A" "$@"; }
 blob() { echo "$KILN_HOME/blobs/sha256/${1:0:2}/$1"; }
 # the state after a refused update: no Release kept under its real name
-no_state() { [ ! -e "$STATE/Release" ] && [ ! -e "$STATE/indices" ]; }
+no_state() { [ ! -e "$STATE/Release" ] && [ ! -e "$STATE/InRelease" ] && [ ! -e "$STATE/indices" ]; }
 
 expect_exit 0 "update verifies and caches a signed archive" "$KILN" update --mirror "$M" $D
-check "the verified Release is kept" test -s "$STATE/Release"
+check "the verified InRelease is kept" test -s "$STATE/InRelease"
 check "the index manifest lists Packages and Sources" grep -q '^Sources main source' "$STATE/indices"
 PKG_SHA=$(awk '$1=="Packages"{print $4}' "$STATE/indices")
 check "the uncompressed Packages is a blob under its sha256" test -s "$(blob "$PKG_SHA")"
@@ -32,6 +33,11 @@ check "a second update downloads no index" python3 -c 'import json,sys; r=json.l
 expect_exit 0 "source writes the verified files" "$KILN" source --mirror "$M" $D kilntest -o "$SCRATCH/src"
 check "the .dsc is written" test -s "$SCRATCH/src/kilntest_1.0.dsc"
 check "the tarball matches the archive's" cmp -s "$SCRATCH/src/kilntest_1.0.tar.xz" "$A/debian/pool/main/k/kilntest/kilntest_1.0.tar.xz"
+expect_exit 0 "a .dsc signed by a trusted maintainer key is accepted" "$KILN" source --keyring "$A/keyring.gpg" --mirror "$M" $D kilntest -o "$SCRATCH/src2"
+check "kiln says the maintainer signature is good" grep -q "good maintainer signature" "$SCRATCH/err"
+expect_exit 3 "a .dsc whose signature does not verify is refused" "$KILN" source --keyring "$A/stranger.gpg" --mirror "$M" $D kilntest -o "$SCRATCH/src3"
+check "the error names the .dsc" grep -q "kilntest_1.0.dsc: the maintainer signature does not verify" "$SCRATCH/err"
+check "nothing is written after a bad .dsc signature" test ! -e "$SCRATCH/src3/kilntest_1.0.tar.xz"
 expect_exit 5 "an unknown source package is not found" "$KILN" source --mirror "$M" $D nosuch -o "$SCRATCH/x"
 check "the error names the package" grep -q "no source package 'nosuch'" "$SCRATCH/err"
 expect_exit 5 "an absent version lists the available ones" "$KILN" source --mirror "$M" $D kilntest=9.9 -o "$SCRATCH/x"
@@ -69,10 +75,24 @@ fresh() { rm -rf "$KILN_HOME"; }
 
 fresh
 cp "$REL/Release" "$SCRATCH/Release.good"
-sed -i 's/^Label: kiln-test/Label: kiln-tampered/' "$REL/Release"
-expect_exit 3 "a tampered Release is refused" "$KILN" update --mirror "$M" $D
-check "the error says the signature check failed" grep -q "signature check failed" "$SCRATCH/err"
+cp "$REL/InRelease" "$SCRATCH/InRelease.good"
+sed -i 's/^Label: kiln-test/Label: kiln-tampered/' "$REL/InRelease"
+expect_exit 3 "a tampered InRelease is refused" "$KILN" update --mirror "$M" $D
+check "the error says the InRelease signature check failed" grep -q "InRelease: signature check failed" "$SCRATCH/err"
 check "nothing is kept after a bad signature" no_state
+# without InRelease, Release + Release.gpg are used (and checked)
+fresh
+rm "$REL/InRelease"
+sed -i 's/^Label: kiln-test/Label: kiln-tampered/' "$REL/Release"
+expect_exit 3 "a tampered Release (detached signature) is refused" "$KILN" update --mirror "$M" $D
+check "the error says the Release signature check failed" grep -q "/Release: signature check failed" "$SCRATCH/err"
+check "nothing is kept after a bad detached signature" no_state
+fresh
+cp "$SCRATCH/Release.good" "$REL/Release"
+expect_exit 0 "Release + Release.gpg are used when there is no InRelease" "$KILN" update --mirror "$M" $D
+check "the verified Release and its signature are kept" test -s "$STATE/Release" -a -s "$STATE/Release.gpg"
+expect_exit 0 "the detached form verifies again from the cache" "$KILN" update --offline $D
+cp "$SCRATCH/InRelease.good" "$REL/InRelease"
 
 fresh
 resign --key stranger
@@ -89,6 +109,19 @@ check "nothing is kept after an expired Release" no_state
 fresh
 resign --date "Mon, 01 Jan 2035 00:00:00 UTC"
 expect_exit 3 "a Release dated in the future is refused" "$KILN" update --mirror "$M" $D
+
+fresh
+resign --valid-until "Thu, 01 Jan 2026 00:00:00 UTC"
+expect_exit 0 "--no-check-valid-until accepts an expired Release" "$KILN" update --no-check-valid-until --mirror "$M" $D
+check "with a warning" grep -q "expired on 2026-01-01" "$SCRATCH/err"
+
+# a newer, validly signed Release that is dated before the cached one: a rollback
+fresh
+resign
+expect_exit 0 "update with a current Release" "$KILN" update --mirror "$M" $D
+resign --date "Mon, 01 Jan 2024 00:00:00 UTC"
+expect_exit 3 "an older Release than the cached one is refused" "$KILN" update --mirror "$M" $D
+check "the error calls it a rollback" grep -q "rollback" "$SCRATCH/err"
 
 # a Packages.xz whose content differs from what the Release says
 fresh

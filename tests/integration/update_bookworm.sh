@@ -4,8 +4,10 @@
 . "$(dirname "$0")/../tap.sh"
 REAL=${KILN_REAL_CACHE:-/var/cache/kiln}
 S=$REAL/indices/debian_bookworm/bookworm
-pxz=$(awk '$3=="main/binary-amd64/Packages.xz"{print $1}' "$S/Release" 2>/dev/null)
-sxz=$(awk '$3=="main/source/Sources.xz"{print $1}' "$S/Release" 2>/dev/null | tail -1)
+R=$S/InRelease
+[ -f "$R" ] || R=$S/Release
+pxz=$(awk '$3=="main/binary-amd64/Packages.xz"{print $1}' "$R" 2>/dev/null)
+sxz=$(awk '$3=="main/source/Sources.xz"{print $1}' "$R" 2>/dev/null | tail -1)
 pxz=$(echo "$pxz" | tail -1)
 blob() { echo "$REAL/blobs/sha256/${1:0:2}/$1"; }
 if [ -z "$pxz" ] || [ ! -s "$(blob "$pxz")" ] || [ ! -s "$(blob "$sxz")" ]; then
@@ -15,7 +17,7 @@ if [ -z "$pxz" ] || [ ! -s "$(blob "$pxz")" ] || [ ! -s "$(blob "$sxz")" ]; then
 fi
 MD=$SCRATCH/mirror/debian/dists/bookworm
 mkdir -p "$MD/main/binary-amd64/by-hash/SHA256" "$MD/main/source/by-hash/SHA256"
-cp "$S/Release" "$S/Release.gpg" "$MD/"
+cp "$S"/*Release* "$MD/"
 cp "$(blob "$pxz")" "$MD/main/binary-amd64/by-hash/SHA256/$pxz"
 ln -s "$(blob "$sxz")" "$MD/main/source/by-hash/SHA256/$sxz"
 python3 "$TOP/tests/tools/httpd.py" --dir "$SCRATCH/mirror" --port-file "$SCRATCH/port" &
@@ -29,11 +31,12 @@ check "a second run downloads no index" grep -q '"indices_downloaded": 0' "$SCRA
 check "a second run finishes in under 1 s" python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))[0]; assert r["seconds"] < 1.0, r' "$SCRATCH/out"
 
 rm -rf "$KILN_HOME"
-cp "$MD/Release" "$SCRATCH/Release.good"
-sed -i 's/^Label: Debian/Label: Debian (altered)/' "$MD/Release"
+RF=$MD/$(basename "$R")
+cp "$RF" "$SCRATCH/Release.good"
+sed -i 's/^Label: Debian/Label: Debian (altered)/' "$RF"
 expect_exit 3 "an altered bookworm Release is refused" "$KILN" update --mirror "$M" debian:bookworm
 check "the error says the signature does not verify" grep -q "signature check failed" "$SCRATCH/err"
-cp "$SCRATCH/Release.good" "$MD/Release"
+cp "$SCRATCH/Release.good" "$RF"
 
 rm -rf "$KILN_HOME"
 P=$MD/main/binary-amd64/by-hash/SHA256/$pxz

@@ -22,7 +22,8 @@ static void test_two_paragraphs_with_continuation_lines(void **s)
 {
 	struct deb822_para p[3] = {0};
 	struct kerr e = {0};
-	const char *t = "Package: hello\nDescription: short\n long line\n .\n more\n\n\nPackage: b\n";
+	const char *t =
+	    "Package: hello\nDescription: short\n long line\n .\n more\n\n\nPackage: b\n";
 	assert_int_equal(parse_all(t, p, 3, &e), 2);
 	char *d = deb822_get(&p[0], "description");
 	assert_string_equal(d, "short\nlong line\n.\nmore");
@@ -144,16 +145,16 @@ static void test_unsigned_text_is_passed_through(void **s)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_two_paragraphs_with_continuation_lines),
-		cmocka_unit_test(test_crlf_and_missing_final_newline),
-		cmocka_unit_test(test_comments_are_skipped),
-		cmocka_unit_test(test_duplicate_field_is_an_error),
-		cmocka_unit_test(test_line_without_colon_is_an_error),
-		cmocka_unit_test(test_leading_continuation_is_an_error),
-		cmocka_unit_test(test_very_long_field),
-		cmocka_unit_test(test_signed_wrapper_is_removed),
-		cmocka_unit_test(test_truncated_signature_is_an_error),
-		cmocka_unit_test(test_unsigned_text_is_passed_through),
+	    cmocka_unit_test(test_two_paragraphs_with_continuation_lines),
+	    cmocka_unit_test(test_crlf_and_missing_final_newline),
+	    cmocka_unit_test(test_comments_are_skipped),
+	    cmocka_unit_test(test_duplicate_field_is_an_error),
+	    cmocka_unit_test(test_line_without_colon_is_an_error),
+	    cmocka_unit_test(test_leading_continuation_is_an_error),
+	    cmocka_unit_test(test_very_long_field),
+	    cmocka_unit_test(test_signed_wrapper_is_removed),
+	    cmocka_unit_test(test_truncated_signature_is_an_error),
+	    cmocka_unit_test(test_unsigned_text_is_passed_through),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
