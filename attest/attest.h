@@ -152,7 +152,7 @@ struct deb_file {
 
 struct deb_contents {
 	char *package, *version, *arch; /* from control */
-	struct deb_file *files;         /* regular files of data.tar, sorted by path */
+	struct deb_file *files;		/* regular files of data.tar, sorted by path */
 	size_t n;
 };
 
@@ -166,8 +166,8 @@ void deb_contents_free(struct deb_contents *c);
 struct deb_entry {
 	const char *member; /* "control.tar.xz", "data.tar.zst", ... */
 	const char *path;   /* "./usr/bin/hello" (always starting "./") */
-	char type;          /* 'f' file, 'd' dir, 'l' symlink, 'h' hard link, 'c' 'b' 'p' 's' */
-	unsigned mode;      /* permission bits incl. setuid/setgid/sticky */
+	char type;	    /* 'f' file, 'd' dir, 'l' symlink, 'h' hard link, 'c' 'b' 'p' 's' */
+	unsigned mode;	    /* permission bits incl. setuid/setgid/sticky */
 	int64_t uid, gid, mtime;
 	const char *uname, *gname;
 	uint64_t size;
@@ -193,11 +193,11 @@ int deb_walk(const char *deb, const struct deb_walk_ops *ops, void *ctx, struct 
 /* ---------------- comparing two packages (debdiff.c, bytediff.c) ---------------- */
 
 struct diff_opts {
-	double max_seconds;     /* stop after this long (default 60) */
-	size_t max_detailed;    /* files whose contents are compared in detail (200) */
+	double max_seconds;	 /* stop after this long (default 60) */
+	size_t max_detailed;	 /* files whose contents are compared in detail (200) */
 	uint64_t max_file_bytes; /* larger files: hashes only (64 MiB) */
-	size_t max_text_lines;  /* unified diff lines kept per file (400) */
-	size_t max_ranges;      /* byte ranges reported per file (32) */
+	size_t max_text_lines;	 /* unified diff lines kept per file (400) */
+	size_t max_ranges;	 /* byte ranges reported per file (32) */
 };
 void diff_opts_default(struct diff_opts *o);
 
@@ -246,10 +246,10 @@ struct vex_statement {
 };
 
 struct vex_document {
-	const char *id;     /* @id, a URI */
+	const char *id; /* @id, a URI */
 	const char *author;
-	int64_t timestamp;  /* epoch seconds */
-	int version;        /* >= 1, bumped on every change */
+	int64_t timestamp; /* epoch seconds */
+	int version;	   /* >= 1, bumped on every change */
 	const struct vex_statement *statements;
 	size_t n;
 };
@@ -263,8 +263,8 @@ int openvex_document(const struct vex_document *d, json_t **out, struct kerr *e)
 /* ---------------- rendering and verifying files (render.c, verify.c) ---------------- */
 
 struct attest_render_opts {
-	const char *outdir;       /* NULL: the record's directory */
-	const char *outputs_dir;  /* NULL: the record's directory */
+	const char *outdir;	      /* NULL: the record's directory */
+	const char *outputs_dir;      /* NULL: the record's directory */
 	const struct attest_key *key; /* private; NULL: kiln's own key */
 	const char *builder_id;
 };
@@ -273,7 +273,7 @@ struct attest_rendered {
 	char *provenance_path; /* BASE.intoto.jsonl: the DSSE envelope, one line */
 	char *spdx_path;       /* BASE.spdx.json */
 	char *key_id;
-	char *pub_path;        /* set when kiln's own key was used */
+	char *pub_path; /* set when kiln's own key was used */
 	int key_created;
 };
 void attest_rendered_free(struct attest_rendered *r);

@@ -1,4 +1,5 @@
-/* bytediff.c - how two versions of one file differ: a bounded unified diff of text, ELF sections, byte ranges. */
+/* bytediff.c - how two versions of one file differ: a bounded unified diff of text, ELF sections,
+ * byte ranges. */
 #include "attest/attest.h"
 
 #include <stdlib.h>
@@ -70,9 +71,10 @@ static struct edit *edit_script(const struct line *a, size_t na, const struct li
 #define T(i, j) t[(i) * (m + 1) + (j)]
 		for (size_t i = n; i-- > 0;)
 			for (size_t j = m; j-- > 0;)
-				T(i, j) = line_eq(&a[pre + i], &b[pre + j])
-						  ? T(i + 1, j + 1) + 1
-						  : (T(i + 1, j) >= T(i, j + 1) ? T(i + 1, j) : T(i, j + 1));
+				T(i, j) =
+				    line_eq(&a[pre + i], &b[pre + j])
+					? T(i + 1, j + 1) + 1
+					: (T(i + 1, j) >= T(i, j + 1) ? T(i + 1, j) : T(i, j + 1));
 		size_t i = 0, j = 0;
 		while (i < n || j < m) {
 			if (i < n && j < m && line_eq(&a[pre + i], &b[pre + j])) {
@@ -184,8 +186,9 @@ json_t *text_unified_diff(const struct kbuf *a, const struct kbuf *b, size_t max
 			*truncated = 1;
 		}
 		for (size_t k = start; k < stop; k++)
-			add_line(out, (char)ed[k].op, ed[k].op == OP_ADD ? &lb[ed[k].bi] : &la[ed[k].ai],
-				 max_lines, truncated);
+			add_line(out, (char)ed[k].op,
+				 ed[k].op == OP_ADD ? &lb[ed[k].bi] : &la[ed[k].ai], max_lines,
+				 truncated);
 		i = stop;
 	}
 	free(la);
@@ -217,7 +220,8 @@ static struct elf_section *elf_sections(const struct kbuf *b, size_t *count)
 	const unsigned char *p = (const unsigned char *)b->data;
 	size_t len = b->len;
 
-	if (len < 52 || memcmp(p, "\177ELF", 4) || (p[4] != 1 && p[4] != 2) || (p[5] != 1 && p[5] != 2))
+	if (len < 52 || memcmp(p, "\177ELF", 4) || (p[4] != 1 && p[4] != 2) ||
+	    (p[5] != 1 && p[5] != 2))
 		return NULL;
 	int is64 = p[4] == 2, be = p[5] == 2;
 	if (is64 && len < 64)
@@ -226,8 +230,8 @@ static struct elf_section *elf_sections(const struct kbuf *b, size_t *count)
 	uint64_t shentsize = rd(p + (is64 ? 0x3A : 0x2E), 2, be);
 	uint64_t shnum = rd(p + (is64 ? 0x3C : 0x30), 2, be);
 	uint64_t shstrndx = rd(p + (is64 ? 0x3E : 0x32), 2, be);
-	if (shentsize < (uint64_t)(is64 ? 64 : 40) || shnum == 0 || shnum > 65535 ||
-	    shoff > len || shnum * shentsize > len - shoff || shstrndx >= shnum)
+	if (shentsize < (uint64_t)(is64 ? 64 : 40) || shnum == 0 || shnum > 65535 || shoff > len ||
+	    shnum * shentsize > len - shoff || shstrndx >= shnum)
 		return NULL;
 	const unsigned char *strh = p + shoff + shstrndx * shentsize;
 	uint64_t stroff = is64 ? rd(strh + 24, 8, be) : rd(strh + 16, 4, be);
@@ -292,10 +296,10 @@ json_t *elf_section_diff(const struct kbuf *a, const struct kbuf *b)
 		int differs = sa[i].size != sb[j].size || sa[i].nobits != sb[j].nobits ||
 			      (!sa[i].nobits && strcmp(sa[i].sha256, sb[j].sha256));
 		if (differs)
-			json_array_append_new(out, json_pack("{s:s, s:s, s:I, s:I}", "name", sa[i].name,
-							     "change", "modified", "a_size",
-							     (json_int_t)sa[i].size, "b_size",
-							     (json_int_t)sb[j].size));
+			json_array_append_new(out, json_pack("{s:s, s:s, s:I, s:I}", "name",
+							     sa[i].name, "change", "modified",
+							     "a_size", (json_int_t)sa[i].size,
+							     "b_size", (json_int_t)sb[j].size));
 	}
 	for (size_t j = 0; j < nb; j++)
 		if (!used[j])
@@ -311,8 +315,8 @@ out:
 
 /* ---------------- bytes ---------------- */
 
-#define RANGE_GAP 8	/* differing bytes closer than this make one range */
-#define RANGE_SHOW 32	/* ranges up to this long carry both sides in hex */
+#define RANGE_GAP 8   /* differing bytes closer than this make one range */
+#define RANGE_SHOW 32 /* ranges up to this long carry both sides in hex */
 
 static char *hex_of(const char *p, size_t n)
 {

@@ -1,4 +1,5 @@
-/* debdiff.c - why two .deb files differ: ar members, control fields, file metadata and contents, bounded in time and memory. */
+/* debdiff.c - why two .deb files differ: ar members, control fields, file metadata and contents,
+ * bounded in time and memory. */
 #include "attest/attest.h"
 
 #include <stdlib.h>
@@ -67,7 +68,8 @@ static int side_entry(void *ctx, const struct deb_entry *de, void *reader, struc
 		return kerr_set(e, KILN_EINTR, "time limit");
 	}
 	if (s->n == s->cap)
-		s->ents = xrealloc(s->ents, (s->cap = s->cap ? 2 * s->cap : 256) * sizeof(*s->ents));
+		s->ents =
+		    xrealloc(s->ents, (s->cap = s->cap ? 2 * s->cap : 256) * sizeof(*s->ents));
 	d = &s->ents[s->n++];
 	memset(d, 0, sizeof(*d));
 	d->key = xasprintf("%s:%s", member_kind(de->member), de->path);
@@ -109,7 +111,8 @@ static int side_collect(void *ctx, const struct deb_entry *de, void *reader, str
 		if (!strcmp(s->want.v[i], key) && !s->got[i].data) {
 			if (deb_read_data(reader, &s->got[i], (size_t)s->max_file_bytes) < 0) {
 				free(key);
-				return kerr_set(e, KILN_EPARSE, "%s: reading %s", s->path, de->path);
+				return kerr_set(e, KILN_EPARSE, "%s: reading %s", s->path,
+						de->path);
 			}
 			break;
 		}
@@ -211,23 +214,24 @@ static json_t *member_diff(const struct deb_side *a, const struct deb_side *b)
 	json_t *out = json_array(), *ma, *mb;
 	size_t i, j;
 
-	json_array_foreach(a->members, i, ma) {
+	for (i = 0; (ma = json_array_get(a->members, i)); i++) {
 		const char *n = json_string_value(json_object_get(ma, "name"));
 		json_t *found = NULL;
-		json_array_foreach(b->members, j, mb)
+		for (j = 0; (mb = json_array_get(b->members, j)); j++)
 			if (!strcmp(n, json_string_value(json_object_get(mb, "name"))))
 				found = mb;
 		if (!found)
 			json_array_append_new(out, json_pack("{s:s, s:s, s:O}", "name", n, "change",
 							     "removed", "a", ma));
 		else if (!json_equal(ma, found))
-			json_array_append_new(out, json_pack("{s:s, s:s, s:O, s:O}", "name", n, "change",
-							     "modified", "a", ma, "b", found));
+			json_array_append_new(out,
+					      json_pack("{s:s, s:s, s:O, s:O}", "name", n, "change",
+							"modified", "a", ma, "b", found));
 	}
-	json_array_foreach(b->members, j, mb) {
+	for (j = 0; (mb = json_array_get(b->members, j)); j++) {
 		const char *n = json_string_value(json_object_get(mb, "name"));
 		int found = 0;
-		json_array_foreach(a->members, i, ma)
+		for (i = 0; (ma = json_array_get(a->members, i)); i++)
 			found |= !strcmp(n, json_string_value(json_object_get(ma, "name")));
 		if (!found)
 			json_array_append_new(out, json_pack("{s:s, s:s, s:O}", "name", n, "change",
@@ -317,7 +321,8 @@ static int raw_diff(json_t *rep, const char *pa, const char *pb, const struct di
 			ca.len = (size_t)o->max_file_bytes;
 		if (cb.len > o->max_file_bytes)
 			cb.len = (size_t)o->max_file_bytes;
-		json_object_set_new(rep, "byte_ranges", byte_ranges_diff(&ca, &cb, o->max_ranges, &trunc));
+		json_object_set_new(rep, "byte_ranges",
+				    byte_ranges_diff(&ca, &cb, o->max_ranges, &trunc));
 		if (trunc)
 			json_object_set_new(rep, "byte_ranges_truncated", json_true());
 	}
@@ -411,18 +416,20 @@ int deb_diff(const char *pa, const char *pb, const struct diff_opts *opts, json_
 			modified++;
 			int content = a.ents[i].type == 'f' && b.ents[j].type == 'f' &&
 				      strcmp(a.ents[i].sha256, b.ents[j].sha256);
-			uint64_t bigger = a.ents[i].size > b.ents[j].size ? a.ents[i].size
-									  : b.ents[j].size;
+			uint64_t bigger =
+			    a.ents[i].size > b.ents[j].size ? a.ents[i].size : b.ents[j].size;
 			if (content && bigger > o.max_file_bytes) {
-				json_object_set_new(f, "detail",
-						    json_string("skipped: larger than the per-file limit"));
+				json_object_set_new(
+				    f, "detail",
+				    json_string("skipped: larger than the per-file limit"));
 			} else if (content && (a.want.n >= o.max_detailed ||
 					       detail_bytes + a.ents[i].size + b.ents[j].size >
-						       DETAIL_TOTAL_BYTES)) {
-				json_object_set_new(f, "detail",
-						    json_string("skipped: too many differing files"));
+						   DETAIL_TOTAL_BYTES)) {
+				json_object_set_new(
+				    f, "detail", json_string("skipped: too many differing files"));
 				if (!truncated)
-					truncated = "only the first differing files are compared in detail";
+					truncated =
+					    "only the first differing files are compared in detail";
 			} else if (content) {
 				strv_add(&a.want, a.ents[i].key);
 				strv_add(&b.want, b.ents[j].key);
@@ -435,9 +442,9 @@ int deb_diff(const char *pa, const char *pb, const struct diff_opts *opts, json_
 		json_array_append_new(files, f);
 	}
 	json_object_set_new(rep, "files", files);
-	json_object_set_new(rep, "summary", json_pack("{s:I, s:I, s:I}", "added", (json_int_t)added,
-						      "removed", (json_int_t)removed, "modified",
-						      (json_int_t)modified));
+	json_object_set_new(rep, "summary",
+			    json_pack("{s:I, s:I, s:I}", "added", (json_int_t)added, "removed",
+				      (json_int_t)removed, "modified", (json_int_t)modified));
 
 	/* second pass: the contents of the files compared in detail */
 	if (a.want.n && !a.timed_out && !b.timed_out) {
@@ -453,7 +460,8 @@ int deb_diff(const char *pa, const char *pb, const struct diff_opts *opts, json_
 		for (size_t k = 0; k < a.want.n; k++) {
 			json_t *f = json_array_get(detailed_objs, k);
 			if (!a.got[k].data || !b.got[k].data || now_monotonic() > a.deadline) {
-				json_object_set_new(f, "detail", json_string("skipped: time limit"));
+				json_object_set_new(f, "detail",
+						    json_string("skipped: time limit"));
 				truncated = "time limit reached while comparing contents";
 				continue;
 			}

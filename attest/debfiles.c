@@ -1,4 +1,5 @@
-/* debfiles.c - what a built .deb holds: its control identity and every file's SHA1/SHA256 (libarchive). */
+/* debfiles.c - what a built .deb holds: its control identity and every file's SHA1/SHA256
+ * (libarchive). */
 #include "attest/attest.h"
 
 #include <archive.h>
@@ -69,14 +70,13 @@ static int hash_entry(struct archive *in, struct deb_file *f)
 	return ret;
 }
 
-static int read_control(struct archive *in, const char *deb, struct deb_contents *c,
-			struct kerr *e)
+static int read_control(struct archive *in, const char *deb, struct deb_contents *c, struct kerr *e)
 {
 	struct archive_entry *ent;
 	struct kbuf b = {0};
-	int r, ret = 0;
+	int ret = 0;
 
-	while ((r = archive_read_next_header(in, &ent)) == ARCHIVE_OK) {
+	while (archive_read_next_header(in, &ent) == ARCHIVE_OK) {
 		const char *n = archive_entry_pathname(ent);
 		if (strcmp(n, "./control") && strcmp(n, "control"))
 			continue;
@@ -142,8 +142,9 @@ static int read_data(struct archive *in, const char *deb, struct deb_contents *c
 					break;
 			free(target);
 			if (i + 1 == c->n)
-				return kerr_set(e, KILN_EPARSE, "%s: %s links to a file not seen before",
-						deb, f->path);
+				return kerr_set(e, KILN_EPARSE,
+						"%s: %s links to a file not seen before", deb,
+						f->path);
 			memcpy(f->sha1, c->files[i].sha1, sizeof(f->sha1));
 			memcpy(f->sha256, c->files[i].sha256, sizeof(f->sha256));
 			f->size = c->files[i].size;
@@ -162,7 +163,8 @@ static int read_data(struct archive *in, const char *deb, struct deb_contents *c
 
 /* open the current ar member as a (compressed) tar and run fn over it */
 static int read_member(struct archive *outer, const char *deb, const char *member,
-		       int (*fn)(struct archive *, const char *, struct deb_contents *, struct kerr *),
+		       int (*fn)(struct archive *, const char *, struct deb_contents *,
+				 struct kerr *),
 		       struct deb_contents *c, struct kerr *e)
 {
 	struct member_reader *m = xmalloc(sizeof(*m));

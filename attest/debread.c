@@ -1,4 +1,5 @@
-/* debread.c - walk a .deb: its ar members (size, sha256) and every entry of control.tar and data.tar (libarchive). */
+/* debread.c - walk a .deb: its ar members (size, sha256) and every entry of control.tar and
+ * data.tar (libarchive). */
 #include "attest/attest.h"
 
 #include <archive.h>
@@ -123,8 +124,8 @@ static int walk_tar(struct archive *in, const char *deb, const char *member,
 
 	while ((r = archive_read_next_header(in, &ent)) == ARCHIVE_OK) {
 		if (++n > DEB_MAX_ENTRIES)
-			return kerr_set(e, KILN_EPARSE, "%s: %s has more than %d entries", deb, member,
-					DEB_MAX_ENTRIES);
+			return kerr_set(e, KILN_EPARSE, "%s: %s has more than %d entries", deb,
+					member, DEB_MAX_ENTRIES);
 		char *path = dot_path(archive_entry_pathname(ent));
 		char *link = NULL;
 		const char *hl = archive_entry_hardlink(ent), *sl = archive_entry_symlink(ent);
@@ -133,17 +134,17 @@ static int walk_tar(struct archive *in, const char *deb, const char *member,
 		else if (sl)
 			link = xstrdup(sl);
 		struct deb_entry de = {
-			.member = member,
-			.path = path,
-			.type = entry_type(ent),
-			.mode = (unsigned)(archive_entry_perm(ent) & 07777),
-			.uid = archive_entry_uid(ent),
-			.gid = archive_entry_gid(ent),
-			.mtime = archive_entry_mtime(ent),
-			.uname = archive_entry_uname(ent),
-			.gname = archive_entry_gname(ent),
-			.size = (uint64_t)archive_entry_size(ent),
-			.link = link,
+		    .member = member,
+		    .path = path,
+		    .type = entry_type(ent),
+		    .mode = (unsigned)(archive_entry_perm(ent) & 07777),
+		    .uid = archive_entry_uid(ent),
+		    .gid = archive_entry_gid(ent),
+		    .mtime = archive_entry_mtime(ent),
+		    .uname = archive_entry_uname(ent),
+		    .gname = archive_entry_gname(ent),
+		    .size = (uint64_t)archive_entry_size(ent),
+		    .link = link,
 		};
 		if (ops->entry)
 			ret = ops->entry(ctx, &de, in, e);
@@ -153,7 +154,8 @@ static int walk_tar(struct archive *in, const char *deb, const char *member,
 			return ret;
 	}
 	if (r != ARCHIVE_EOF)
-		return kerr_set(e, KILN_EPARSE, "%s: %s: %s", deb, member, archive_error_string(in));
+		return kerr_set(e, KILN_EPARSE, "%s: %s: %s", deb, member,
+				archive_error_string(in));
 	return 0;
 }
 

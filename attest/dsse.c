@@ -10,7 +10,7 @@ void dsse_pae(const char *type, const void *body, size_t n, struct kbuf *out)
 }
 
 static const char b64_alphabet[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 char *base64_encode(const void *p, size_t n)
 {
@@ -121,7 +121,8 @@ int dsse_verify(const json_t *env, const struct attest_key *pub, const char *wan
 	int ret = -KILN_EVERIFY;
 
 	if (!json_is_object(env))
-		return kerr_set(e, KILN_EPARSE, "%s: not a DSSE envelope (not a JSON object)", what);
+		return kerr_set(e, KILN_EPARSE, "%s: not a DSSE envelope (not a JSON object)",
+				what);
 	type = json_string_value(json_object_get(env, "payloadType"));
 	pl = json_string_value(json_object_get(env, "payload"));
 	sigs = json_object_get(env, "signatures");
@@ -135,7 +136,7 @@ int dsse_verify(const json_t *env, const struct attest_key *pub, const char *wan
 	}
 	dsse_pae(type, body.data, body.len, &pae);
 	/* any signature that verifies with this key will do; keyid is only a hint */
-	json_array_foreach(sigs, i, s) {
+	for (i = 0; (s = json_array_get(sigs, i)); i++) {
 		const char *sb = json_string_value(json_object_get(s, "sig"));
 		struct kbuf sig = {0};
 		if (sb && base64_decode(sb, &sig) == 0) {

@@ -56,16 +56,19 @@ static int key_wrap(EVP_PKEY *pkey, int priv, const char *what, struct attest_ke
 	enum key_type t;
 	int len;
 
-	if (EVP_PKEY_get_base_id(pkey) == EVP_PKEY_ED25519) {
+	int base = EVP_PKEY_get_base_id(pkey);
+
+	if (base == EVP_PKEY_ED25519) {
 		t = KEY_ED25519;
-	} else if (EVP_PKEY_get_base_id(pkey) == EVP_PKEY_EC) {
+	} else if (base == EVP_PKEY_EC) {
 		char group[64] = "";
 		size_t gl = 0;
 		if (!EVP_PKEY_get_utf8_string_param(pkey, "group", group, sizeof(group), &gl) ||
 		    (strcmp(group, "prime256v1") && strcmp(group, "P-256"))) {
 			EVP_PKEY_free(pkey);
-			return kerr_set(e, KILN_EPARSE, "%s: EC key on curve '%s', only P-256 is supported",
-					what, group);
+			return kerr_set(e, KILN_EPARSE,
+					"%s: EC key on curve '%s', only P-256 is supported", what,
+					group);
 		}
 		t = KEY_ECDSA_P256;
 	} else {
@@ -76,7 +79,8 @@ static int key_wrap(EVP_PKEY *pkey, int priv, const char *what, struct attest_ke
 	len = i2d_PUBKEY(pkey, &der);
 	if (len <= 0) {
 		EVP_PKEY_free(pkey);
-		return kerr_set(e, KILN_EPARSE, "%s: cannot encode public key: %s", what, ossl_reason());
+		return kerr_set(e, KILN_EPARSE, "%s: cannot encode public key: %s", what,
+				ossl_reason());
 	}
 	k = xcalloc(1, sizeof(*k));
 	k->pkey = pkey;
@@ -174,7 +178,7 @@ int key_generate(enum key_type t, const char *prefix, int force, struct attest_k
 			       ossl_reason());
 		goto out;
 	}
-	if ((ret = key_wrap(pkey, 1, keypath, &k, e)) < 0)
+	if ((ret = key_wrap(pkey, 1, keypath, &k, e)) < 0 || !k)
 		goto out;
 	priv_pem = key_private_pem(k);
 	pub_pem = key_public_pem(k);
@@ -223,8 +227,8 @@ int key_default(struct attest_key **out, int *created, struct kerr *e)
 		struct stat st;
 		if (stat(keypath, &st) == 0 && (st.st_mode & 077)) {
 			ret = kerr_set(e, KILN_EVERIFY,
-				       "%s is readable by others (mode %03o); chmod 600 it", keypath,
-				       (unsigned)(st.st_mode & 0777));
+				       "%s is readable by others (mode %03o); chmod 600 it",
+				       keypath, (unsigned)(st.st_mode & 0777));
 			goto out;
 		}
 		ret = key_load_private(keypath, out, e);
@@ -306,6 +310,7 @@ int key_verify(const struct attest_key *k, const void *msg, size_t n, const void
 	EVP_MD_CTX_free(ctx);
 	ERR_clear_error();
 	if (!ok)
-		return kerr_set(e, KILN_EVERIFY, "signature does not verify with key %.16s…", k->id);
+		return kerr_set(e, KILN_EVERIFY, "signature does not verify with key %.16s…",
+				k->id);
 	return 0;
 }

@@ -7,19 +7,19 @@
 #define OPENVEX_CONTEXT "https://openvex.dev/ns/v0.2.0"
 
 static const char *const status_names[] = {
-	[VEX_NOT_AFFECTED] = "not_affected",
-	[VEX_AFFECTED] = "affected",
-	[VEX_FIXED] = "fixed",
-	[VEX_UNDER_INVESTIGATION] = "under_investigation",
+    [VEX_NOT_AFFECTED] = "not_affected",
+    [VEX_AFFECTED] = "affected",
+    [VEX_FIXED] = "fixed",
+    [VEX_UNDER_INVESTIGATION] = "under_investigation",
 };
 
 static const char *const justifications[] = {
-	"component_not_present",
-	"vulnerable_code_not_present",
-	"vulnerable_code_not_in_execute_path",
-	"vulnerable_code_cannot_be_controlled_by_adversary",
-	"inline_mitigations_already_exist",
-	NULL,
+    "component_not_present",
+    "vulnerable_code_not_present",
+    "vulnerable_code_not_in_execute_path",
+    "vulnerable_code_cannot_be_controlled_by_adversary",
+    "inline_mitigations_already_exist",
+    NULL,
 };
 
 int vex_status_parse(const char *s, enum vex_status *st, struct kerr *e)
@@ -29,9 +29,9 @@ int vex_status_parse(const char *s, enum vex_status *st, struct kerr *e)
 			*st = (enum vex_status)i;
 			return 0;
 		}
-	return kerr_set(e, KILN_EUSAGE,
-			"unknown VEX status '%s' (not_affected, affected, fixed, under_investigation)",
-			s);
+	return kerr_set(
+	    e, KILN_EUSAGE,
+	    "unknown VEX status '%s' (not_affected, affected, fixed, under_investigation)", s);
 }
 
 const char *vex_status_name(enum vex_status st)
@@ -48,8 +48,7 @@ static int known_justification(const char *j)
 	return 0;
 }
 
-static int statement_json(const struct vex_statement *s, size_t idx, json_t **out,
-			  struct kerr *e)
+static int statement_json(const struct vex_statement *s, size_t idx, json_t **out, struct kerr *e)
 {
 	const char *status = vex_status_name(s->status);
 	json_t *st, *prods, *vuln;
@@ -62,12 +61,14 @@ static int statement_json(const struct vex_statement *s, size_t idx, json_t **ou
 		return kerr_set(e, KILN_EUSAGE, "VEX statement %zu (%s): no products", idx,
 				s->vulnerability);
 	if (s->justification && !known_justification(s->justification))
-		return kerr_set(e, KILN_EUSAGE, "VEX statement %zu (%s): unknown justification '%s'",
-				idx, s->vulnerability, s->justification);
-	if (s->justification && s->status != VEX_NOT_AFFECTED)
 		return kerr_set(e, KILN_EUSAGE,
-				"VEX statement %zu (%s): a justification goes only with not_affected",
-				idx, s->vulnerability);
+				"VEX statement %zu (%s): unknown justification '%s'", idx,
+				s->vulnerability, s->justification);
+	if (s->justification && s->status != VEX_NOT_AFFECTED)
+		return kerr_set(
+		    e, KILN_EUSAGE,
+		    "VEX statement %zu (%s): a justification goes only with not_affected", idx,
+		    s->vulnerability);
 	if (s->status == VEX_NOT_AFFECTED && !s->justification && !s->impact_statement)
 		return kerr_set(e, KILN_EUSAGE,
 				"VEX statement %zu (%s): not_affected needs a justification or an "
@@ -110,8 +111,9 @@ int openvex_document(const struct vex_document *d, json_t **out, struct kerr *e)
 
 	if (!d->id || !d->author || d->version < 1) {
 		json_decref(stmts);
-		return kerr_set(e, KILN_EUSAGE, "a VEX document needs an @id, an author and a "
-						"version of 1 or more");
+		return kerr_set(e, KILN_EUSAGE,
+				"a VEX document needs an @id, an author and a "
+				"version of 1 or more");
 	}
 	for (size_t i = 0; i < d->n; i++) {
 		if ((r = statement_json(&d->statements[i], i + 1, &s, e)) < 0) {
@@ -121,9 +123,9 @@ int openvex_document(const struct vex_document *d, json_t **out, struct kerr *e)
 		json_array_append_new(stmts, s);
 	}
 	ts = rfc3339_utc(d->timestamp);
-	*out = json_pack("{s:s, s:s, s:s, s:s, s:i, s:o}", "@context", OPENVEX_CONTEXT, "@id", d->id,
-			 "author", d->author, "timestamp", ts, "version", d->version, "statements",
-			 stmts);
+	*out = json_pack("{s:s, s:s, s:s, s:s, s:i, s:o}", "@context", OPENVEX_CONTEXT, "@id",
+			 d->id, "author", d->author, "timestamp", ts, "version", d->version,
+			 "statements", stmts);
 	free(ts);
 	return 0;
 }

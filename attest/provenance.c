@@ -1,4 +1,5 @@
-/* provenance.c - an in-toto Statement v1 with a SLSA Provenance v1 predicate from a build record. */
+/* provenance.c - an in-toto Statement v1 with a SLSA Provenance v1 predicate from a build record.
+ */
 #include "attest/attest.h"
 
 #include <stdlib.h>
@@ -21,11 +22,11 @@ static json_t *subjects(const json_t *rec)
 	json_t *out = json_array(), *o;
 	size_t i;
 
-	json_array_foreach(json_object_get(rec, "outputs"), i, o)
+	for (i = 0; (o = json_array_get(json_object_get(rec, "outputs"), i)); i++)
 		json_array_append_new(
-			out, json_pack("{s:s, s:o}", "name", json_string_value(json_object_get(o, "name")),
-				       "digest",
-				       digest_sha256(json_string_value(json_object_get(o, "sha256")))));
+		    out, json_pack("{s:s, s:o}", "name",
+				   json_string_value(json_object_get(o, "name")), "digest",
+				   digest_sha256(json_string_value(json_object_get(o, "sha256")))));
 	return out;
 }
 
@@ -45,7 +46,7 @@ static json_t *profiles(const json_t *rec)
 			json_array_append_new(out, json_string(l.v[i]));
 		strv_free(&l);
 	} else {
-		json_array_foreach(p, i, x)
+		for (i = 0; (x = json_array_get(p, i)); i++)
 			if (json_is_string(x))
 				json_array_append(out, x);
 	}
@@ -57,7 +58,9 @@ static json_t *patches(const json_t *rec)
 	json_t *out = json_array(), *x;
 	size_t i;
 
-	json_array_foreach(json_object_get(json_object_get(rec, "source"), "patches"), i, x) {
+	for (i = 0;
+	     (x = json_array_get(json_object_get(json_object_get(rec, "source"), "patches"), i));
+	     i++) {
 		const char *n = json_string_value(json_object_get(x, "name"));
 		const char *h = json_string_value(json_object_get(x, "sha256"));
 		if (json_is_string(x))
@@ -88,17 +91,19 @@ static json_t *internal_parameters(const json_t *rec)
 {
 	json_t *in = json_object(), *env = record_field(rec, "environment"), *v;
 	const char *bp = json_string_value(record_field(rec, "build_path"));
-	const char *lsha = json_string_value(json_object_get(json_object_get(rec, "lock"), "sha256"));
+	const char *lsha =
+	    json_string_value(json_object_get(json_object_get(rec, "lock"), "sha256"));
 
 	if (bp)
 		json_object_set_new(in, "buildPath", json_string(bp));
 	if (json_is_object(env)) {
 		/* only string values: the environment is NAME=value text */
 		json_t *e2 = json_object();
-		const char *k;
-		json_object_foreach(env, k, v)
+		for (void *it = json_object_iter(env); it; it = json_object_iter_next(env, it)) {
+			v = json_object_iter_value(it);
 			if (json_is_string(v))
-				json_object_set(e2, k, v);
+				json_object_set(e2, json_object_iter_key(it), v);
+		}
 		json_object_set_new(in, "environment", e2);
 	}
 	if (lsha)
@@ -116,23 +121,26 @@ static json_t *resolved_dependencies(const json_t *rec)
 
 	/* the source package's files: one descriptor each, named, with the
 	 * source package's purl */
-	json_array_foreach(json_object_get(json_object_get(rec, "source"), "files"), i, x) {
+	for (i = 0;
+	     (x = json_array_get(json_object_get(json_object_get(rec, "source"), "files"), i));
+	     i++) {
 		json_array_append_new(
-			out, json_pack("{s:s, s:s, s:o}", "uri", src_purl, "name",
-				       json_string_value(json_object_get(x, "name")), "digest",
-				       digest_sha256(json_string_value(json_object_get(x, "sha256")))));
+		    out, json_pack("{s:s, s:s, s:o}", "uri", src_purl, "name",
+				   json_string_value(json_object_get(x, "name")), "digest",
+				   digest_sha256(json_string_value(json_object_get(x, "sha256")))));
 	}
 	free(src_purl);
 	/* every package of the build environment, in the lock's order */
-	json_array_foreach(record_lock_packages(rec), i, x) {
+	for (i = 0; (x = json_array_get(record_lock_packages(rec), i)); i++) {
 		const char *name = json_string_value(json_object_get(x, "name"));
 		const char *ver = json_string_value(json_object_get(x, "version"));
 		const char *arch = json_string_value(json_object_get(x, "arch"));
 		const char *mirror = json_string_value(json_object_get(x, "mirror"));
 		const char *file = json_string_value(json_object_get(x, "filename"));
 		char *purl = purl_package(distro, name, ver, arch);
-		json_t *d = json_pack("{s:s, s:s, s:o}", "uri", purl, "name", name, "digest",
-				      digest_sha256(json_string_value(json_object_get(x, "sha256"))));
+		json_t *d =
+		    json_pack("{s:s, s:s, s:o}", "uri", purl, "name", name, "digest",
+			      digest_sha256(json_string_value(json_object_get(x, "sha256"))));
 		if (mirror && file) {
 			char *url = xasprintf("%s/%s", mirror, file);
 			json_object_set_new(d, "downloadLocation", json_string(url));
@@ -156,8 +164,8 @@ static const char *log_digest(const json_t *rec, const char **name)
 	if (!*name)
 		return NULL;
 	h = json_string_value(json_object_get(log, "sha256"));
-	json_array_foreach(json_object_get(rec, "outputs"), i, o)
-		if (!h && !strcmp(json_string_value(json_object_get(o, "name")), *name))
+	for (i = 0; !h && (o = json_array_get(json_object_get(rec, "outputs"), i)); i++)
+		if (!strcmp(json_string_value(json_object_get(o, "name")), *name))
 			h = json_string_value(json_object_get(o, "sha256"));
 	return h && is_sha256_hex(h) ? h : NULL;
 }
@@ -182,9 +190,9 @@ static json_t *run_details(const json_t *rec, const struct provenance_opts *o)
 			       o && o->builder_id ? o->builder_id : KILN_BUILDER_ID_DEFAULT,
 			       "version", "kiln", kv ? kv : KILN_VERSION, "metadata", meta);
 	if (log_sha)
-		json_object_set_new(rd, "byproducts",
-				    json_pack("[{s:s, s:o}]", "name", log_name, "digest",
-					      digest_sha256(log_sha)));
+		json_object_set_new(
+		    rd, "byproducts",
+		    json_pack("[{s:s, s:o}]", "name", log_name, "digest", digest_sha256(log_sha)));
 	return rd;
 }
 
@@ -196,12 +204,12 @@ int provenance_statement(const json_t *rec, const struct provenance_opts *o, jso
 	if ((r = record_check(rec, "build record", e)) < 0)
 		return r;
 	const char *bt = str_has_prefix(record_distro(rec), "alpine:") ? KILN_BUILDTYPE_ALPINE
-								      : KILN_BUILDTYPE_DEBIAN;
-	json_t *pred = json_pack("{s:{s:s, s:o, s:o, s:o}, s:o}", "buildDefinition", "buildType", bt,
-				 "externalParameters", external_parameters(rec),
-				 "internalParameters", internal_parameters(rec),
-				 "resolvedDependencies", resolved_dependencies(rec), "runDetails",
-				 run_details(rec, o));
+								       : KILN_BUILDTYPE_DEBIAN;
+	json_t *pred =
+	    json_pack("{s:{s:s, s:o, s:o, s:o}, s:o}", "buildDefinition", "buildType", bt,
+		      "externalParameters", external_parameters(rec), "internalParameters",
+		      internal_parameters(rec), "resolvedDependencies", resolved_dependencies(rec),
+		      "runDetails", run_details(rec, o));
 	*out = json_pack("{s:s, s:o, s:s, s:o}", "_type", INTOTO_STATEMENT_V1, "subject",
 			 subjects(rec), "predicateType", SLSA_PROVENANCE_V1, "predicate", pred);
 	return 0;

@@ -19,7 +19,8 @@ int record_load(const char *path, json_t **out, struct kerr *e)
 	j = json_loadb(b.data, b.len, JSON_REJECT_DUPLICATES, &je);
 	kbuf_free(&b);
 	if (!j)
-		return kerr_set(e, KILN_EPARSE, "%s:%d: not valid JSON: %s", path, je.line, je.text);
+		return kerr_set(e, KILN_EPARSE, "%s:%d: not valid JSON: %s", path, je.line,
+				je.text);
 	if (!json_is_object(j)) {
 		json_decref(j);
 		return kerr_set(e, KILN_EPARSE, "%s: a build record is a JSON object", path);
@@ -90,8 +91,9 @@ static int check_token(const char *v, const char *field, const char *what, struc
 		return kerr_set(e, KILN_EPARSE, "%s: build record lacks %s", what, field);
 	for (const char *p = v; *p; p++)
 		if ((unsigned char)*p <= 0x20 || *p == '/' || *p == 0x7f)
-			return kerr_set(e, KILN_EPARSE, "%s: %s '%s' has a character not allowed there",
-					what, field, v);
+			return kerr_set(e, KILN_EPARSE,
+					"%s: %s '%s' has a character not allowed there", what,
+					field, v);
 	return 0;
 }
 
@@ -100,8 +102,8 @@ static int check_digest(const json_t *o, const char *field, size_t i, const char
 {
 	const char *h = obj_str(o, "sha256");
 	if (!h || !is_sha256_hex(h))
-		return kerr_set(e, KILN_EPARSE, "%s: %s[%zu] lacks a sha256 (64 lowercase hex)", what,
-				field, i);
+		return kerr_set(e, KILN_EPARSE, "%s: %s[%zu] lacks a sha256 (64 lowercase hex)",
+				what, field, i);
 	return 0;
 }
 
@@ -117,16 +119,17 @@ int record_check(const json_t *rec, const char *what, struct kerr *e)
 	    (r = check_token(record_arch(rec), "arch", what, e)) < 0)
 		return r;
 	a = json_object_get(json_object_get(rec, "source"), "files");
-	json_array_foreach(a, i, x) {
+	for (i = 0; (x = json_array_get(a, i)); i++) {
 		if ((r = check_token(obj_str(x, "name"), "source.files[].name", what, e)) < 0 ||
 		    (r = check_digest(x, "source.files", i, what, e)) < 0)
 			return r;
 	}
 	if (!(a = record_lock_packages(rec)))
 		return kerr_set(e, KILN_EPARSE, "%s: build record lacks lock.packages", what);
-	json_array_foreach(a, i, x) {
+	for (i = 0; (x = json_array_get(a, i)); i++) {
 		if ((r = check_token(obj_str(x, "name"), "lock.packages[].name", what, e)) < 0 ||
-		    (r = check_token(obj_str(x, "version"), "lock.packages[].version", what, e)) < 0 ||
+		    (r = check_token(obj_str(x, "version"), "lock.packages[].version", what, e)) <
+			0 ||
 		    (r = check_token(obj_str(x, "arch"), "lock.packages[].arch", what, e)) < 0 ||
 		    (r = check_digest(x, "lock.packages", i, what, e)) < 0)
 			return r;
@@ -134,10 +137,11 @@ int record_check(const json_t *rec, const char *what, struct kerr *e)
 	a = json_object_get(rec, "outputs");
 	if (!json_is_array(a) || json_array_size(a) == 0)
 		return kerr_set(e, KILN_EPARSE, "%s: build record lists no outputs", what);
-	json_array_foreach(a, i, x) {
+	for (i = 0; (x = json_array_get(a, i)); i++) {
 		const char *n = obj_str(x, "name");
 		if (!n || !is_safe_filename(n))
-			return kerr_set(e, KILN_EPARSE, "%s: outputs[%zu] has no safe file name", what, i);
+			return kerr_set(e, KILN_EPARSE, "%s: outputs[%zu] has no safe file name",
+					what, i);
 		if ((r = check_digest(x, "outputs", i, what, e)) < 0)
 			return r;
 	}

@@ -25,7 +25,8 @@ static char *dir_of(const char *path)
 
 static int write_json_file(const char *path, const json_t *j, int pretty, struct kerr *e)
 {
-	char *s = pretty ? json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS) : attest_canonical_json(j);
+	char *s =
+	    pretty ? json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS) : attest_canonical_json(j);
 	char *line = xasprintf("%s\n", s);
 	int r = write_file_atomic(path, line, strlen(line), 0644, e);
 	free(s);

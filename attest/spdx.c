@@ -1,4 +1,5 @@
-/* spdx.c - an SPDX 2.3 JSON SBOM from a build record: built packages and their files, the build environment. */
+/* spdx.c - an SPDX 2.3 JSON SBOM from a build record: built packages and their files, the build
+ * environment. */
 #include "attest/attest.h"
 
 #include <openssl/evp.h>
@@ -107,8 +108,8 @@ static int add_output(struct spdx_ctx *x, const json_t *o, const char *outputs_d
 			goto out;
 		if (strcmp(got, sha)) {
 			ret = kerr_set(e, KILN_EVERIFY,
-				       "%s: sha256 %s differs from the build record's %s", path, got,
-				       sha);
+				       "%s: sha256 %s differs from the build record's %s", path,
+				       got, sha);
 			goto out;
 		}
 		if ((ret = deb_contents_read(path, &c, e)) < 0)
@@ -144,11 +145,10 @@ static int add_output(struct spdx_ctx *x, const json_t *o, const char *outputs_d
 	json_array_append_new(x->rels, relationship(id, "GENERATED_FROM", source_id));
 	for (size_t i = 0; have_files && i < c.n; i++) {
 		char *fid = xasprintf("SPDXRef-File-%zu", ++x->nfile);
-		json_array_append_new(
-			x->files, json_pack("{s:s, s:s, s:[o,o]}", "SPDXID", fid, "fileName",
-					    c.files[i].path, "checksums",
-					    checksum("SHA1", c.files[i].sha1),
-					    checksum("SHA256", c.files[i].sha256)));
+		json_array_append_new(x->files, json_pack("{s:s, s:s, s:[o,o]}", "SPDXID", fid,
+							  "fileName", c.files[i].path, "checksums",
+							  checksum("SHA1", c.files[i].sha1),
+							  checksum("SHA256", c.files[i].sha256)));
 		json_array_append_new(x->rels, relationship(id, "CONTAINS", fid));
 		free(fid);
 	}
@@ -167,7 +167,7 @@ static void add_build_dependencies(struct spdx_ctx *x, const char *source_id)
 	json_t *l;
 	size_t i;
 
-	json_array_foreach(record_lock_packages(x->rec), i, l) {
+	for (i = 0; (l = json_array_get(record_lock_packages(x->rec), i)); i++) {
 		const char *name = json_string_value(json_object_get(l, "name"));
 		const char *ver = json_string_value(json_object_get(l, "version"));
 		const char *arch = json_string_value(json_object_get(l, "arch"));
@@ -176,14 +176,15 @@ static void add_build_dependencies(struct spdx_ctx *x, const char *source_id)
 		char *idname = xasprintf("%s-%s", name, arch);
 		char *id = unique_id(&x->used, "SPDXRef-BuildDep-", idname);
 		char *purl = purl_package(x->distro, name, ver, arch);
-		char *dl = mirror && file ? xasprintf("%s/%s", mirror, file) : xstrdup("NOASSERTION");
+		char *dl =
+		    mirror && file ? xasprintf("%s/%s", mirror, file) : xstrdup("NOASSERTION");
 		json_array_append_new(
-			x->packages,
-			json_pack("{s:s, s:s, s:s, s:s, s:b, s:[o], s:o, s:s}", "SPDXID", id, "name",
-				  name, "versionInfo", ver, "downloadLocation", dl, "filesAnalyzed",
-				  0, "checksums",
-				  checksum("SHA256", json_string_value(json_object_get(l, "sha256"))),
-				  "externalRefs", purl_ref(purl), "primaryPackagePurpose", "INSTALL"));
+		    x->packages,
+		    json_pack("{s:s, s:s, s:s, s:s, s:b, s:[o], s:o, s:s}", "SPDXID", id, "name",
+			      name, "versionInfo", ver, "downloadLocation", dl, "filesAnalyzed", 0,
+			      "checksums",
+			      checksum("SHA256", json_string_value(json_object_get(l, "sha256"))),
+			      "externalRefs", purl_ref(purl), "primaryPackagePurpose", "INSTALL"));
 		json_array_append_new(x->rels, relationship(id, "BUILD_DEPENDENCY_OF", source_id));
 		free(idname);
 		free(id);
@@ -203,8 +204,8 @@ static char *created_time(const json_t *rec)
 		return t;
 	if (json_is_integer(record_field(rec, "source_date_epoch")))
 		return rfc3339_utc(json_integer_value(record_field(rec, "source_date_epoch")));
-	sde = json_string_value(json_object_get(record_field(rec, "environment"),
-						"SOURCE_DATE_EPOCH"));
+	sde = json_string_value(
+	    json_object_get(record_field(rec, "environment"), "SOURCE_DATE_EPOCH"));
 	return rfc3339_utc(sde ? strtoll(sde, NULL, 10) : 0);
 }
 
@@ -217,7 +218,7 @@ static char *namespace_uri(const json_t *rec, const char *base)
 	size_t i;
 
 	kbuf_adds(&b, record_distro(rec));
-	json_array_foreach(json_object_get(rec, "outputs"), i, o)
+	for (i = 0; (o = json_array_get(json_object_get(rec, "outputs"), i)); i++)
 		kbuf_printf(&b, "\n%s %s", json_string_value(json_object_get(o, "sha256")),
 			    json_string_value(json_object_get(o, "name")));
 	sha256_mem(b.data, b.len, hex);
@@ -246,23 +247,23 @@ int spdx_document(const json_t *rec, const char *outputs_dir, json_t **out, stru
 	tool = xasprintf("Tool: kiln-%s", KILN_VERSION);
 
 	source_id = unique_id(&x.used, "SPDXRef-Source-", record_source_name(rec));
-	src_purl = purl_package(x.distro, record_source_name(rec), record_source_version(rec),
-				"source");
+	src_purl =
+	    purl_package(x.distro, record_source_name(rec), record_source_version(rec), "source");
 	json_array_append_new(x.packages,
 			      json_pack("{s:s, s:s, s:s, s:s, s:b, s:o, s:s}", "SPDXID", source_id,
 					"name", record_source_name(rec), "versionInfo",
-					record_source_version(rec), "downloadLocation", "NOASSERTION",
-					"filesAnalyzed", 0, "externalRefs", purl_ref(src_purl),
-					"primaryPackagePurpose", "SOURCE"));
+					record_source_version(rec), "downloadLocation",
+					"NOASSERTION", "filesAnalyzed", 0, "externalRefs",
+					purl_ref(src_purl), "primaryPackagePurpose", "SOURCE"));
 	free(src_purl);
-	json_array_foreach(json_object_get(rec, "outputs"), i, o)
+	for (i = 0; (o = json_array_get(json_object_get(rec, "outputs"), i)); i++)
 		if ((ret = add_output(&x, o, outputs_dir ? outputs_dir : ".", source_id, e)) < 0)
 			goto out;
 	add_build_dependencies(&x, source_id);
 	doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:[s]}, s:O, s:O}", "spdxVersion",
 			"SPDX-2.3", "dataLicense", "CC0-1.0", "SPDXID", "SPDXRef-DOCUMENT", "name",
-			base, "documentNamespace", ns, "creationInfo", "created", created, "creators",
-			tool, "packages", x.packages, "relationships", x.rels);
+			base, "documentNamespace", ns, "creationInfo", "created", created,
+			"creators", tool, "packages", x.packages, "relationships", x.rels);
 	if (json_array_size(x.files))
 		json_object_set(doc, "files", x.files);
 	*out = doc;

@@ -1,4 +1,5 @@
-/* verify.c - check an attestation file: every DSSE signature, then every subject against the files on disk. */
+/* verify.c - check an attestation file: every DSSE signature, then every subject against the files
+ * on disk. */
 #include "attest/attest.h"
 
 #include <libgen.h>
@@ -29,16 +30,19 @@ static int check_subjects(const json_t *stmt, const char *what, const char *dir,
 
 	if (!json_is_array(subj) || json_array_size(subj) == 0)
 		return kerr_set(e, KILN_EPARSE, "%s: the statement has no subjects", what);
-	json_array_foreach(subj, i, s) {
+	for (i = 0; (s = json_array_get(subj, i)); i++) {
 		const char *name = json_string_value(json_object_get(s, "name"));
-		const char *want = json_string_value(json_object_get(json_object_get(s, "digest"), "sha256"));
+		const char *want =
+		    json_string_value(json_object_get(json_object_get(s, "digest"), "sha256"));
 		if (!want || !is_sha256_hex(want))
-			return kerr_set(e, KILN_EPARSE, "%s: subject %zu has no sha256 digest", what, i);
+			return kerr_set(e, KILN_EPARSE, "%s: subject %zu has no sha256 digest",
+					what, i);
 		/* names come from the signed statement, but are still not trusted
 		 * as paths: only plain file names next to the attestation */
 		if (!name || !is_safe_filename(name))
 			return kerr_set(e, KILN_EPARSE,
-					"%s: subject %zu is not named by a plain file name", what, i);
+					"%s: subject %zu is not named by a plain file name", what,
+					i);
 		v->subjects = xrealloc(v->subjects, (v->n + 1) * sizeof(*v->subjects));
 		struct attest_subject_check *c = &v->subjects[v->n++];
 		c->name = xstrdup(name);
@@ -49,8 +53,8 @@ static int check_subjects(const json_t *stmt, const char *what, const char *dir,
 		if (!path_exists(path)) {
 			c->status = -KILN_ENOTFOUND;
 			if (!ret)
-				ret = kerr_set(e, KILN_ENOTFOUND, "%s: subject %s not found in %s", what,
-					       name, dir);
+				ret = kerr_set(e, KILN_ENOTFOUND, "%s: subject %s not found in %s",
+					       what, name, dir);
 		} else if (sha256_file(path, got, NULL, e) < 0) {
 			c->status = -KILN_EIO;
 			if (!ret)
@@ -59,8 +63,8 @@ static int check_subjects(const json_t *stmt, const char *what, const char *dir,
 			c->status = -KILN_EVERIFY;
 			if (!ret || ret == -KILN_ENOTFOUND)
 				ret = kerr_set(e, KILN_EVERIFY,
-					       "%s: %s has sha256 %s, the attestation says %s", what,
-					       path, got, want);
+					       "%s: %s has sha256 %s, the attestation says %s",
+					       what, path, got, want);
 		}
 		free(path);
 	}
@@ -88,7 +92,8 @@ static int verify_envelope_text(const char *text, size_t len, const char *what,
 	}
 	if (!json_string_value(json_object_get(stmt, "_type")) ||
 	    strcmp(json_string_value(json_object_get(stmt, "_type")), INTOTO_STATEMENT_V1)) {
-		ret = kerr_set(e, KILN_EPARSE, "%s: the payload is not an in-toto Statement v1", what);
+		ret = kerr_set(e, KILN_EPARSE, "%s: the payload is not an in-toto Statement v1",
+			       what);
 		goto out;
 	}
 	pt = json_string_value(json_object_get(stmt, "predicateType"));
@@ -134,7 +139,8 @@ int attest_verify_file(const char *path, const struct attest_key *pub, const cha
 			continue;
 		char *what = xasprintf("%s:%zu", path, line);
 		v->envelopes++;
-		ret = verify_envelope_text(p, (size_t)(nl - p), what, pub, dir ? dir : owndir, v, e);
+		ret =
+		    verify_envelope_text(p, (size_t)(nl - p), what, pub, dir ? dir : owndir, v, e);
 		free(what);
 		if (ret < 0)
 			goto out;

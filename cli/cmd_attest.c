@@ -1,4 +1,5 @@
-/* cmd_attest.c - `kiln attest render|verify`: sign a build record's provenance and SBOM, check attestations. */
+/* cmd_attest.c - `kiln attest render|verify`: sign a build record's provenance and SBOM, check
+ * attestations. */
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,23 +8,23 @@
 #include "cli/cli.h"
 
 static const char usage[] =
-	"usage: kiln attest render RECORD.json [--key KEY] [-o DIR] [--outputs DIR]\n"
-	"       kiln attest verify FILE [--key PUB] [--dir DIR]\n\n"
-	"render: from kiln's build record, write BASE.intoto.jsonl (an in-toto Statement\n"
-	"  v1 with a SLSA Provenance v1 predicate, in a DSSE envelope signed with KEY)\n"
-	"  and BASE.spdx.json (an SPDX 2.3 SBOM: the built packages with their files,\n"
-	"  the build environment's packages). Without --key, kiln's own key in\n"
-	"  $KILN_HOME/keys/ is used (made on first use).\n"
-	"verify: check FILE's DSSE signature with PUB (default: kiln's own public key)\n"
-	"  and that every subject's sha256 matches the file of that name in DIR\n"
-	"  (default: FILE's directory).\n\n"
-	"Options:\n"
-	"  -k, --key FILE       private key (render) or public key (verify), PEM\n"
-	"  -o, --output DIR     render: where to write (default: the record's directory)\n"
-	"      --outputs DIR    render: where the built packages are (default: the\n"
-	"                       record's directory)\n"
-	"      --builder-id URI render: runDetails.builder.id\n"
-	"  -d, --dir DIR        verify: where the subjects are\n";
+    "usage: kiln attest render RECORD.json [--key KEY] [-o DIR] [--outputs DIR]\n"
+    "       kiln attest verify FILE [--key PUB] [--dir DIR]\n\n"
+    "render: from kiln's build record, write BASE.intoto.jsonl (an in-toto Statement\n"
+    "  v1 with a SLSA Provenance v1 predicate, in a DSSE envelope signed with KEY)\n"
+    "  and BASE.spdx.json (an SPDX 2.3 SBOM: the built packages with their files,\n"
+    "  the build environment's packages). Without --key, kiln's own key in\n"
+    "  $KILN_HOME/keys/ is used (made on first use).\n"
+    "verify: check FILE's DSSE signature with PUB (default: kiln's own public key)\n"
+    "  and that every subject's sha256 matches the file of that name in DIR\n"
+    "  (default: FILE's directory).\n\n"
+    "Options:\n"
+    "  -k, --key FILE       private key (render) or public key (verify), PEM\n"
+    "  -o, --output DIR     render: where to write (default: the record's directory)\n"
+    "      --outputs DIR    render: where the built packages are (default: the\n"
+    "                       record's directory)\n"
+    "      --builder-id URI render: runDetails.builder.id\n"
+    "  -d, --dir DIR        verify: where the subjects are\n";
 
 enum { OPT_OUTPUTS = OPT_FIRST_CMD, OPT_BUILDER_ID };
 
@@ -72,8 +73,8 @@ static int parse(int argc, char **argv, struct cli *c, struct attest_args *a)
 
 static int attest_render_cmd(const char *record, const struct attest_args *a, struct cli *c)
 {
-	struct attest_render_opts o = {.outdir = a->outdir, .outputs_dir = a->outputs,
-				       .builder_id = a->builder_id};
+	struct attest_render_opts o = {
+	    .outdir = a->outdir, .outputs_dir = a->outputs, .builder_id = a->builder_id};
 	struct attest_rendered res = {0};
 	struct attest_key *k = NULL;
 	struct kerr e = {0};
@@ -110,8 +111,10 @@ out:
 
 static const char *status_word(int st)
 {
-	return st == 0 ? "ok" : st == -KILN_ENOTFOUND ? "missing" : st == -KILN_EVERIFY ? "differs"
-											 : "unreadable";
+	return st == 0		       ? "ok"
+	       : st == -KILN_ENOTFOUND ? "missing"
+	       : st == -KILN_EVERIFY   ? "differs"
+				       : "unreadable";
 }
 
 static int attest_verify_cmd(const char *file, const struct attest_args *a, struct cli *c)
@@ -128,8 +131,8 @@ static int attest_verify_cmd(const char *file, const struct attest_args *a, stru
 		defpub = xasprintf("%s.pub", prefix);
 		free(prefix);
 		if (!path_exists(defpub)) {
-			rc = cli_usage_error("attest", "no --key given and kiln has no key of its own (%s)",
-					     defpub);
+			rc = cli_usage_error(
+			    "attest", "no --key given and kiln has no key of its own (%s)", defpub);
 			goto out;
 		}
 		pub = defpub;
@@ -146,8 +149,8 @@ static int attest_verify_cmd(const char *file, const struct attest_args *a, stru
 							      v.subjects[i].name, "sha256",
 							      v.subjects[i].sha256, "status",
 							      status_word(v.subjects[i].status)));
-		json_t *j = json_pack("{s:b, s:s, s:o}", "verified", r == 0, "keyid", k ? key_id(k) : "",
-				      "subjects", subj);
+		json_t *j = json_pack("{s:b, s:s, s:o}", "verified", r == 0, "keyid",
+				      k ? key_id(k) : "", "subjects", subj);
 		if (v.predicate_type)
 			json_object_set_new(j, "predicateType", json_string(v.predicate_type));
 		if (r < 0)
@@ -155,8 +158,8 @@ static int attest_verify_cmd(const char *file, const struct attest_args *a, stru
 		cli_print_json(j);
 	} else {
 		for (size_t i = 0; i < v.n; i++)
-			printf("%-10s %s  %s\n", status_word(v.subjects[i].status), v.subjects[i].sha256,
-			       v.subjects[i].name);
+			printf("%-10s %s  %s\n", status_word(v.subjects[i].status),
+			       v.subjects[i].sha256, v.subjects[i].name);
 	}
 	if (r < 0) {
 		rc = cli_fail(&e);

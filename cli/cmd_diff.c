@@ -7,15 +7,15 @@
 #include "cli/cli.h"
 
 static const char usage[] =
-	"usage: kiln diff [--json] [--max-seconds N] A.deb B.deb\n\n"
-	"Say why two .deb files differ: ar members, control fields, each file's type,\n"
-	"mode, owner, size, mtime, link target and content; for files whose content\n"
-	"differs, a unified diff of text, or the ELF sections and byte ranges that\n"
-	"differ. Stops at the time limit and says so. Exit status 0 when identical,\n"
-	"1 when they differ.\n\n"
-	"Options:\n"
-	"      --max-seconds N  time limit (default 60)\n"
-	"      --max-files N    files compared in detail (default 200)\n";
+    "usage: kiln diff [--json] [--max-seconds N] A.deb B.deb\n\n"
+    "Say why two .deb files differ: ar members, control fields, each file's type,\n"
+    "mode, owner, size, mtime, link target and content; for files whose content\n"
+    "differs, a unified diff of text, or the ELF sections and byte ranges that\n"
+    "differ. Stops at the time limit and says so. Exit status 0 when identical,\n"
+    "1 when they differ.\n\n"
+    "Options:\n"
+    "      --max-seconds N  time limit (default 60)\n"
+    "      --max-files N    files compared in detail (default 200)\n";
 
 enum { OPT_MAX_SECONDS = OPT_FIRST_CMD, OPT_MAX_FILES };
 
@@ -60,17 +60,17 @@ static void print_file(json_t *f)
 		return;
 	}
 	printf("  modified %s%s [", prefix, jstr(f, "path"));
-	json_array_foreach(json_object_get(f, "differences"), i, x)
+	for (i = 0; (x = json_array_get(json_object_get(f, "differences"), i)); i++)
 		printf("%s%s", i ? ", " : "", json_string_value(x));
 	printf("]\n");
-	json_array_foreach(json_object_get(f, "differences"), i, x)
+	for (i = 0; (x = json_array_get(json_object_get(f, "differences"), i)); i++)
 		print_attr_change(f, json_string_value(x));
 	if (json_object_get(f, "detail"))
 		printf("    (%s)\n", jstr(f, "detail"));
-	json_array_foreach(json_object_get(f, "elf_sections"), i, x)
+	for (i = 0; (x = json_array_get(json_object_get(f, "elf_sections"), i)); i++)
 		printf("    ELF section %s %s (%lld -> %lld bytes)\n", jstr(x, "name"),
 		       jstr(x, "change"), jint(x, "a_size"), jint(x, "b_size"));
-	json_array_foreach(json_object_get(f, "byte_ranges"), i, x) {
+	for (i = 0; (x = json_array_get(json_object_get(f, "byte_ranges"), i)); i++) {
 		printf("    bytes at 0x%llx, %lld long", jint(x, "offset"), jint(x, "length"));
 		if (json_object_get(x, "a"))
 			printf(": %s -> %s", *jstr(x, "a") ? jstr(x, "a") : "(none)",
@@ -81,7 +81,7 @@ static void print_file(json_t *f)
 		printf("    (more byte ranges differ)\n");
 	if (json_object_get(f, "text_diff")) {
 		printf("    --- a/%s\n    +++ b/%s\n", jstr(f, "path"), jstr(f, "path"));
-		json_array_foreach(json_object_get(f, "text_diff"), i, x)
+		for (i = 0; (x = json_array_get(json_object_get(f, "text_diff"), i)); i++)
 			printf("    %s\n", json_string_value(x));
 		if (json_is_true(json_object_get(f, "text_diff_truncated")))
 			printf("    (diff truncated)\n");
@@ -93,16 +93,19 @@ static void print_report(json_t *r)
 	json_t *a = json_object_get(r, "a"), *b = json_object_get(r, "b"), *x, *sum;
 	size_t i;
 
-	printf("A: %s (%lld bytes, sha256 %s)\n", jstr(a, "path"), jint(a, "size"), jstr(a, "sha256"));
-	printf("B: %s (%lld bytes, sha256 %s)\n", jstr(b, "path"), jint(b, "size"), jstr(b, "sha256"));
+	printf("A: %s (%lld bytes, sha256 %s)\n", jstr(a, "path"), jint(a, "size"),
+	       jstr(a, "sha256"));
+	printf("B: %s (%lld bytes, sha256 %s)\n", jstr(b, "path"), jint(b, "size"),
+	       jstr(b, "sha256"));
 	if (json_is_true(json_object_get(r, "identical"))) {
 		printf("identical\n");
 		return;
 	}
 	if (json_object_get(r, "unreadable")) {
 		printf("not comparable as packages: %s\n", jstr(r, "unreadable"));
-		json_array_foreach(json_object_get(r, "byte_ranges"), i, x) {
-			printf("  bytes at 0x%llx, %lld long", jint(x, "offset"), jint(x, "length"));
+		for (i = 0; (x = json_array_get(json_object_get(r, "byte_ranges"), i)); i++) {
+			printf("  bytes at 0x%llx, %lld long", jint(x, "offset"),
+			       jint(x, "length"));
 			if (json_object_get(x, "a"))
 				printf(": %s -> %s", jstr(x, "a"), jstr(x, "b"));
 			printf("\n");
@@ -111,7 +114,7 @@ static void print_report(json_t *r)
 	}
 	if (json_array_size(json_object_get(r, "members")))
 		printf("ar members:\n");
-	json_array_foreach(json_object_get(r, "members"), i, x) {
+	for (i = 0; (x = json_array_get(json_object_get(r, "members"), i)); i++) {
 		json_t *ma = json_object_get(x, "a"), *mb = json_object_get(x, "b");
 		printf("  %-8s %s", jstr(x, "change"), jstr(x, "name"));
 		if (ma && mb)
@@ -120,13 +123,13 @@ static void print_report(json_t *r)
 	}
 	if (json_array_size(json_object_get(r, "control")))
 		printf("control fields:\n");
-	json_array_foreach(json_object_get(r, "control"), i, x) {
+	for (i = 0; (x = json_array_get(json_object_get(r, "control"), i)); i++) {
 		const char *va = json_string_value(json_object_get(x, "a"));
 		const char *vb = json_string_value(json_object_get(x, "b"));
 		int multi = (va && strchr(va, '\n')) || (vb && strchr(vb, '\n'));
 		if (multi)
-			printf("  %s:\n    - %s\n    + %s\n", jstr(x, "field"), va ? va : "(absent)",
-			       vb ? vb : "(absent)");
+			printf("  %s:\n    - %s\n    + %s\n", jstr(x, "field"),
+			       va ? va : "(absent)", vb ? vb : "(absent)");
 		else
 			printf("  %s: %s -> %s\n", jstr(x, "field"), va ? va : "(absent)",
 			       vb ? vb : "(absent)");
@@ -134,7 +137,7 @@ static void print_report(json_t *r)
 	sum = json_object_get(r, "summary");
 	printf("files: %lld added, %lld removed, %lld modified\n", jint(sum, "added"),
 	       jint(sum, "removed"), jint(sum, "modified"));
-	json_array_foreach(json_object_get(r, "files"), i, x)
+	for (i = 0; (x = json_array_get(json_object_get(r, "files"), i)); i++)
 		print_file(x);
 	if (json_object_get(r, "truncated"))
 		printf("incomplete: %s\n", jstr(r, "truncated"));
@@ -161,7 +164,8 @@ int cmd_diff(int argc, char **argv, struct cli *c)
 		if (opt == OPT_MAX_SECONDS) {
 			o.max_seconds = strtod(optarg, &end);
 			if (*end || o.max_seconds <= 0)
-				return cli_usage_error("diff", "--max-seconds wants a positive number");
+				return cli_usage_error("diff",
+						       "--max-seconds wants a positive number");
 		} else if (opt == OPT_MAX_FILES) {
 			o.max_detailed = (size_t)strtoul(optarg, &end, 10);
 			if (*end)

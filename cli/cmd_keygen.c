@@ -6,15 +6,15 @@
 #include "cli/cli.h"
 
 static const char usage[] =
-	"usage: kiln keygen [--type ed25519|ecdsa-p256] [-o PREFIX] [--force]\n\n"
-	"Make a key pair for signing attestations: PREFIX.key (PKCS#8 PEM, mode 0600)\n"
-	"and PREFIX.pub (SubjectPublicKeyInfo PEM). Without -o, the key is kiln's own,\n"
-	"$KILN_HOME/keys/kiln, used when no --key is given. The key id printed is the\n"
-	"sha256 of the public key's DER encoding.\n\n"
-	"Options:\n"
-	"  -t, --type TYPE      ed25519 (default) or ecdsa-p256 (cosign's default)\n"
-	"  -o, --output PREFIX  where to write PREFIX.key and PREFIX.pub\n"
-	"      --force          replace an existing PREFIX.key\n";
+    "usage: kiln keygen [--type ed25519|ecdsa-p256] [-o PREFIX] [--force]\n\n"
+    "Make a key pair for signing attestations: PREFIX.key (PKCS#8 PEM, mode 0600)\n"
+    "and PREFIX.pub (SubjectPublicKeyInfo PEM). Without -o, the key is kiln's own,\n"
+    "$KILN_HOME/keys/kiln, used when no --key is given. The key id printed is the\n"
+    "sha256 of the public key's DER encoding.\n\n"
+    "Options:\n"
+    "  -t, --type TYPE      ed25519 (default) or ecdsa-p256 (cosign's default)\n"
+    "  -o, --output PREFIX  where to write PREFIX.key and PREFIX.pub\n"
+    "      --force          replace an existing PREFIX.key\n";
 
 enum { OPT_FORCE = OPT_FIRST_CMD };
 
@@ -70,9 +70,9 @@ int cmd_keygen(int argc, char **argv, struct cli *c)
 		goto out;
 	}
 	if (c->json) {
-		json_t *o = json_pack("{s:s, s:s, s:s++, s:s++}", "type", key_type_name(type),
-				      "keyid", key_id(k), "private", prefix, ".key", "public",
-				      prefix, ".pub");
+		json_t *o =
+		    json_pack("{s:s, s:s, s:s++, s:s++}", "type", key_type_name(type), "keyid",
+			      key_id(k), "private", prefix, ".key", "public", prefix, ".pub");
 		cli_print_json(o);
 	} else {
 		printf("private key: %s.key (mode 0600; keep it out of builds)\n", prefix);

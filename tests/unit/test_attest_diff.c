@@ -1,4 +1,5 @@
-/* test_attest_diff.c - the pieces of `kiln diff`: unified text diffs, byte ranges, ELF sections on sane and hostile input. */
+/* test_attest_diff.c - the pieces of `kiln diff`: unified text diffs, byte ranges, ELF sections on
+ * sane and hostile input. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -26,7 +27,8 @@ static char *joined(json_t *a)
 	struct kbuf b = {0};
 	json_t *x;
 	size_t i;
-	json_array_foreach(a, i, x) {
+	json_array_foreach(a, i, x)
+	{
 		kbuf_adds(&b, json_string_value(x));
 		kbuf_adds(&b, "\n");
 	}
@@ -191,7 +193,9 @@ static struct kbuf make_elf(const char *text, const char *data)
 	struct {
 		uint32_t name, type;
 		uint64_t off, size;
-	} sec[4] = {{0, 0, 0, 0}, {1, 1, toff, strlen(text)}, {7, 1, doff, strlen(data)},
+	} sec[4] = {{0, 0, 0, 0},
+		    {1, 1, toff, strlen(text)},
+		    {7, 1, doff, strlen(data)},
 		    {13, 3, soff, sizeof(strtab)}};
 	for (int i = 0; i < 4; i++) {
 		unsigned char sh[64] = {0};
@@ -210,7 +214,8 @@ static void test_elf_sections_that_differ_are_named(void **s)
 	json_t *d = elf_section_diff(&a, &b);
 	assert_non_null(d);
 	assert_int_equal(json_array_size(d), 1);
-	assert_string_equal(json_string_value(json_object_get(json_array_get(d, 0), "name")), ".text");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(d, 0), "name")),
+			    ".text");
 	assert_string_equal(json_string_value(json_object_get(json_array_get(d, 0), "change")),
 			    "modified");
 	json_decref(d);
@@ -218,7 +223,8 @@ static void test_elf_sections_that_differ_are_named(void **s)
 	b = make_elf("codecode", "data!");
 	d = elf_section_diff(&a, &b);
 	assert_int_equal(json_array_size(d), 1);
-	assert_string_equal(json_string_value(json_object_get(json_array_get(d, 0), "name")), ".data");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(d, 0), "name")),
+			    ".data");
 	json_decref(d);
 	kbuf_free(&a);
 	kbuf_free(&b);
@@ -267,17 +273,17 @@ static void test_missing_package_is_an_error(void **s)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_one_changed_line_has_three_lines_of_context),
-		cmocka_unit_test(test_identical_text_has_no_hunks),
-		cmocka_unit_test(test_insertion_at_start_and_deletion_at_end),
-		cmocka_unit_test(test_missing_final_newline_is_a_change),
-		cmocka_unit_test(test_near_changes_share_a_hunk_far_ones_do_not),
-		cmocka_unit_test(test_binary_content_is_not_diffed_as_text),
-		cmocka_unit_test(test_text_diff_is_bounded),
-		cmocka_unit_test(test_byte_ranges_merge_near_bytes_and_show_both_sides),
-		cmocka_unit_test(test_elf_sections_that_differ_are_named),
-		cmocka_unit_test(test_hostile_elf_headers_are_not_trusted),
-		cmocka_unit_test(test_missing_package_is_an_error),
+	    cmocka_unit_test(test_one_changed_line_has_three_lines_of_context),
+	    cmocka_unit_test(test_identical_text_has_no_hunks),
+	    cmocka_unit_test(test_insertion_at_start_and_deletion_at_end),
+	    cmocka_unit_test(test_missing_final_newline_is_a_change),
+	    cmocka_unit_test(test_near_changes_share_a_hunk_far_ones_do_not),
+	    cmocka_unit_test(test_binary_content_is_not_diffed_as_text),
+	    cmocka_unit_test(test_text_diff_is_bounded),
+	    cmocka_unit_test(test_byte_ranges_merge_near_bytes_and_show_both_sides),
+	    cmocka_unit_test(test_elf_sections_that_differ_are_named),
+	    cmocka_unit_test(test_hostile_elf_headers_are_not_trusted),
+	    cmocka_unit_test(test_missing_package_is_an_error),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,4 +1,5 @@
-/* test_attest_dsse.c - keys and DSSE envelopes: the spec's PAE and Ed25519 vector, round trips, tampering. */
+/* test_attest_dsse.c - keys and DSSE envelopes: the spec's PAE and Ed25519 vector, round trips,
+ * tampering. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,7 +19,8 @@ static const char seed_pub_pem[] = "-----BEGIN PUBLIC KEY-----\n"
 				   "MCowBQYDK2VwAyEAiojj3XQJ8ZX9UtstPLpdcspnCb8dlBIb83SIAbQPb1w=\n"
 				   "-----END PUBLIC KEY-----\n";
 static const char body[] = "{\"_type\":\"https://in-toto.io/Statement/v1\"}";
-static const char want_sig[] = "na4KUAOU273e7aNiTfRtScPbVeszIazKO/KWoTvTVFB5Ph1fGHweyiDDVyPTHs25wKlH4aFAeAaH8wlTN0zpBw==";
+static const char want_sig[] =
+    "na4KUAOU273e7aNiTfRtScPbVeszIazKO/KWoTvTVFB5Ph1fGHweyiDDVyPTHs25wKlH4aFAeAaH8wlTN0zpBw==";
 
 static char tmpdir[64];
 
@@ -60,7 +62,8 @@ static void test_pae_matches_the_spec_example(void **s)
 	assert_string_equal(b.data, "DSSEv1 28 application/vnd.in-toto+json 43 "
 				    "{\"_type\":\"https://in-toto.io/Statement/v1\"}");
 	sha256_mem(b.data, b.len, hex);
-	assert_string_equal(hex, "57dd565335c70baa2e9fc48a46e80907434e3c6ea2342ef806dad983891349cd");
+	assert_string_equal(hex,
+			    "57dd565335c70baa2e9fc48a46e80907434e3c6ea2342ef806dad983891349cd");
 	kbuf_free(&b);
 }
 
@@ -112,10 +115,12 @@ static void test_spec_envelope_verifies_with_the_public_key(void **s)
 	struct kbuf payload = {0};
 	struct kerr e = {0};
 	/* cosign-style: empty keyid, and URL-safe base64 without padding */
-	json_t *env = json_pack("{s:s, s:s, s:[{s:s, s:s}]}", "payloadType", DSSE_INTOTO_TYPE,
-				"payload", "eyJfdHlwZSI6Imh0dHBzOi8vaW4tdG90by5pby9TdGF0ZW1lbnQvdjEifQ",
-				"signatures", "keyid", "", "sig",
-				"na4KUAOU273e7aNiTfRtScPbVeszIazKO_KWoTvTVFB5Ph1fGHweyiDDVyPTHs25wKlH4aFAeAaH8wlTN0zpBw");
+	json_t *env =
+	    json_pack("{s:s, s:s, s:[{s:s, s:s}]}", "payloadType", DSSE_INTOTO_TYPE, "payload",
+		      "eyJfdHlwZSI6Imh0dHBzOi8vaW4tdG90by5pby9TdGF0ZW1lbnQvdjEifQ", "signatures",
+		      "keyid", "", "sig",
+		      "na4KUAOU273e7aNiTfRtScPbVeszIazKO_"
+		      "KWoTvTVFB5Ph1fGHweyiDDVyPTHs25wKlH4aFAeAaH8wlTN0zpBw");
 	assert_int_equal(dsse_verify(env, pub, DSSE_INTOTO_TYPE, "env", &payload, &e), 0);
 	assert_string_equal(payload.data, body);
 	kbuf_free(&payload);
@@ -322,21 +327,21 @@ static void test_non_key_file_is_a_clear_error(void **s)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_pae_matches_the_spec_example),
-		cmocka_unit_test(test_pae_of_empty_body_and_binary_bytes),
-		cmocka_unit_test(test_ed25519_signature_matches_the_spec_vector),
-		cmocka_unit_test(test_key_id_is_sha256_of_the_spki_der),
-		cmocka_unit_test(test_spec_envelope_verifies_with_the_public_key),
-		cmocka_unit_test(test_ed25519_round_trip),
-		cmocka_unit_test(test_ecdsa_p256_round_trip),
-		cmocka_unit_test(test_tampered_payload_is_rejected),
-		cmocka_unit_test(test_changed_payload_type_is_rejected),
-		cmocka_unit_test(test_wrong_key_is_rejected_and_keyid_is_only_a_hint),
-		cmocka_unit_test(test_envelope_without_signatures_is_rejected),
-		cmocka_unit_test(test_base64_both_alphabets_and_bad_input),
-		cmocka_unit_test(test_keygen_does_not_replace_a_key),
-		cmocka_unit_test(test_default_key_is_made_once_and_private),
-		cmocka_unit_test(test_non_key_file_is_a_clear_error),
+	    cmocka_unit_test(test_pae_matches_the_spec_example),
+	    cmocka_unit_test(test_pae_of_empty_body_and_binary_bytes),
+	    cmocka_unit_test(test_ed25519_signature_matches_the_spec_vector),
+	    cmocka_unit_test(test_key_id_is_sha256_of_the_spki_der),
+	    cmocka_unit_test(test_spec_envelope_verifies_with_the_public_key),
+	    cmocka_unit_test(test_ed25519_round_trip),
+	    cmocka_unit_test(test_ecdsa_p256_round_trip),
+	    cmocka_unit_test(test_tampered_payload_is_rejected),
+	    cmocka_unit_test(test_changed_payload_type_is_rejected),
+	    cmocka_unit_test(test_wrong_key_is_rejected_and_keyid_is_only_a_hint),
+	    cmocka_unit_test(test_envelope_without_signatures_is_rejected),
+	    cmocka_unit_test(test_base64_both_alphabets_and_bad_input),
+	    cmocka_unit_test(test_keygen_does_not_replace_a_key),
+	    cmocka_unit_test(test_default_key_is_made_once_and_private),
+	    cmocka_unit_test(test_non_key_file_is_a_clear_error),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

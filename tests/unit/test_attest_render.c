@@ -1,4 +1,5 @@
-/* test_attest_render.c - provenance, SBOM and OpenVEX rendered from records: exact fields, determinism, refusals. */
+/* test_attest_render.c - provenance, SBOM and OpenVEX rendered from records: exact fields,
+ * determinism, refusals. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -70,9 +71,9 @@ static void test_build_definition_carries_parameters(void **s)
 	assert_string_equal(path_str(bd, "externalParameters.source.version"), "2.10-3");
 	assert_string_equal(path_str(bd, "externalParameters.profiles.0"), "nocheck");
 	assert_string_equal(path_str(bd, "externalParameters.buildKind"), "binary");
-	assert_int_equal(json_array_size(json_object_get(
-				 json_object_get(bd, "externalParameters"), "patches")),
-			 0);
+	assert_int_equal(
+	    json_array_size(json_object_get(json_object_get(bd, "externalParameters"), "patches")),
+	    0);
 	assert_string_equal(path_str(bd, "internalParameters.buildPath"),
 			    "/build/reproducible-path/hello-2.10");
 	assert_string_equal(path_str(bd, "internalParameters.environment.SOURCE_DATE_EPOCH"),
@@ -83,9 +84,9 @@ static void test_build_definition_carries_parameters(void **s)
 static void test_resolved_dependencies_are_source_files_and_lock(void **s)
 {
 	json_t *st = statement();
-	json_t *rd = json_object_get(
-		json_object_get(json_object_get(st, "predicate"), "buildDefinition"),
-		"resolvedDependencies");
+	json_t *rd =
+	    json_object_get(json_object_get(json_object_get(st, "predicate"), "buildDefinition"),
+			    "resolvedDependencies");
 	assert_int_equal(json_array_size(rd), 3 + 4);
 	assert_string_equal(path_str(rd, "0.uri"),
 			    "pkg:deb/debian/hello@2.10-3?arch=source&distro=debian-12");
@@ -95,8 +96,9 @@ static void test_resolved_dependencies_are_source_files_and_lock(void **s)
 			    "pkg:deb/debian/g%2B%2B-12@12.2.0-14?arch=amd64&distro=debian-12");
 	assert_string_equal(path_str(rd, "6.uri"),
 			    "pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1?arch=amd64&distro=debian-12");
-	assert_string_equal(path_str(rd, "6.downloadLocation"),
-			    "http://deb.debian.org/debian/pool/main/z/zlib/zlib1g_1.2.13.dfsg-1_amd64.deb");
+	assert_string_equal(
+	    path_str(rd, "6.downloadLocation"),
+	    "http://deb.debian.org/debian/pool/main/z/zlib/zlib1g_1.2.13.dfsg-1_amd64.deb");
 	assert_true(is_sha256_hex(path_str(rd, "6.digest.sha256")));
 	json_decref(st);
 }
@@ -106,7 +108,8 @@ static void test_run_details_times_are_rfc3339_utc(void **s)
 	json_t *st = statement();
 	json_t *rd = json_object_get(json_object_get(st, "predicate"), "runDetails");
 	assert_string_equal(path_str(rd, "builder.id"), KILN_BUILDER_ID_DEFAULT);
-	assert_string_equal(path_str(rd, "metadata.invocationId"), "kiln-build-20261127T101436Z-4242");
+	assert_string_equal(path_str(rd, "metadata.invocationId"),
+			    "kiln-build-20261127T101436Z-4242");
 	assert_string_equal(path_str(rd, "metadata.startedOn"), "2026-11-27T10:14:36Z");
 	/* the fixture gives finished as epoch seconds */
 	assert_string_equal(path_str(rd, "metadata.finishedOn"), "2026-11-27T10:21:08Z");
@@ -124,16 +127,18 @@ static void test_flat_record_with_log_digest(void **s)
 	json_object_set_new(r, "profiles", json_pack("[s]", "nodoc"));
 	json_object_set_new(r, "finished", json_string("2026-11-27T10:30:00.25Z"));
 	json_object_del(r, "build");
-	json_object_set_new(r, "log", json_pack("{s:s, s:s}", "name", "x.build", "sha256",
-						"06e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5"));
+	json_object_set_new(
+	    r, "log",
+	    json_pack("{s:s, s:s}", "name", "x.build", "sha256",
+		      "06e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5"));
 	assert_int_equal(provenance_statement(r, NULL, &st, &e), 0);
 	json_t *p = json_object_get(st, "predicate");
 	assert_string_equal(path_str(p, "buildDefinition.internalParameters.buildPath"),
 			    "/build/reproducible-path/hello-2.10");
 	assert_string_equal(path_str(p, "buildDefinition.externalParameters.profiles.0"), "nodoc");
-	assert_null(json_object_get(json_object_get(json_object_get(p, "buildDefinition"),
-						    "externalParameters"),
-				    "buildKind"));
+	assert_null(json_object_get(
+	    json_object_get(json_object_get(p, "buildDefinition"), "externalParameters"),
+	    "buildKind"));
 	assert_string_equal(path_str(p, "runDetails.metadata.finishedOn"), "2026-11-27T10:30:00Z");
 	assert_string_equal(path_str(p, "runDetails.byproducts.0.name"), "x.build");
 	json_decref(st);
@@ -187,9 +192,9 @@ static void test_record_lock_may_be_a_bare_array_and_profiles_a_string(void **s)
 	json_object_set(r, "lock", record_lock_packages(rec));
 	json_object_set_new(r, "profiles", json_string("nocheck, nodoc"));
 	assert_int_equal(provenance_statement(r, NULL, &st, &e), 0);
-	json_t *ext = json_object_get(json_object_get(json_object_get(st, "predicate"),
-						      "buildDefinition"),
-				      "externalParameters");
+	json_t *ext =
+	    json_object_get(json_object_get(json_object_get(st, "predicate"), "buildDefinition"),
+			    "externalParameters");
 	assert_string_equal(path_str(ext, "profiles.1"), "nodoc");
 	json_decref(st);
 	json_decref(r);
@@ -204,10 +209,10 @@ static void test_alpine_purls_and_build_type(void **s)
 	struct kerr e = {0};
 	json_object_set_new(r, "distro", json_string("alpine:v3.20"));
 	assert_int_equal(provenance_statement(r, NULL, &st, &e), 0);
-	assert_string_equal(path_str(json_object_get(json_object_get(st, "predicate"),
-						     "buildDefinition"),
-				     "buildType"),
-			    KILN_BUILDTYPE_ALPINE);
+	assert_string_equal(
+	    path_str(json_object_get(json_object_get(st, "predicate"), "buildDefinition"),
+		     "buildType"),
+	    KILN_BUILDTYPE_ALPINE);
 	json_decref(st);
 	json_decref(r);
 	p = purl_package("debian:nosuch", "a+b", "1.0~rc1", "all");
@@ -237,8 +242,8 @@ static int count_rel(json_t *doc, const char *type)
 	json_t *r;
 	size_t i;
 	int n = 0;
-	json_array_foreach(json_object_get(doc, "relationships"), i, r)
-		n += !strcmp(json_string_value(json_object_get(r, "relationshipType")), type);
+	json_array_foreach(json_object_get(doc, "relationships"), i, r) n +=
+	    !strcmp(json_string_value(json_object_get(r, "relationshipType")), type);
 	return n;
 }
 
@@ -286,24 +291,35 @@ static void test_missing_deb_is_not_found(void **s)
 
 /* ---- OpenVEX ---- */
 
-static const char *const prods[] = {"pkg:deb/debian/hello@2.10-3%2Bdeb12u1?arch=amd64&distro=debian-12", NULL};
+static const char *const prods[] = {
+    "pkg:deb/debian/hello@2.10-3%2Bdeb12u1?arch=amd64&distro=debian-12", NULL};
 
 static void test_openvex_document_shape(void **s)
 {
 	const char *aliases[] = {"GHSA-xxxx-yyyy-zzzz", NULL};
 	struct vex_statement st[] = {
-		{.vulnerability = "CVE-2024-1234", .aliases = aliases, .products = prods,
-		 .status = VEX_FIXED},
-		{.vulnerability = "CVE-2024-9999", .products = prods, .status = VEX_NOT_AFFECTED,
-		 .justification = "vulnerable_code_not_present"},
-		{.vulnerability = "CVE-2024-5555", .products = prods, .status = VEX_AFFECTED,
-		 .action_statement = "upgrade to 2.10-3+deb12u2"},
-		{.vulnerability = "CVE-2024-7777", .products = prods,
-		 .status = VEX_UNDER_INVESTIGATION},
+	    {.vulnerability = "CVE-2024-1234",
+	     .aliases = aliases,
+	     .products = prods,
+	     .status = VEX_FIXED},
+	    {.vulnerability = "CVE-2024-9999",
+	     .products = prods,
+	     .status = VEX_NOT_AFFECTED,
+	     .justification = "vulnerable_code_not_present"},
+	    {.vulnerability = "CVE-2024-5555",
+	     .products = prods,
+	     .status = VEX_AFFECTED,
+	     .action_statement = "upgrade to 2.10-3+deb12u2"},
+	    {.vulnerability = "CVE-2024-7777",
+	     .products = prods,
+	     .status = VEX_UNDER_INVESTIGATION},
 	};
 	struct vex_document d = {.id = "https://kiln.invalid/vex/hello-2024-001",
-				 .author = "kiln backports", .timestamp = 1714557632,
-				 .version = 1, .statements = st, .n = 4};
+				 .author = "kiln backports",
+				 .timestamp = 1714557632,
+				 .version = 1,
+				 .statements = st,
+				 .n = 4};
 	json_t *doc = NULL;
 	struct kerr e = {0};
 	assert_int_equal(openvex_document(&d, &doc, &e), 0);
@@ -325,10 +341,10 @@ static void test_openvex_document_shape(void **s)
 
 static void test_openvex_refuses_what_the_spec_forbids(void **s)
 {
-	struct vex_statement st = {.vulnerability = "CVE-1", .products = prods,
-				   .status = VEX_NOT_AFFECTED};
-	struct vex_document d = {.id = "urn:x", .author = "a", .version = 1, .statements = &st,
-				 .n = 1};
+	struct vex_statement st = {
+	    .vulnerability = "CVE-1", .products = prods, .status = VEX_NOT_AFFECTED};
+	struct vex_document d = {
+	    .id = "urn:x", .author = "a", .version = 1, .statements = &st, .n = 1};
 	json_t *doc = NULL;
 	struct kerr e = {0};
 	assert_int_equal(openvex_document(&d, &doc, &e), -KILN_EUSAGE);
@@ -369,22 +385,22 @@ static void test_vex_status_names_round_trip(void **s)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_statement_subjects_are_the_outputs),
-		cmocka_unit_test(test_build_definition_carries_parameters),
-		cmocka_unit_test(test_resolved_dependencies_are_source_files_and_lock),
-		cmocka_unit_test(test_run_details_times_are_rfc3339_utc),
-		cmocka_unit_test(test_flat_record_with_log_digest),
-		cmocka_unit_test(test_statement_bytes_are_deterministic),
-		cmocka_unit_test(test_record_without_outputs_or_lock_is_refused),
-		cmocka_unit_test(test_record_lock_may_be_a_bare_array_and_profiles_a_string),
-		cmocka_unit_test(test_alpine_purls_and_build_type),
-		cmocka_unit_test(test_record_basename_drops_the_epoch),
-		cmocka_unit_test(test_spdx_ids_are_sanitised),
-		cmocka_unit_test(test_spdx_without_debs_on_disk),
-		cmocka_unit_test(test_missing_deb_is_not_found),
-		cmocka_unit_test(test_openvex_document_shape),
-		cmocka_unit_test(test_openvex_refuses_what_the_spec_forbids),
-		cmocka_unit_test(test_vex_status_names_round_trip),
+	    cmocka_unit_test(test_statement_subjects_are_the_outputs),
+	    cmocka_unit_test(test_build_definition_carries_parameters),
+	    cmocka_unit_test(test_resolved_dependencies_are_source_files_and_lock),
+	    cmocka_unit_test(test_run_details_times_are_rfc3339_utc),
+	    cmocka_unit_test(test_flat_record_with_log_digest),
+	    cmocka_unit_test(test_statement_bytes_are_deterministic),
+	    cmocka_unit_test(test_record_without_outputs_or_lock_is_refused),
+	    cmocka_unit_test(test_record_lock_may_be_a_bare_array_and_profiles_a_string),
+	    cmocka_unit_test(test_alpine_purls_and_build_type),
+	    cmocka_unit_test(test_record_basename_drops_the_epoch),
+	    cmocka_unit_test(test_spdx_ids_are_sanitised),
+	    cmocka_unit_test(test_spdx_without_debs_on_disk),
+	    cmocka_unit_test(test_missing_deb_is_not_found),
+	    cmocka_unit_test(test_openvex_document_shape),
+	    cmocka_unit_test(test_openvex_refuses_what_the_spec_forbids),
+	    cmocka_unit_test(test_vex_status_names_round_trip),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
