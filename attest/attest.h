@@ -216,6 +216,55 @@ json_t *elf_section_diff(const struct kbuf *a, const struct kbuf *b);
 json_t *byte_ranges_diff(const struct kbuf *a, const struct kbuf *b, size_t max_ranges,
 			 int *truncated);
 
+/* ---------------- .buildinfo files (buildinfo.c) ---------------- */
+
+struct buildinfo_file {
+	char *name;
+	uint64_t size;
+	char sha256[SHA256_HEX_LEN + 1];
+};
+
+struct buildinfo_dep {
+	char *name;
+	char *arch; /* NULL unless written name:arch */
+	char *version;
+};
+
+struct buildinfo_env {
+	char *name, *value; /* value unescaped (\" and \\) */
+};
+
+/* A .buildinfo (deb-buildinfo(5)), as dpkg, sbuild and Debian's buildds
+ * write it; checked as debrebuild checks it before a rebuild. */
+struct buildinfo {
+	char *format;
+	char *source;	      /* source package name */
+	char *source_version; /* "Source: name (ver)" for binNMUs, else = version */
+	char *version;	      /* the binary version */
+	struct strv binary, architecture;
+	char *build_arch, *host_arch; /* host_arch: Host-Architecture, else build_arch */
+	char *build_origin, *build_date, *build_path; /* build_path NULL if absent */
+	char *binary_only_changes;
+	struct strv tainted_by;
+	struct buildinfo_file *files; /* Checksums-Sha256 */
+	size_t nfiles;
+	struct buildinfo_dep *deps; /* Installed-Build-Depends, in file order */
+	size_t ndeps;
+	struct buildinfo_env *env; /* Environment, in file order */
+	size_t nenv;
+	int was_signed; /* had an OpenPGP cleartext signature (not checked here) */
+};
+
+/* Parse and check: Build-Architecture, Installed-Build-Depends (each exactly
+ * "name[:arch] (= version)", base-files among them) and Environment present;
+ * checksums well-formed with plain file names; Build-Path absolute, without
+ * "..", spaces or shell metacharacters. Errors name the file and the field. */
+int buildinfo_parse(const char *text, size_t len, const char *what, struct buildinfo *out,
+		    struct kerr *e);
+int buildinfo_load(const char *path, struct buildinfo *out, struct kerr *e);
+void buildinfo_free(struct buildinfo *b);
+const char *buildinfo_env_get(const struct buildinfo *b, const char *name);
+
 /* ---------------- SPDX 2.3 (spdx.c) ---------------- */
 
 /* The SBOM for a build record. outputs_dir: where the record's outputs are
