@@ -133,6 +133,9 @@ char *rfc3339_utc(int64_t t);
 
 struct provenance_opts {
 	const char *builder_id; /* NULL: KILN_BUILDER_ID_DEFAULT */
+	/* a rebuild (kiln verify): the record or .buildinfo it reproduces, put in
+	 * externalParameters.reproduces as {name, digest} */
+	const char *reproduces_name, *reproduces_sha256;
 };
 
 /* The Statement for a build record (subjects = outputs with sha256). */
@@ -215,6 +218,34 @@ json_t *text_unified_diff(const struct kbuf *a, const struct kbuf *b, size_t max
 json_t *elf_section_diff(const struct kbuf *a, const struct kbuf *b);
 json_t *byte_ranges_diff(const struct kbuf *a, const struct kbuf *b, size_t max_ranges,
 			 int *truncated);
+
+/* ---------------- rebuilt outputs against expected ones (compare.c) ---------------- */
+
+struct output_check {
+	char *name;
+	char want_sha256[SHA256_HEX_LEN + 1];
+	char got_sha256[SHA256_HEX_LEN + 1]; /* "" when missing */
+	uint64_t want_size;		     /* UINT64_MAX: not known */
+	uint64_t got_size;
+	int status; /* 0 reproduced, -KILN_EVERIFY differs, -KILN_ENOTFOUND missing */
+};
+
+struct output_checks {
+	struct output_check *v;
+	size_t n;
+	size_t reproduced;
+};
+void output_checks_free(struct output_checks *c);
+
+/* Compare what a record (its outputs) or a .buildinfo (its Checksums-Sha256,
+ * less the .dsc, as debrebuild does) says was built with the files of those
+ * names in dir. Returns 0 when every one is reproduced, -KILN_EFAIL when any
+ * differs or is missing (c filled either way), other errors as usual. */
+int outputs_compare_record(const json_t *rec, const char *dir, struct output_checks *c,
+			   struct kerr *e);
+struct buildinfo;
+int outputs_compare_buildinfo(const struct buildinfo *b, const char *dir, struct output_checks *c,
+			      struct kerr *e);
 
 /* ---------------- .buildinfo files (buildinfo.c) ---------------- */
 
@@ -316,6 +347,7 @@ struct attest_render_opts {
 	const char *outputs_dir;      /* NULL: the record's directory */
 	const struct attest_key *key; /* private; NULL: kiln's own key */
 	const char *builder_id;
+	const char *reproduces_name, *reproduces_sha256; /* see provenance_opts */
 };
 
 struct attest_rendered {

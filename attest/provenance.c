@@ -75,7 +75,7 @@ static json_t *patches(const json_t *rec)
 	return out;
 }
 
-static json_t *external_parameters(const json_t *rec)
+static json_t *external_parameters(const json_t *rec, const struct provenance_opts *o)
 {
 	json_t *ext = json_pack("{s:s, s:{s:s, s:s}, s:s, s:o, s:o}", "distro", record_distro(rec),
 				"source", "name", record_source_name(rec), "version",
@@ -84,6 +84,10 @@ static json_t *external_parameters(const json_t *rec)
 	const char *kind = json_string_value(record_field(rec, "kind"));
 	if (kind)
 		json_object_set_new(ext, "buildKind", json_string(kind));
+	if (o && o->reproduces_name && o->reproduces_sha256)
+		json_object_set_new(ext, "reproduces",
+				    json_pack("{s:s, s:o}", "name", o->reproduces_name, "digest",
+					      digest_sha256(o->reproduces_sha256)));
 	return ext;
 }
 
@@ -207,7 +211,7 @@ int provenance_statement(const json_t *rec, const struct provenance_opts *o, jso
 								       : KILN_BUILDTYPE_DEBIAN;
 	json_t *pred =
 	    json_pack("{s:{s:s, s:o, s:o, s:o}, s:o}", "buildDefinition", "buildType", bt,
-		      "externalParameters", external_parameters(rec), "internalParameters",
+		      "externalParameters", external_parameters(rec, o), "internalParameters",
 		      internal_parameters(rec), "resolvedDependencies", resolved_dependencies(rec),
 		      "runDetails", run_details(rec, o));
 	*out = json_pack("{s:s, s:o, s:s, s:o}", "_type", INTOTO_STATEMENT_V1, "subject",

@@ -37,7 +37,9 @@ static int write_json_file(const char *path, const json_t *j, int pretty, struct
 int attest_render(const json_t *rec, const char *rec_path, const struct attest_render_opts *o,
 		  struct attest_rendered *r, struct kerr *e)
 {
-	struct provenance_opts po = {.builder_id = o->builder_id};
+	struct provenance_opts po = {.builder_id = o->builder_id,
+				     .reproduces_name = o->reproduces_name,
+				     .reproduces_sha256 = o->reproduces_sha256};
 	struct attest_key *own = NULL;
 	const struct attest_key *key = o->key;
 	char *recdir = dir_of(rec_path ? rec_path : "./record.json");
