@@ -69,6 +69,24 @@ static char *verification_code(const struct deb_contents *c)
 	return hex;
 }
 
+/* name-pkgver-rN.apk -> name and version; the arch is the build's */
+static int split_apk_name(const char *file, const char *build_arch, char **name, char **ver,
+			  char **arch)
+{
+	const char *dot = strrchr(file, '.'), *rel = NULL, *v = NULL;
+	for (const char *p = file; p < dot; p++)
+		if (*p == '-') {
+			v = rel;
+			rel = p;
+		}
+	if (!dot || !v || rel[1] != 'r')
+		return -1;
+	*name = xstrndup(file, (size_t)(v - file));
+	*ver = xstrndup(v + 1, (size_t)(dot - v - 1));
+	*arch = xstrdup(build_arch);
+	return 0;
+}
+
 /* name_version_arch.deb -> its three parts (when the .deb is not on disk) */
 static int split_deb_name(const char *file, char **name, char **ver, char **arch)
 {
@@ -118,8 +136,12 @@ static int add_output(struct spdx_ctx *x, const json_t *o, const char *outputs_d
 		ver = xstrdup(c.version);
 		arch = xstrdup(c.arch);
 		have_files = 1;
-	} else if (split_deb_name(fname, &name, &ver, &arch) < 0) {
-		ret = kerr_set(e, KILN_EPARSE, "output %s: not named NAME_VERSION_ARCH", fname);
+	} else if (str_has_suffix(fname, ".apk")
+		       ? split_apk_name(fname, record_arch(x->rec), &name, &ver, &arch) < 0
+		       : split_deb_name(fname, &name, &ver, &arch) < 0) {
+		ret = kerr_set(e, KILN_EPARSE, "output %s: not named %s", fname,
+			       str_has_suffix(fname, ".apk") ? "NAME-VERSION-rN.apk"
+							     : "NAME_VERSION_ARCH.deb");
 		goto out;
 	}
 	char *idname = xasprintf("%s-%s", name, arch);

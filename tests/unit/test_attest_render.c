@@ -214,6 +214,19 @@ static void test_alpine_purls_and_build_type(void **s)
 		     "buildType"),
 	    KILN_BUILDTYPE_ALPINE);
 	json_decref(st);
+	/* an Alpine output: name and version from NAME-VER-rN.apk */
+	json_t *doc = NULL;
+	json_object_set_new(r, "outputs",
+			    json_pack("[{s:s, s:s}]", "name", "busybox-1.36.1-r29.apk", "sha256",
+				      path_str(rec, "outputs.0.sha256")));
+	json_object_set_new(r, "arch", json_string("x86_64"));
+	assert_int_equal(spdx_document(r, "/nonexistent", &doc, &e), 0);
+	json_t *pk = json_array_get(json_object_get(doc, "packages"), 1);
+	assert_string_equal(path_str(pk, "name"), "busybox");
+	assert_string_equal(path_str(pk, "versionInfo"), "1.36.1-r29");
+	assert_string_equal(path_str(pk, "externalRefs.0.referenceLocator"),
+			    "pkg:apk/alpine/busybox@1.36.1-r29?arch=x86_64&distro=alpine-3.20");
+	json_decref(doc);
 	json_decref(r);
 	p = purl_package("debian:nosuch", "a+b", "1.0~rc1", "all");
 	assert_string_equal(p, "pkg:deb/debian/a%2Bb@1.0~rc1?arch=all&distro=nosuch");
