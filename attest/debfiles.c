@@ -53,7 +53,8 @@ static int on_entry(void *ctx, const struct deb_entry *de, void *reader, struct 
 	if (de->type != 'f' && de->type != 'h')
 		return 0;
 	if (c->n == x->cap)
-		c->files = xrealloc(c->files, (x->cap = x->cap ? 2 * x->cap : 64) * sizeof(*c->files));
+		c->files =
+		    xrealloc(c->files, (x->cap = x->cap ? 2 * x->cap : 64) * sizeof(*c->files));
 	struct deb_file *f = &c->files[c->n++];
 	memset(f, 0, sizeof(*f));
 	f->path = xstrdup(de->path);
