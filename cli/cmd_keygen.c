@@ -70,10 +70,11 @@ int cmd_keygen(int argc, char **argv, struct cli *c)
 		goto out;
 	}
 	if (c->json) {
-		json_t *o =
-		    json_pack("{s:s, s:s, s:s++, s:s++}", "type", key_type_name(type), "keyid",
-			      key_id(k), "private", prefix, ".key", "public", prefix, ".pub");
-		cli_print_json(o);
+		char *priv = xasprintf("%s.key", prefix), *pub = xasprintf("%s.pub", prefix);
+		cli_print_json(json_pack("{s:s, s:s, s:s, s:s}", "type", key_type_name(type),
+					 "keyid", key_id(k), "private", priv, "public", pub));
+		free(priv);
+		free(pub);
 	} else {
 		printf("private key: %s.key (mode 0600; keep it out of builds)\n", prefix);
 		printf("public key:  %s.pub\n", prefix);

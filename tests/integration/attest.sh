@@ -16,6 +16,13 @@ keyid=$(openssl pkey -pubin -in "$SCRATCH/ed.pub" -outform DER | sha256sum | cut
 check "printed key id is sha256 of the SPKI DER" grep -q "key id:      $keyid" "$SCRATCH/out"
 expect_exit 0 "keygen ecdsa-p256" "$KILN" keygen --type ecdsa-p256 -o "$SCRATCH/ec"
 check "openssl sees a P-256 key" sh -c "openssl pkey -in '$SCRATCH/ec.key' -noout -text | grep -q 'NIST CURVE: P-256'"
+expect_exit 0 "keygen --json" "$KILN" keygen --json -o "$SCRATCH/j"
+check "--json gives the key id and both paths" python3 -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["type"] == "ed25519" and len(j["keyid"]) == 64
+assert j["private"].endswith("/j.key") and j["public"].endswith("/j.pub")
+' "$SCRATCH/out"
 expect_exit 6 "keygen does not replace a key" "$KILN" keygen -o "$SCRATCH/ed"
 check "and says so" grep -q 'not replacing' "$SCRATCH/err"
 expect_exit 2 "unknown key type is a usage error" "$KILN" keygen --type rsa -o "$SCRATCH/rsa"
