@@ -132,6 +132,15 @@ check "and writes nothing" test ! -e "$SCRATCH/nope/hello-t_1.0-1_amd64.intoto.j
 expect_exit 7 "a record that is not JSON is a parse error" "$KILN" attest render "$SCRATCH/x/sig"
 expect_exit 7 "verifying a non-envelope is a parse error" "$KILN" attest verify "$SBOM" --key "$SCRATCH/ed.pub"
 
+# several envelopes, one per line: each must verify; a pretty-printed one is read whole
+cat "$PROV" "$PROV" >"$B/two.intoto.jsonl"
+expect_exit 0 "two envelopes in one .jsonl verify" "$KILN" attest verify "$B/two.intoto.jsonl" --key "$SCRATCH/ed.pub"
+cat "$PROV" "$SCRATCH/ec-out/hello-t_1.0-1_amd64.intoto.jsonl" >"$B/mixed.intoto.jsonl"
+expect_exit 3 "a second envelope by another key fails" "$KILN" attest verify "$B/mixed.intoto.jsonl" --key "$SCRATCH/ed.pub"
+check "naming its line" grep -q "mixed.intoto.jsonl:2: signature does not verify" "$SCRATCH/err"
+python3 -c 'import json, sys; print(json.dumps(json.loads(open(sys.argv[1]).readline()), indent=2))' "$PROV" >"$B/pretty.json"
+expect_exit 0 "a pretty-printed envelope verifies" "$KILN" attest verify "$B/pretty.json" --key "$SCRATCH/ed.pub"
+
 # ---- kiln's own key ----
 expect_exit 2 "verify without --key and no own key is a usage error" "$KILN" attest verify "$PROV"
 expect_exit 0 "render without --key uses kiln's own key" "$KILN" attest render "$REC" -o "$SCRATCH/own"
