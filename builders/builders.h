@@ -43,7 +43,7 @@ int deb_extract_data(const char *deb, int root_fd, const struct deb_extract_opts
 
 struct root_opts {
 	struct fetch_opts fetch;
-	int rebuild;     /* ignore a cached root and make it again */
+	int rebuild;	 /* ignore a cached root and make it again */
 	int cached_only; /* never prepare: KILN_ENOTFOUND when not cached */
 };
 

@@ -346,6 +346,7 @@ static int collect(struct build_ctx *c, int success, volatile sig_atomic_t *canc
 	char *stem = output_stem(c);
 	char *logname = xasprintf("%s.build", stem);
 	char *recname = xasprintf("%s.kiln.json", stem);
+	char log_sha[SHA256_HEX_LEN + 1] = "";
 	struct record_file *outs = NULL;
 	size_t nout = 0;
 	struct strv names = {0};
@@ -400,6 +401,8 @@ static int collect(struct build_ctx *c, int success, volatile sig_atomic_t *canc
 		char *a = xasprintf("%s/build.log", staging),
 		     *b = xasprintf("%s/%s", staging, logname);
 		rename(a, b);
+		if (sha256_file(b, log_sha, NULL, e) < 0)
+			log_sha[0] = '\0';
 		free(a);
 		free(b);
 	}
@@ -417,6 +420,7 @@ static int collect(struct build_ctx *c, int success, volatile sig_atomic_t *canc
 		    .outputs = outs,
 		    .noutputs = nout,
 		    .log_name = logname,
+		    .log_sha256 = log_sha[0] ? log_sha : NULL,
 		    .started = c->started,
 		};
 		char *recp = xasprintf("%s/%s", staging, recname);

@@ -98,7 +98,14 @@ int record_write(const struct record_info *ri, const char *path, struct kerr *e)
 		json_array_append_new(outs, file_obj(ri->outputs[i].name, ri->outputs[i].sha256,
 						     ri->outputs[i].size));
 	json_object_set_new(root, "outputs", outs);
-	json_object_set_new(root, "log", json_string(ri->log_name));
+	if (ri->log_sha256) {
+		json_t *lg = json_object();
+		json_object_set_new(lg, "name", json_string(ri->log_name));
+		json_object_set_new(lg, "sha256", json_string(ri->log_sha256));
+		json_object_set_new(root, "log", lg);
+	} else {
+		json_object_set_new(root, "log", json_string(ri->log_name));
+	}
 
 	gmtime_r(&now, &tm);
 	strftime(finished, sizeof(finished), "%Y-%m-%dT%H:%M:%SZ", &tm);

@@ -23,7 +23,8 @@ struct record_info {
 	const struct record_file *outputs;
 	size_t noutputs;
 	const char *log_name;
-	const char *started; /* UTC, ISO 8601 */
+	const char *log_sha256; /* NULL when unknown */
+	const char *started;	/* UTC, ISO 8601 */
 };
 
 /* write the record atomically; keys sorted, so equal builds give equal records
