@@ -13,6 +13,12 @@ mkdir -p "$KILN_HOME"
 for d in blobs roots; do
 	if [ -d /var/cache/kiln/$d ]; then ln -s /var/cache/kiln/$d "$KILN_HOME/$d"; fi
 done
+# the libsolv pool cache is named by the sha256 of the Packages it came from:
+# share it too (building it is slow under ASan)
+if [ -d /var/cache/kiln/indices/debian_bookworm/solv ]; then
+	mkdir -p "$KILN_HOME/indices/debian_bookworm"
+	ln -s /var/cache/kiln/indices/debian_bookworm/solv "$KILN_HOME/indices/debian_bookworm/solv"
+fi
 if ! "$KILN" -q update debian:bookworm >"$SCRATCH/update.out" 2>&1; then
 	echo "1..0 # skip debian:bookworm unreachable: $(tail -1 "$SCRATCH/update.out")"
 	exit 0
