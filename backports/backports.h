@@ -5,6 +5,7 @@
 #ifndef KILN_BACKPORTS_H
 #define KILN_BACKPORTS_H
 
+#include <jansson.h>
 #include <stdint.h>
 
 #include "distros/distros.h"
@@ -246,6 +247,8 @@ struct bp_target {
 	struct strv notes;   /* what was done, in words */
 	char *version_check; /* "checked below trixie's 4.19.0-3", or why not checked */
 	char *source_build;  /* "ok" or the failure */
+	char *binary_build;  /* "ok", "not built: ..." or the failure */
+	struct strv purls_old, purls_new; /* the binary (and source) packages, as purls */
 	int status;	     /* 0 done, else -code with err */
 	struct kerr err;
 };
@@ -262,6 +265,18 @@ int bp_backport_debian(const char *distro, const struct bp_request *rq, struct b
 int bp_run(const char *const *argv, const char *dir, const char *const *env, const char *log_path,
 	   struct kerr *e);
 
+/* pkg:deb/debian/NAME@VERSION?arch=ARCH&distro=debian-12 (malloc'd) */
+char *bp_purl(const char *name, const char *version, const char *arch, const char *distro_tag);
+
 /* ---------------- the report (report.c) ---------------- */
+
+/* The summary for all targets (--json), one object per suite. */
+json_t *bp_report_json(const struct bp_target *t, size_t n, const struct strv *cves);
+/* An OpenVEX 0.2.0 document: per CVE, `fixed` for the new versions,
+ * `affected` for the versions they replace, `not_affected` where the code is
+ * not present, `affected` with the reason where a manual backport is needed.
+ * (kiln's own small renderer; attest/ has none on this branch yet.) */
+json_t *bp_openvex(const struct bp_target *t, size_t n, const struct strv *cves, int64_t timestamp,
+		   const char *author);
 
 #endif

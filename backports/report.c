@@ -1,0 +1,176 @@
+/* report.c - what a backport did, per suite, as JSON; and the OpenVEX 0.2.0
+ * document that states it (a small renderer of kiln's own). */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "backports/backports.h"
+
+static json_t *str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *strv_json(const struct strv *l)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < l->n; i++)
+		json_array_append_new(a, json_string(l->v[i]));
+	return a;
+}
+
+static json_t *patch_json(const struct patch_result *p)
+{
+	json_t *o = json_object(), *hunks = json_array();
+	json_object_set_new(o, "patch", json_string(p->name));
+	json_object_set_new(o, "class", json_string(bp_class_name(p->cls)));
+	json_object_set_new(o, "strip", json_integer(p->strip));
+	if (p->prefix)
+		json_object_set_new(o, "prefix", json_string(p->prefix));
+	if (p->same_as)
+		json_object_set_new(o, "same_as", json_string(p->same_as));
+	if (p->why)
+		json_object_set_new(o, "why", json_string(p->why));
+	for (size_t i = 0; i < p->nhunks; i++) {
+		const struct hunk_result *h = &p->hunks[i];
+		json_t *j = json_object();
+		json_object_set_new(j, "file", json_string(h->file));
+		json_object_set_new(j, "hunk", json_integer((json_int_t)h->index));
+		json_object_set_new(j, "patch_line", json_integer((json_int_t)h->patch_line));
+		json_object_set_new(j, "applied", json_boolean(h->applied));
+		if (h->applied) {
+			json_object_set_new(j, "class", json_string(bp_class_name(h->cls)));
+			json_object_set_new(j, "offset", json_integer(h->offset));
+			json_object_set_new(j, "fuzz", json_integer(h->fuzz));
+		} else
+			json_object_set_new(j, "why", str_or_null(h->why));
+		json_array_append_new(hunks, j);
+	}
+	json_object_set_new(o, "hunks", hunks);
+	return o;
+}
+
+json_t *bp_report_json(const struct bp_target *t, size_t n, const struct strv *cves)
+{
+	json_t *root = json_object(), *targets = json_array();
+	size_t ok = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct bp_target *r = &t[i];
+		json_t *o = json_object(), *patches = json_array();
+		json_object_set_new(o, "distro", json_string(r->distro));
+		json_object_set_new(o, "suite", str_or_null(r->suite));
+		json_object_set_new(o, "old_version", str_or_null(r->old_version));
+		json_object_set_new(o, "new_version", str_or_null(r->status == 0 ? r->new_version : NULL));
+		json_object_set_new(o, "format", str_or_null(r->format));
+		json_object_set_new(o, "class",
+				    r->cls.patches ? json_string(bp_class_name(r->cls.cls)) : json_null());
+		json_object_set_new(o, "summary", str_or_null(r->cls.summary));
+		for (size_t p = 0; p < r->cls.n; p++)
+			json_array_append_new(patches, patch_json(&r->cls.patches[p]));
+		json_object_set_new(o, "patches", patches);
+		json_object_set_new(o, "patch_file", str_or_null(r->patch_name));
+		json_object_set_new(o, "version_check", str_or_null(r->version_check));
+		json_object_set_new(o, "source_build", str_or_null(r->source_build));
+		json_object_set_new(o, "binary_build", str_or_null(r->binary_build));
+		json_object_set_new(o, "dsc", str_or_null(r->dsc));
+		json_object_set_new(o, "files_written", strv_json(&r->written));
+		json_object_set_new(o, "notes", strv_json(&r->notes));
+		json_object_set_new(o, "ok", json_boolean(r->status == 0 && r->cls.patches &&
+							  r->cls.cls != BP_NEEDS_MANUAL));
+		if (r->status != 0)
+			json_object_set_new(o, "error", json_string(r->err.msg));
+		ok += r->status == 0 && r->cls.patches && r->cls.cls != BP_NEEDS_MANUAL;
+		json_array_append_new(targets, o);
+	}
+	json_object_set_new(root, "cves", strv_json(cves));
+	json_object_set_new(root, "targets", targets);
+	json_object_set_new(root, "succeeded", json_integer((json_int_t)ok));
+	json_object_set_new(root, "failed", json_integer((json_int_t)(n - ok)));
+	return root;
+}
+
+static void statement(json_t *stmts, const char *cve, const struct strv *products,
+		      const char *status, const char *key, const char *text, const char *notes)
+{
+	if (!products->n)
+		return;
+	json_t *s = json_object(), *v = json_object(), *prods = json_array();
+	json_object_set_new(v, "name", json_string(cve));
+	json_object_set_new(s, "vulnerability", v);
+	for (size_t i = 0; i < products->n; i++) {
+		json_t *p = json_object();
+		json_object_set_new(p, "@id", json_string(products->v[i]));
+		json_array_append_new(prods, p);
+	}
+	json_object_set_new(s, "products", prods);
+	json_object_set_new(s, "status", json_string(status));
+	if (key && text)
+		json_object_set_new(s, key, json_string(text));
+	if (notes)
+		json_object_set_new(s, "status_notes", json_string(notes));
+	json_array_append_new(stmts, s);
+}
+
+static char *rfc3339(int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char buf[32];
+	gmtime_r(&tt, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return xstrdup(buf);
+}
+
+json_t *bp_openvex(const struct bp_target *t, size_t n, const struct strv *cves, int64_t timestamp,
+		   const char *author)
+{
+	json_t *doc = json_object(), *stmts = json_array();
+	struct kbuf idsrc;
+	kbuf_init(&idsrc);
+	for (size_t c = 0; c < cves->n; c++) {
+		const char *cve = cves->v[c];
+		kbuf_printf(&idsrc, "%s\n", cve);
+		for (size_t i = 0; i < n; i++) {
+			const struct bp_target *r = &t[i];
+			if (r->status != 0 || !r->cls.patches)
+				continue;
+			kbuf_printf(&idsrc, "%s %s %s\n", r->distro, r->old_version,
+				    r->new_version ? r->new_version : "");
+			if (bp_class_applies(r->cls.cls) && r->purls_new.n) {
+				char *note = xasprintf("fixed in %s by %s (%s)", r->new_version,
+						       r->patch_name, bp_class_text(r->cls.cls));
+				statement(stmts, cve, &r->purls_new, "fixed", NULL, NULL, note);
+				free(note);
+				char *act = xasprintf("Update to %s or later.", r->new_version);
+				statement(stmts, cve, &r->purls_old, "affected", "action_statement", act,
+					  NULL);
+				free(act);
+			} else if (r->cls.cls == BP_ALREADY_APPLIED) {
+				statement(stmts, cve, &r->purls_old, "fixed", NULL, NULL,
+					  r->cls.summary);
+			} else if (r->cls.cls == BP_NOT_APPLICABLE) {
+				statement(stmts, cve, &r->purls_old, "not_affected", "justification",
+					  "vulnerable_code_not_present", r->cls.summary);
+			} else if (r->cls.cls == BP_NEEDS_MANUAL) {
+				statement(stmts, cve, &r->purls_old, "affected", "action_statement",
+					  "No update yet: the upstream fix needs a manual backport.",
+					  r->cls.summary);
+			}
+		}
+	}
+	char hex[SHA256_HEX_LEN + 1];
+	sha256_mem(idsrc.data ? idsrc.data : "", idsrc.len, hex);
+	char *id = xasprintf("https://kiln.invalid/vex/backport-%.16s", hex);
+	char *ts = rfc3339(timestamp);
+	json_object_set_new(doc, "@context", json_string("https://openvex.dev/ns/v0.2.0"));
+	json_object_set_new(doc, "@id", json_string(id));
+	json_object_set_new(doc, "author", json_string(author ? author : "kiln"));
+	json_object_set_new(doc, "timestamp", json_string(ts));
+	json_object_set_new(doc, "version", json_integer(1));
+	json_object_set_new(doc, "tooling", json_string("kiln " KILN_VERSION " backport"));
+	json_object_set_new(doc, "statements", stmts);
+	free(id);
+	free(ts);
+	kbuf_free(&idsrc);
+	return doc;
+}
