@@ -44,7 +44,57 @@ struct sandbox_opts {
 	uint64_t max_file_bytes;
 	int max_pids;
 	int stdin_fd, stdout_fd, stderr_fd; /* -1 = inherit */
+
+	/* ---- added after the first contract; all default to 0 = "the default" ---- */
+	int multiarch;        /* also admit the 32-bit ABI (i386 on amd64); else it is killed */
+	uint64_t tmp_bytes;   /* size of /tmp and every SB_TMPFS; 0 = SANDBOX_DEFAULT_TMP_BYTES */
+	uint64_t shm_bytes;   /* size of /dev/shm; 0 = SANDBOX_DEFAULT_SHM_BYTES */
+	uint64_t cpu_seconds; /* RLIMIT_CPU per process; 0 = SANDBOX_DEFAULT_CPU_SECONDS */
 };
+
+/* How ids are mapped when kiln runs as root: inside id N (0 <= N < 65536) is
+ * host id SANDBOX_ID_BASE + N, for uids and gids alike. The base is far above
+ * any real account (useradd stops at 60000, systemd's dynamic users at 61183,
+ * subuid ranges conventionally start at 100000), so nothing in the sandbox
+ * ever owns a host user's file. A root prepared under ROOT_PREP is therefore
+ * owned on the host by SANDBOX_ID_BASE (its inside root); a directory a build
+ * must write to must be owned by sandbox_host_uid(the build uid). */
+#define SANDBOX_ID_BASE 1000000000u
+#define SANDBOX_ID_COUNT 65536u
+#define SANDBOX_DEFAULT_HOSTNAME "kiln"
+#define SANDBOX_DEFAULT_TMP_BYTES (4ull << 30)
+#define SANDBOX_DEFAULT_SHM_BYTES (256ull << 20)
+#define SANDBOX_DEFAULT_PIDS 4096
+#define SANDBOX_DEFAULT_FILE_BYTES (64ull << 30)
+#define SANDBOX_DEFAULT_CPU_SECONDS (12ull * 3600)
+
+/* The host uid/gid an inside id is stored as (kiln running as root). */
+uid_t sandbox_host_uid(uid_t inside);
+gid_t sandbox_host_gid(gid_t inside);
+
+/* What this kernel and host let the sandbox do; cli/ prints it and tests use
+ * it to skip with a reason. Never fails: unknown means 0. */
+struct sandbox_support {
+	int user_namespaces;  /* an unprivileged-style user namespace can be made */
+	int cgroup_v2;        /* a cgroup v2 hierarchy is mounted */
+	int cgroup_pids;      /* pids controller delegated to our cgroup's children */
+	int cgroup_memory;    /* memory controller delegated */
+	char cgroup_dir[512]; /* where sandbox cgroups would be created, or "" */
+	char why_no_cgroup[256];
+};
+void sandbox_probe(struct sandbox_support *s);
+
+/* The seccomp policy as rows, for `kiln sandbox --print-policy` and review. */
+struct sandbox_rule_info {
+	const char *syscall;
+	const char *action;   /* "allow", "EPERM", "ENOSYS", "ENOTSUP", "EAFNOSUPPORT" */
+	const char *when;     /* NULL: always; else the argument condition */
+	const char *profiles; /* where the action applies: "build,root-prep" or "build" */
+	const char *why;
+};
+/* Row i of the policy table (0-based); returns -1 past the end. */
+int sandbox_policy_row(size_t i, struct sandbox_rule_info *out);
+const char *sandbox_profile_name(enum sandbox_profile p);
 
 void sandbox_opts_init(struct sandbox_opts *o);
 
