@@ -192,7 +192,7 @@ static long splice(struct tree_file *f, long pos, const struct patch_hunk *h, in
 		if (o && n) { /* context */
 			if (oi >= skipl && oi + skipt < s->nold) {
 				struct tree_line *src = &f->cur[pos + (long)oi];
-				mid[nmid++] = (struct tree_line){xstrndup(src->s, src->len),
+				mid[nmid++] = (struct tree_line){bp_memdup(src->s, src->len),
 								 src->len, src->nl};
 			}
 			oi++;
@@ -202,12 +202,14 @@ static long splice(struct tree_file *f, long pos, const struct patch_hunk *h, in
 			size_t len = l->len;
 			char *t;
 			if (mode != M_EXACT && crlf && !line_has_cr(l->text, len)) {
-				t = xasprintf("%.*s\r", (int)len, l->text);
-				len++;
+				t = xmalloc(len + 2);
+				memcpy(t, l->text, len);
+				t[len++] = '\r';
+				t[len] = '\0';
 			} else {
 				if (mode != M_EXACT && !crlf && line_has_cr(l->text, len))
 					len--;
-				t = xstrndup(l->text, len);
+				t = bp_memdup(l->text, len);
 			}
 			mid[nmid++] = (struct tree_line){t, len, l->nl};
 		}
@@ -215,9 +217,12 @@ static long splice(struct tree_file *f, long pos, const struct patch_hunk *h, in
 	/* a line the patch adds after a last line without newline gets one */
 	size_t nnew = f->ncur - (to - from) + nmid;
 	struct tree_line *lines = xmalloc((nnew + 1) * sizeof(*lines));
-	memcpy(lines, f->cur, from * sizeof(*lines));
-	memcpy(lines + from, mid, nmid * sizeof(*lines));
-	memcpy(lines + from + nmid, f->cur + to, (f->ncur - to) * sizeof(*lines));
+	if (from)
+		memcpy(lines, f->cur, from * sizeof(*lines));
+	if (nmid)
+		memcpy(lines + from, mid, nmid * sizeof(*lines));
+	if (f->ncur > to)
+		memcpy(lines + from + nmid, f->cur + to, (f->ncur - to) * sizeof(*lines));
 	for (size_t i = from; i < to; i++)
 		free(f->cur[i].s);
 	for (size_t i = 0; i + 1 < nnew; i++)
@@ -233,7 +238,7 @@ static struct tree_line *copy_lines(const struct tree_line *l, size_t n)
 {
 	struct tree_line *c = xmalloc((n + 1) * sizeof(*c));
 	for (size_t i = 0; i < n; i++)
-		c[i] = (struct tree_line){xstrndup(l[i].s, l[i].len), l[i].len, l[i].nl};
+		c[i] = (struct tree_line){bp_memdup(l[i].s, l[i].len), l[i].len, l[i].nl};
 	return c;
 }
 

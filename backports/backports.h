@@ -93,6 +93,9 @@ struct tree {
 	size_t nfiles;
 };
 
+/* a copy of n bytes (NUL bytes included) plus a terminating NUL */
+char *bp_memdup(const void *p, size_t n);
+
 int tree_open(const char *root, struct tree *t, struct kerr *e);
 void tree_free(struct tree *t);
 /* The file at a relative path, loaded on first use (absent files too, with

@@ -54,7 +54,8 @@ static char *unquote_path(const char *s, size_t len)
 		char c = s[i];
 		if (c == '\\' && i + 1 < len) {
 			c = s[++i];
-			if (c >= '0' && c <= '7' && i + 2 < len) {
+			if (c >= '0' && c <= '3' && i + 2 < len && s[i + 1] >= '0' && s[i + 1] <= '7' &&
+			    s[i + 2] >= '0' && s[i + 2] <= '7') {
 				c = (char)(((c - '0') << 6) | ((s[i + 1] - '0') << 3) |
 					   (s[i + 2] - '0'));
 				i += 2;
@@ -147,7 +148,7 @@ static void add_line(struct patch_hunk *h, char kind, const char *s, size_t len)
 	h->lines = xrealloc(h->lines, (h->n + 1) * sizeof(*h->lines));
 	h->lines[h->n].kind = kind;
 	h->lines[h->n].nl = 1;
-	h->lines[h->n].text = xstrndup(s, len);
+	h->lines[h->n].text = bp_memdup(s, len);
 	h->lines[h->n].len = len;
 	h->n++;
 }

@@ -124,6 +124,14 @@ int tree_safe_path(const char *root, const char *rel, struct kerr *e)
 	return ret;
 }
 
+char *bp_memdup(const void *p, size_t n)
+{
+	char *c = xmalloc(n + 1);
+	memcpy(c, p, n);
+	c[n] = '\0';
+	return c;
+}
+
 static void split_lines(const char *p, size_t n, struct tree_line **out, size_t *count)
 {
 	size_t cap = 0;
@@ -136,7 +144,7 @@ static void split_lines(const char *p, size_t n, struct tree_line **out, size_t 
 			cap = cap ? cap * 2 : 64;
 			*out = xrealloc(*out, cap * sizeof(**out));
 		}
-		(*out)[*count].s = xstrndup(p + i, len);
+		(*out)[*count].s = bp_memdup(p + i, len);
 		(*out)[*count].len = len;
 		(*out)[*count].nl = nl != NULL;
 		(*count)++;
