@@ -22,16 +22,25 @@ void bp_target_free(struct bp_target *t)
 	free(t->format);
 	free(t->dir);
 	free(t->dsc);
-	free(t->patch_name);
+	for (size_t i = 0; i < t->nfixes; i++) {
+		bp_classification_free(&t->fixes[i].cls);
+		free(t->fixes[i].patch_name);
+	}
+	free(t->fixes);
+	free(t->summary);
 	free(t->version_check);
 	free(t->source_build);
 	free(t->binary_build);
 	strv_free(&t->purls_old);
 	strv_free(&t->purls_new);
-	bp_classification_free(&t->cls);
 	strv_free(&t->written);
 	strv_free(&t->notes);
 	memset(t, 0, sizeof(*t));
+}
+
+int bp_target_ok(const struct bp_target *t)
+{
+	return t->status == 0 && t->classified && t->cls != BP_NEEDS_MANUAL;
 }
 
 static const char *no_epoch(const char *v)
@@ -209,7 +218,7 @@ static char *patch_file_name(const char *tree, const struct strv *cves, const ch
 
 /* the changelog's one-line summary: --summary, else the first subject
  * without a "(CVE-...)" it may end with */
-static char *summary_of(const struct bp_request *rq)
+static char *summary_of(const struct bp_fix *rq)
 {
 	if (rq->summary && rq->summary[0])
 		return xstrdup(rq->summary);
@@ -241,7 +250,8 @@ static void add_written(struct bp_target *r, const char *outdir, const char *pat
 }
 
 /* the stored patch: DEP-3 header + the refreshed diff */
-static void render_patch(const struct bp_request *rq, const struct kbuf *diff, struct kbuf *out)
+static void render_patch(const struct bp_fix *rq, int64_t date, const struct kbuf *diff,
+			 struct kbuf *out)
 {
 	struct strv bugs = {0};
 	struct kbuf desc;
@@ -265,7 +275,7 @@ static void render_patch(const struct bp_request *rq, const struct kbuf *diff, s
 	for (size_t i = 0; i < rq->npatches && !origin; i++)
 		origin = dep3_origin_of(rq->patches[i]);
 	char day[16];
-	time_t t = (time_t)rq->date;
+	time_t t = (time_t)date;
 	struct tm tm;
 	gmtime_r(&t, &tm);
 	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
@@ -330,24 +340,86 @@ out:
 	return ret < 0 ? ret : 0;
 }
 
+/* All fixes together: any needing a person wins; else how the worst applies. */
+static void overall_class(struct bp_target *r)
+{
+	size_t applied = 0, already = 0, manual = (size_t)-1;
+	enum bp_class worst = BP_APPLIES_CLEANLY;
+	for (size_t i = 0; i < r->nfixes; i++) {
+		enum bp_class c = r->fixes[i].cls.cls;
+		if (c == BP_NEEDS_MANUAL && manual == (size_t)-1)
+			manual = i;
+		else if (bp_class_applies(c)) {
+			applied++;
+			worst = c > worst ? c : worst;
+		} else if (c == BP_ALREADY_APPLIED)
+			already++;
+	}
+	if (manual != (size_t)-1) {
+		r->cls = BP_NEEDS_MANUAL;
+		r->summary = r->nfixes > 1 ? xasprintf("fix %zu of %zu: %s", manual + 1, r->nfixes,
+						       r->fixes[manual].cls.summary)
+					   : xstrdup(r->fixes[manual].cls.summary);
+	} else if (applied) {
+		r->cls = worst;
+		r->summary = r->nfixes == 1 ? xstrdup(r->fixes[0].cls.summary)
+			     : xasprintf("%s (%zu of %zu fixes applied, %zu already there)",
+					 bp_class_text(worst), applied, r->nfixes, already);
+	} else if (already) {
+		r->cls = BP_ALREADY_APPLIED;
+		r->summary = r->nfixes == 1 ? xstrdup(r->fixes[0].cls.summary)
+					    : xasprintf("already applied (%zu of %zu fixes; the others "
+							"are not applicable)",
+							already, r->nfixes);
+	} else {
+		r->cls = BP_NOT_APPLICABLE;
+		r->summary = xstrdup(r->nfixes ? r->fixes[0].cls.summary : "no fixes");
+	}
+}
+
+/* "  * Fix CVE-1, CVE-2: summary (Closes: #N)" */
+static char *changelog_line(const struct bp_fix *f)
+{
+	struct kbuf line;
+	kbuf_init(&line);
+	kbuf_adds(&line, "Fix ");
+	for (size_t i = 0; f->cves && i < f->cves->n; i++)
+		kbuf_printf(&line, "%s%s", i ? ", " : "", f->cves->v[i]);
+	char *summary = summary_of(f);
+	kbuf_printf(&line, ": %s", summary);
+	free(summary);
+	char *bugno = debian_bug_number(f->bug_debian);
+	if (bugno)
+		kbuf_printf(&line, " (Closes: #%s)", bugno);
+	free(bugno);
+	return line.data;
+}
+
 int bp_backport_debian(const char *distro, const struct bp_request *rq, struct bp_target *r)
 {
 	struct distro *d = NULL;
 	struct source_pkg s = {0};
 	struct tree t = {0};
 	struct changelog_top top = {0};
-	struct kbuf diff, stored, entry;
+	struct kbuf entry, series_add;
 	struct kerr *e = &r->err;
+	struct kbuf *diffs = NULL;
 	char *work = NULL, *tree_dir = NULL, *log = NULL, *format = NULL, *changelog = NULL;
-	char *series = NULL, *next = NULL, *summary = NULL, *maint = NULL, *tag = NULL;
-	struct strv prods = {0};
+	char *series = NULL, *next = NULL, *maint = NULL, *tag = NULL;
+	struct strv prods = {0}, changes = {0};
 	int ret, signed_state = -1;
 
-	kbuf_init(&diff);
-	kbuf_init(&stored);
 	kbuf_init(&entry);
+	kbuf_init(&series_add);
 	memset(r, 0, sizeof(*r));
 	r->distro = xstrdup(distro);
+	r->fixes = xcalloc(rq->nfixes + 1, sizeof(*r->fixes));
+	r->nfixes = rq->nfixes;
+	diffs = xcalloc(rq->nfixes + 1, sizeof(*diffs));
+	for (size_t i = 0; i < rq->nfixes; i++) {
+		r->fixes[i].fix = &rq->fixes[i];
+		kbuf_init(&diffs[i]);
+	}
 	maint = rq->maintainer ? xstrdup(rq->maintainer) : maintainer_from_env();
 	if (!maint) {
 		ret = kerr_set(e, KILN_EUSAGE,
@@ -390,11 +462,26 @@ int bp_backport_debian(const char *distro, const struct bp_request *rq, struct b
 	control_products(d, tree_dir, &prods);
 	tag = d->version ? xasprintf("debian-%s", d->version) : xstrdup(d->codename);
 	products_for(&prods, s.version, tag, &r->purls_old);
-	/* 3. classify before changing anything */
-	if ((ret = tree_open(tree_dir, &t, e)) < 0 ||
-	    (ret = bp_classify(&t, rq->patches, rq->npatches, &r->cls, e)) < 0)
+	/* 3. classify each fix before changing anything; each sees the ones before */
+	if ((ret = tree_open(tree_dir, &t, e)) < 0)
 		goto out;
-	if (!bp_class_applies(r->cls.cls)) {
+	for (size_t i = 0; i < rq->nfixes; i++) {
+		const struct bp_fix *f = &rq->fixes[i];
+		if ((ret = bp_classify(&t, f->patches, f->npatches, &r->fixes[i].cls, e)) < 0)
+			goto out;
+		if (bp_class_applies(r->fixes[i].cls.cls)) {
+			if ((ret = tree_diff(&t, &diffs[i], e)) < 0)
+				goto out;
+			tree_commit(&t);
+		}
+	}
+	r->classified = 1;
+	overall_class(r);
+	if (r->cls == BP_NEEDS_MANUAL) {
+		strv_add(&r->notes, "nothing written: a fix needs a manual backport");
+		goto out;
+	}
+	if (!bp_class_applies(r->cls)) {
 		strv_add(&r->notes, "nothing changed");
 		goto out;
 	}
@@ -418,17 +505,36 @@ int bp_backport_debian(const char *distro, const struct bp_request *rq, struct b
 	if ((ret = bp_check_version_order(r->new_version, s.version, next,
 					  rq->next_version ? "the next suite" : d->next_suite, e)) < 0)
 		goto out;
-	/* 5. the refreshed patch, the series, the changelog */
-	if ((ret = tree_diff(&t, &diff, e)) < 0)
-		goto out;
-	render_patch(rq, &diff, &stored);
+	/* 5. one refreshed patch per fix, the series, the changelog */
 	int quilt = !strcmp(r->format, "3.0 (quilt)");
-	r->patch_name = patch_file_name(tree_dir, rq->cves, s.package);
-	char *prel = xasprintf("debian/patches/%s", r->patch_name);
-	ret = write_text(tree_dir, prel, stored.data, stored.len, e);
-	free(prel);
-	if (ret < 0)
-		goto out;
+	for (size_t i = 0; i < rq->nfixes; i++) {
+		struct bp_fix_result *fr = &r->fixes[i];
+		if (!bp_class_applies(fr->cls.cls))
+			continue;
+		struct kbuf stored;
+		kbuf_init(&stored);
+		render_patch(fr->fix, rq->date, &diffs[i], &stored);
+		fr->patch_name = patch_file_name(tree_dir, fr->fix->cves, s.package);
+		char *prel = xasprintf("debian/patches/%s", fr->patch_name);
+		ret = write_text(tree_dir, prel, stored.data, stored.len, e);
+		free(prel);
+		/* a copy next to the results, for review */
+		char *pcopy = xasprintf("%s/%s", r->dir, fr->patch_name);
+		if (ret == 0 && (ret = write_file_atomic(pcopy, stored.data, stored.len, 0644, e)) == 0)
+			add_written(r, rq->outdir, pcopy);
+		free(pcopy);
+		kbuf_free(&stored);
+		if (ret < 0)
+			goto out;
+		kbuf_printf(&series_add, "%s\n", fr->patch_name);
+		strv_add_owned(&changes, changelog_line(fr->fix));
+		strv_add_owned(&r->notes,
+			       quilt ? xasprintf("debian/patches/%s added to the series (applies with "
+						 "fuzz 0)",
+						 fr->patch_name)
+				     : xasprintf("debian/patches/%s written for reference",
+						 fr->patch_name));
+	}
 	if (quilt) {
 		series = read_text(tree_dir, "debian/patches/series", 0, e, &ret);
 		if (ret < 0)
@@ -440,38 +546,19 @@ int bp_backport_debian(const char *distro, const struct bp_request *rq, struct b
 			if (sb.len && sb.data[sb.len - 1] != '\n')
 				kbuf_adds(&sb, "\n");
 		}
-		kbuf_printf(&sb, "%s\n", r->patch_name);
+		kbuf_add(&sb, series_add.data, series_add.len);
 		ret = write_text(tree_dir, "debian/patches/series", sb.data, sb.len, e);
 		kbuf_free(&sb);
 		if (ret < 0)
 			goto out;
-		strv_add_owned(&r->notes, xasprintf("debian/patches/%s added to the series (applies "
-						    "with fuzz 0)",
-						    r->patch_name));
 	} else {
 		/* 1.0 and native: the change goes into the files themselves */
 		if ((ret = tree_write(&t, e)) < 0)
 			goto out;
-		strv_add_owned(&r->notes,
-			       xasprintf("source format %s has no patch series: the change is made "
-					 "in the files directly; debian/patches/%s keeps it for "
-					 "reference",
-					 r->format, r->patch_name));
+		strv_add_owned(&r->notes, xasprintf("source format %s has no patch series: the "
+						    "change is made in the files directly",
+						    r->format));
 	}
-	summary = summary_of(rq);
-	struct kbuf line;
-	kbuf_init(&line);
-	kbuf_adds(&line, "Fix ");
-	for (size_t i = 0; rq->cves && i < rq->cves->n; i++)
-		kbuf_printf(&line, "%s%s", i ? ", " : "", rq->cves->v[i]);
-	kbuf_printf(&line, ": %s", summary);
-	char *bugno = debian_bug_number(rq->bug_debian);
-	if (bugno)
-		kbuf_printf(&line, " (Closes: #%s)", bugno);
-	free(bugno);
-	struct strv changes = {0};
-	strv_add(&changes, line.data);
-	kbuf_free(&line);
 	struct changelog_entry ce = {.source = top.source,
 				     .version = r->new_version,
 				     .distribution = d->security_suite ? d->security_suite
@@ -481,19 +568,11 @@ int bp_backport_debian(const char *distro, const struct bp_request *rq, struct b
 				     .maintainer = maint,
 				     .date = rq->date};
 	changelog_entry(&ce, &entry);
-	strv_free(&changes);
 	kbuf_adds(&entry, changelog);
 	if ((ret = write_text(tree_dir, "debian/changelog", entry.data, entry.len, e)) < 0)
 		goto out;
 	strv_add_owned(&r->notes, xasprintf("debian/changelog: %s (%s) %s; urgency=high",
 					    top.source, r->new_version, ce.distribution));
-	/* a copy of the stored patch next to the results, for review */
-	char *pcopy = xasprintf("%s/%s", r->dir, r->patch_name);
-	if ((ret = write_file_atomic(pcopy, stored.data, stored.len, 0644, e)) == 0)
-		add_written(r, rq->outdir, pcopy);
-	free(pcopy);
-	if (ret < 0)
-		goto out;
 	/* 6. the new source package (dpkg-source applies the series with fuzz 0) */
 	char *sde = xasprintf("SOURCE_DATE_EPOCH=%lld", (long long)rq->date);
 	const char *env[] = {sde, NULL};
@@ -521,9 +600,11 @@ out:
 	tree_free(&t);
 	source_pkg_free(&s);
 	distro_free(d);
-	kbuf_free(&diff);
-	kbuf_free(&stored);
+	for (size_t i = 0; diffs && i < rq->nfixes; i++)
+		kbuf_free(&diffs[i]);
+	free(diffs);
 	kbuf_free(&entry);
+	kbuf_free(&series_add);
 	free(work);
 	free(tree_dir);
 	free(log);
@@ -531,9 +612,9 @@ out:
 	free(changelog);
 	free(series);
 	free(next);
-	free(summary);
 	free(maint);
 	free(tag);
 	strv_free(&prods);
+	strv_free(&changes);
 	return ret;
 }

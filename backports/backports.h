@@ -78,7 +78,8 @@ struct tree_file {
 	char *path; /* relative to the tree root */
 	int existed;	/* on disk when loaded */
 	int exists;	/* after the patches applied so far */
-	int touched;	/* a patch changed it */
+	int touched;	/* a patch changed it since the last tree_commit */
+	int changed;	/* a patch changed it since it was loaded */
 	unsigned mode;
 	struct tree_line *orig; /* as on disk */
 	size_t norig;
@@ -105,8 +106,11 @@ int tree_get(struct tree *t, const char *path, struct tree_file **out, struct ke
 /* A refreshed patch: every touched file, original against current content,
  * as a -p1 unified diff (a/PATH b/PATH, 3 lines of context). */
 int tree_diff(const struct tree *t, struct kbuf *out, struct kerr *e);
-/* Write touched files back to disk (files a patch deleted are removed). */
+/* Write changed files back to disk (files a patch deleted are removed). */
 int tree_write(const struct tree *t, struct kerr *e);
+/* Take the current content as the new original (the next tree_diff shows
+ * only later changes); tree_write still writes everything changed. */
+void tree_commit(struct tree *t);
 /* Refuse a relative path that is absolute, has "..", or passes through a
  * symlink below root (for writing into an unpacked, hostile source). */
 int tree_safe_path(const char *root, const char *rel, struct kerr *e);
@@ -221,20 +225,32 @@ int bp_check_version_order(const char *new_version, const char *current, const c
 
 /* ---------------- one target suite (backport.c) ---------------- */
 
-struct bp_request {
-	const char *source;
+/* One fix: a patch series (applied in order, stored as one patch) for some CVEs. */
+struct bp_fix {
 	struct patch *const *patches;
 	size_t npatches;
 	const struct strv *cves;
 	const char *bug;	/* upstream bug URL */
 	const char *bug_debian; /* https://bugs.debian.org/N */
 	const char *summary;	/* changelog summary; default: first patch's subject */
+};
+
+struct bp_request {
+	const char *source;
+	const struct bp_fix *fixes; /* applied in order; each its own debian/patches file */
+	size_t nfixes;
 	const char *maintainer; /* "Name <mail>"; default from the environment */
 	int64_t date;		/* epoch seconds */
 	const char *outdir;
 	const char *next_version; /* override the next suite's version (tests) */
 	const struct distro_overrides *ov;
 	struct fetch_opts fetch;
+};
+
+struct bp_fix_result {
+	const struct bp_fix *fix;
+	struct bp_classification cls;
+	char *patch_name; /* debian/patches/NAME when it was stored */
 };
 
 struct bp_target {
@@ -244,8 +260,11 @@ struct bp_target {
 	char *format; /* debian/source/format */
 	char *dir;    /* this target's work directory */
 	char *dsc;    /* the new .dsc, when built */
-	char *patch_name; /* debian/patches/CVE-....patch */
-	struct bp_classification cls;
+	struct bp_fix_result *fixes;
+	size_t nfixes;
+	int classified;	   /* the fixes were classified (the source was there) */
+	enum bp_class cls; /* all fixes together */
+	char *summary;
 	struct strv written; /* files written, relative to outdir */
 	struct strv notes;   /* what was done, in words */
 	char *version_check; /* "checked below trixie's 4.19.0-3", or why not checked */
@@ -255,12 +274,15 @@ struct bp_target {
 	int status;	     /* 0 done, else -code with err */
 	struct kerr err;
 };
+/* done: classified, and nothing needs a person (the exit status) */
+int bp_target_ok(const struct bp_target *t);
 void bp_target_free(struct bp_target *t);
 
 /* Fetch the distro's current SRC (its -security suite included), unpack
- * it, classify the fix, and when it applies write the refreshed patch,
- * series, changelog and version, and build the new source package with
- * dpkg-source -b into outdir/<codename>/. Fills r whatever happens. */
+ * it, classify the fixes in order, and when they apply (none needing a
+ * manual backport) write one refreshed patch per fix, the series, one
+ * changelog entry and the version, and build the new source package with
+ * dpkg-source -b into outdir/<suite>/. Fills r whatever happens. */
 int bp_backport_debian(const char *distro, const struct bp_request *rq, struct bp_target *r);
 
 /* Run argv (argv[0] looked up in PATH) in dir with extra "NAME=VALUE"
@@ -274,12 +296,30 @@ char *bp_purl(const char *name, const char *version, const char *arch, const cha
 /* ---------------- the report (report.c) ---------------- */
 
 /* The summary for all targets (--json), one object per suite. */
-json_t *bp_report_json(const struct bp_target *t, size_t n, const struct strv *cves);
+json_t *bp_report_json(const struct bp_target *t, size_t n);
 /* An OpenVEX 0.2.0 document: per CVE, `fixed` for the new versions,
  * `affected` for the versions they replace, `not_affected` where the code is
  * not present, `affected` with the reason where a manual backport is needed.
  * (kiln's own small renderer; attest/ has none on this branch yet.) */
-json_t *bp_openvex(const struct bp_target *t, size_t n, const struct strv *cves, int64_t timestamp,
-		   const char *author);
+json_t *bp_openvex(const struct bp_target *t, size_t n, int64_t timestamp, const char *author);
+
+/* ---------------- queue files (queue.c; format in backports/QUEUE.md) ---------------- */
+
+struct bp_queue {
+	char *source;
+	struct strv targets;
+	char *maintainer;
+	struct bp_fix *fixes;
+	size_t nfixes;
+	/* owned storage behind fixes[] */
+	struct patch **patches;
+	size_t npatches;
+	struct strv *cves;
+	char **strings;
+	size_t nstrings;
+};
+/* Read a queue file; patch paths are relative to the file's directory. */
+int bp_queue_load(const char *path, struct bp_queue *q, struct kerr *e);
+void bp_queue_free(struct bp_queue *q);
 
 #endif

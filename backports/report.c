@@ -50,39 +50,54 @@ static json_t *patch_json(const struct patch_result *p)
 	return o;
 }
 
-json_t *bp_report_json(const struct bp_target *t, size_t n, const struct strv *cves)
+json_t *bp_report_json(const struct bp_target *t, size_t n)
 {
-	json_t *root = json_object(), *targets = json_array();
+	json_t *root = json_object(), *targets = json_array(), *all_cves = json_array();
 	size_t ok = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct bp_target *r = &t[i];
-		json_t *o = json_object(), *patches = json_array();
+		json_t *o = json_object(), *patches = json_array(), *fixes = json_array();
 		json_object_set_new(o, "distro", json_string(r->distro));
 		json_object_set_new(o, "suite", str_or_null(r->suite));
 		json_object_set_new(o, "old_version", str_or_null(r->old_version));
 		json_object_set_new(o, "new_version", str_or_null(r->status == 0 ? r->new_version : NULL));
 		json_object_set_new(o, "format", str_or_null(r->format));
 		json_object_set_new(o, "class",
-				    r->cls.patches ? json_string(bp_class_name(r->cls.cls)) : json_null());
-		json_object_set_new(o, "summary", str_or_null(r->cls.summary));
-		for (size_t p = 0; p < r->cls.n; p++)
-			json_array_append_new(patches, patch_json(&r->cls.patches[p]));
+				    r->classified ? json_string(bp_class_name(r->cls)) : json_null());
+		json_object_set_new(o, "summary", str_or_null(r->summary));
+		for (size_t f = 0; r->classified && f < r->nfixes; f++) {
+			const struct bp_fix_result *fr = &r->fixes[f];
+			json_t *fo = json_object(), *fp = json_array();
+			json_object_set_new(fo, "cves", fr->fix->cves ? strv_json(fr->fix->cves)
+								       : json_array());
+			json_object_set_new(fo, "class", json_string(bp_class_name(fr->cls.cls)));
+			json_object_set_new(fo, "summary", str_or_null(fr->cls.summary));
+			json_object_set_new(fo, "patch_file", str_or_null(fr->patch_name));
+			for (size_t p = 0; p < fr->cls.n; p++) {
+				json_array_append_new(patches, patch_json(&fr->cls.patches[p]));
+				json_array_append_new(fp, patch_json(&fr->cls.patches[p]));
+			}
+			json_object_set_new(fo, "patches", fp);
+			json_array_append_new(fixes, fo);
+		}
+		json_object_set_new(o, "fixes", fixes);
 		json_object_set_new(o, "patches", patches);
-		json_object_set_new(o, "patch_file", str_or_null(r->patch_name));
 		json_object_set_new(o, "version_check", str_or_null(r->version_check));
 		json_object_set_new(o, "source_build", str_or_null(r->source_build));
 		json_object_set_new(o, "binary_build", str_or_null(r->binary_build));
 		json_object_set_new(o, "dsc", str_or_null(r->dsc));
 		json_object_set_new(o, "files_written", strv_json(&r->written));
 		json_object_set_new(o, "notes", strv_json(&r->notes));
-		json_object_set_new(o, "ok", json_boolean(r->status == 0 && r->cls.patches &&
-							  r->cls.cls != BP_NEEDS_MANUAL));
+		json_object_set_new(o, "ok", json_boolean(bp_target_ok(r)));
 		if (r->status != 0)
 			json_object_set_new(o, "error", json_string(r->err.msg));
-		ok += r->status == 0 && r->cls.patches && r->cls.cls != BP_NEEDS_MANUAL;
+		ok += bp_target_ok(r);
 		json_array_append_new(targets, o);
 	}
-	json_object_set_new(root, "cves", strv_json(cves));
+	for (size_t f = 0; n && f < t[0].nfixes; f++)
+		for (size_t c = 0; t[0].fixes[f].fix->cves && c < t[0].fixes[f].fix->cves->n; c++)
+			json_array_append_new(all_cves, json_string(t[0].fixes[f].fix->cves->v[c]));
+	json_object_set_new(root, "cves", all_cves);
 	json_object_set_new(root, "targets", targets);
 	json_object_set_new(root, "succeeded", json_integer((json_int_t)ok));
 	json_object_set_new(root, "failed", json_integer((json_int_t)(n - ok)));
@@ -121,40 +136,49 @@ static char *rfc3339(int64_t t)
 	return xstrdup(buf);
 }
 
-json_t *bp_openvex(const struct bp_target *t, size_t n, const struct strv *cves, int64_t timestamp,
-		   const char *author)
+json_t *bp_openvex(const struct bp_target *t, size_t n, int64_t timestamp, const char *author)
 {
 	json_t *doc = json_object(), *stmts = json_array();
 	struct kbuf idsrc;
 	kbuf_init(&idsrc);
-	for (size_t c = 0; c < cves->n; c++) {
-		const char *cve = cves->v[c];
-		kbuf_printf(&idsrc, "%s\n", cve);
-		for (size_t i = 0; i < n; i++) {
-			const struct bp_target *r = &t[i];
-			if (r->status != 0 || !r->cls.patches)
-				continue;
-			kbuf_printf(&idsrc, "%s %s %s\n", r->distro, r->old_version,
-				    r->new_version ? r->new_version : "");
-			if (bp_class_applies(r->cls.cls) && r->purls_new.n) {
-				char *note = xasprintf("fixed in %s by %s (%s)", r->new_version,
-						       r->patch_name, bp_class_text(r->cls.cls));
-				statement(stmts, cve, &r->purls_new, "fixed", NULL, NULL, note);
-				free(note);
-				char *act = xasprintf("Update to %s or later.", r->new_version);
-				statement(stmts, cve, &r->purls_old, "affected", "action_statement", act,
-					  NULL);
-				free(act);
-			} else if (r->cls.cls == BP_ALREADY_APPLIED) {
-				statement(stmts, cve, &r->purls_old, "fixed", NULL, NULL,
-					  r->cls.summary);
-			} else if (r->cls.cls == BP_NOT_APPLICABLE) {
-				statement(stmts, cve, &r->purls_old, "not_affected", "justification",
-					  "vulnerable_code_not_present", r->cls.summary);
-			} else if (r->cls.cls == BP_NEEDS_MANUAL) {
-				statement(stmts, cve, &r->purls_old, "affected", "action_statement",
-					  "No update yet: the upstream fix needs a manual backport.",
-					  r->cls.summary);
+	for (size_t i = 0; i < n; i++) {
+		const struct bp_target *r = &t[i];
+		if (r->status != 0 || !r->classified)
+			continue;
+		kbuf_printf(&idsrc, "%s %s %s\n", r->distro, r->old_version,
+			    r->new_version ? r->new_version : "");
+		for (size_t f = 0; f < r->nfixes; f++) {
+			const struct bp_fix_result *fr = &r->fixes[f];
+			enum bp_class c = fr->cls.cls;
+			for (size_t k = 0; fr->fix->cves && k < fr->fix->cves->n; k++) {
+				const char *cve = fr->fix->cves->v[k];
+				kbuf_printf(&idsrc, "%s\n", cve);
+				if (bp_class_applies(c) && r->purls_new.n) {
+					char *note = xasprintf("fixed in %s by %s (%s)", r->new_version,
+							       fr->patch_name, bp_class_text(c));
+					statement(stmts, cve, &r->purls_new, "fixed", NULL, NULL, note);
+					free(note);
+					char *act = xasprintf("Update to %s or later.", r->new_version);
+					statement(stmts, cve, &r->purls_old, "affected",
+						  "action_statement", act, NULL);
+					free(act);
+				} else if (c == BP_ALREADY_APPLIED) {
+					statement(stmts, cve, &r->purls_old, "fixed", NULL, NULL,
+						  fr->cls.summary);
+				} else if (c == BP_NOT_APPLICABLE) {
+					statement(stmts, cve, &r->purls_old, "not_affected",
+						  "justification", "vulnerable_code_not_present",
+						  fr->cls.summary);
+				} else {
+					/* needs a manual backport, or applies but was not built */
+					statement(stmts, cve, &r->purls_old, "affected",
+						  "action_statement",
+						  c == BP_NEEDS_MANUAL
+						      ? "No update yet: the upstream fix needs a "
+							"manual backport."
+						      : "No update yet: the fixed package was not built.",
+						  c == BP_NEEDS_MANUAL ? fr->cls.summary : r->summary);
+				}
 			}
 		}
 	}

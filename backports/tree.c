@@ -204,7 +204,7 @@ int tree_write(const struct tree *t, struct kerr *e)
 	int ret = 0;
 	for (size_t i = 0; i < t->nfiles && ret == 0; i++) {
 		const struct tree_file *f = &t->files[i];
-		if (!f->touched)
+		if (!f->touched && !f->changed)
 			continue;
 		if ((ret = tree_safe_path(t->root, f->path, e)) < 0)
 			break;
@@ -227,6 +227,24 @@ int tree_write(const struct tree *t, struct kerr *e)
 		free(full);
 	}
 	return ret;
+}
+
+void tree_commit(struct tree *t)
+{
+	for (size_t i = 0; i < t->nfiles; i++) {
+		struct tree_file *f = &t->files[i];
+		if (!f->touched)
+			continue;
+		free_lines(f->orig, f->norig);
+		f->orig = xmalloc((f->ncur + 1) * sizeof(*f->orig));
+		for (size_t k = 0; k < f->ncur; k++)
+			f->orig[k] = (struct tree_line){bp_memdup(f->cur[k].s, f->cur[k].len),
+							f->cur[k].len, f->cur[k].nl};
+		f->norig = f->ncur;
+		f->existed = f->exists;
+		f->changed = 1;
+		f->touched = 0;
+	}
 }
 
 int tree_diff(const struct tree *t, struct kbuf *out, struct kerr *e)

@@ -9,7 +9,8 @@
 #include "cli/cli.h"
 
 static const char usage[] =
-    "usage: kiln backport [options] DISTRO[,DISTRO...] SRC --patch FILE... --cve ID...\n\n"
+    "usage: kiln backport [options] DISTRO[,DISTRO...] SRC --patch FILE... --cve ID...\n"
+    "       kiln backport [options] --queue FILE [DISTRO[,DISTRO...]]\n\n"
     "For each distro (debian:bookworm-security, ...): fetch SRC's current version, unpack\n"
     "it, and classify the fix before changing anything: already applied, applies\n"
     "cleanly, with an offset, only ignoring line endings, only with fuzz, only ignoring\n"
@@ -33,10 +34,40 @@ static const char usage[] =
     "                         release's version in the cache\n"
     "      --vex FILE         where to write the OpenVEX document (default:\n"
     "                         DIR/backport.openvex.json)\n"
+    "      --queue FILE       replay the fixes a queue file keeps (backports/QUEUE.md):\n"
+    "                         its Source and Targets, one patch and changelog line per\n"
+    "                         fix, one new version; DISTRO,... narrows the targets\n"
     "  -o, --output DIR       where results go (default: .)\n";
 
 enum { OPT_PATCH = OPT_FIRST_CMD, OPT_CVE, OPT_BUG, OPT_BUG_DEBIAN, OPT_SUMMARY, OPT_MAINT,
-       OPT_NEXT, OPT_VEX };
+       OPT_NEXT, OPT_VEX, OPT_QUEUE };
+
+static void print_patch(const struct patch_result *pr, const char *indent)
+{
+	printf("%s%s: %s", indent, pr->name, bp_class_text(pr->cls));
+	if (pr->same_as)
+		printf(" (the same change as %s)", pr->same_as);
+	else if (bp_class_applies(pr->cls) || pr->cls == BP_ALREADY_APPLIED)
+		printf(" (-p%d%s%s)", pr->strip, pr->prefix ? ", under " : "",
+		       pr->prefix ? pr->prefix : "");
+	printf("\n");
+	for (size_t h = 0; h < pr->nhunks; h++) {
+		const struct hunk_result *hr = &pr->hunks[h];
+		if (hr->applied)
+			printf("%s  hunk %zu %s: %s", indent, hr->index, hr->file,
+			       bp_class_text(hr->cls));
+		else
+			printf("%s  hunk %zu %s: FAILS: %s", indent, hr->index, hr->file,
+			       hr->why ? hr->why : "");
+		if (hr->applied && hr->offset)
+			printf(" (offset %+ld lines)", hr->offset);
+		if (hr->applied && hr->fuzz)
+			printf(" (fuzz %d)", hr->fuzz);
+		printf("\n");
+	}
+	if (pr->why && !bp_class_applies(pr->cls) && !pr->nhunks)
+		printf("%s  %s\n", indent, pr->why);
+}
 
 static void print_target(const struct bp_target *r, const char *source)
 {
@@ -48,31 +79,19 @@ static void print_target(const struct bp_target *r, const char *source)
 	if (r->status == 0 && r->new_version)
 		printf(" -> %s", r->new_version);
 	printf("\n");
-	if (r->cls.patches) {
-		printf("  classification: %s\n", r->cls.summary);
-		for (size_t p = 0; p < r->cls.n; p++) {
-			const struct patch_result *pr = &r->cls.patches[p];
-			printf("  %s: %s", pr->name, bp_class_text(pr->cls));
-			if (pr->same_as)
-				printf(" (the same change as %s)", pr->same_as);
-			else if (bp_class_applies(pr->cls) || pr->cls == BP_ALREADY_APPLIED)
-				printf(" (-p%d%s%s)", pr->strip, pr->prefix ? ", under " : "",
-				       pr->prefix ? pr->prefix : "");
-			printf("\n");
-			for (size_t h = 0; h < pr->nhunks; h++) {
-				const struct hunk_result *hr = &pr->hunks[h];
-				if (hr->applied)
-					printf("    hunk %zu %s: %s", hr->index, hr->file,
-					       bp_class_text(hr->cls));
-				else
-					printf("    hunk %zu %s: FAILS: %s", hr->index, hr->file,
-					       hr->why ? hr->why : "");
-				if (hr->applied && hr->offset)
-					printf(" (offset %+ld lines)", hr->offset);
-				if (hr->applied && hr->fuzz)
-					printf(" (fuzz %d)", hr->fuzz);
-				printf("\n");
+	if (r->classified) {
+		printf("  classification: %s\n", r->summary);
+		for (size_t f = 0; f < r->nfixes; f++) {
+			const struct bp_fix_result *fr = &r->fixes[f];
+			const char *indent = "  ";
+			if (r->nfixes > 1) {
+				printf("  fix %zu (%s): %s\n", f + 1,
+				       fr->fix->cves && fr->fix->cves->n ? fr->fix->cves->v[0] : "?",
+				       fr->cls.summary);
+				indent = "    ";
 			}
+			for (size_t p = 0; p < fr->cls.n; p++)
+				print_patch(&fr->cls.patches[p], indent);
 		}
 	}
 	if (r->version_check)
@@ -101,14 +120,17 @@ int cmd_backport(int argc, char **argv, struct cli *c)
 					     {"maintainer", required_argument, 0, OPT_MAINT},
 					     {"next-version", required_argument, 0, OPT_NEXT},
 					     {"vex", required_argument, 0, OPT_VEX},
+					     {"queue", required_argument, 0, OPT_QUEUE},
 					     {0, 0, 0, 0}};
 	struct bp_request rq = {0};
+	struct bp_fix fix = {0};
+	struct bp_queue q = {0};
 	struct distro_overrides ov = {0};
 	struct strv patch_files = {0}, cves = {0}, distros = {0};
 	struct patch **patches = NULL;
 	struct bp_target *targets = NULL;
 	struct kerr e = {0};
-	const char *outdir = ".", *vex_path = NULL;
+	const char *outdir = ".", *vex_path = NULL, *queue = NULL, *source = NULL;
 	char *vex_default = NULL;
 	int opt, r, rc = 0;
 
@@ -139,13 +161,13 @@ int cmd_backport(int argc, char **argv, struct cli *c)
 			break;
 		}
 		case OPT_BUG:
-			rq.bug = optarg;
+			fix.bug = optarg;
 			break;
 		case OPT_BUG_DEBIAN:
-			rq.bug_debian = optarg;
+			fix.bug_debian = optarg;
 			break;
 		case OPT_SUMMARY:
-			rq.summary = optarg;
+			fix.summary = optarg;
 			break;
 		case OPT_MAINT:
 			rq.maintainer = optarg;
@@ -156,51 +178,88 @@ int cmd_backport(int argc, char **argv, struct cli *c)
 		case OPT_VEX:
 			vex_path = optarg;
 			break;
+		case OPT_QUEUE:
+			queue = optarg;
+			break;
 		default:
 			rc = cli_usage_error("backport", "unknown option");
 			goto out;
 		}
 	}
-	if (argc - optind != 2) {
-		rc = cli_usage_error("backport", "expected DISTRO[,DISTRO...] and SRC");
-		goto out;
-	}
-	if (!patch_files.n) {
-		rc = cli_usage_error("backport", "give the fix with --patch FILE");
-		goto out;
-	}
-	strv_split(&distros, argv[optind], ",");
-	if (!distros.n) {
-		rc = cli_usage_error("backport", "no distro given");
-		goto out;
-	}
-	patches = xcalloc(patch_files.n + 1, sizeof(*patches));
-	for (size_t i = 0; i < patch_files.n; i++) {
-		patches[i] = xcalloc(1, sizeof(**patches));
-		if (patch_load(patch_files.v[i], patches[i], &e) < 0) {
-			free(patches[i]);
-			patches[i] = NULL;
+	if (queue) {
+		/* the queue names the source and its suites; DISTRO,... may narrow them */
+		if (patch_files.n || cves.n) {
+			rc = cli_usage_error("backport", "--queue replaces --patch and --cve");
+			goto out;
+		}
+		if (argc - optind > 1) {
+			rc = cli_usage_error("backport", "with --queue, give at most DISTRO[,DISTRO...]");
+			goto out;
+		}
+		if (bp_queue_load(queue, &q, &e) < 0) {
 			rc = cli_fail(&e);
 			goto out;
 		}
+		if (argc - optind == 1)
+			strv_split(&distros, argv[optind], ",");
+		else
+			for (size_t i = 0; i < q.targets.n; i++)
+				strv_add(&distros, q.targets.v[i]);
+		source = q.source;
+		rq.fixes = q.fixes;
+		rq.nfixes = q.nfixes;
+		if (!rq.maintainer)
+			rq.maintainer = q.maintainer;
+		if (!distros.n) {
+			rc = cli_usage_error("backport", "%s names no Targets: and no DISTRO was given",
+					     queue);
+			goto out;
+		}
+	} else {
+		if (argc - optind != 2) {
+			rc = cli_usage_error("backport", "expected DISTRO[,DISTRO...] and SRC");
+			goto out;
+		}
+		if (!patch_files.n) {
+			rc = cli_usage_error("backport", "give the fix with --patch FILE");
+			goto out;
+		}
+		strv_split(&distros, argv[optind], ",");
+		source = argv[optind + 1];
+		patches = xcalloc(patch_files.n + 1, sizeof(*patches));
+		for (size_t i = 0; i < patch_files.n; i++) {
+			patches[i] = xcalloc(1, sizeof(**patches));
+			if (patch_load(patch_files.v[i], patches[i], &e) < 0) {
+				free(patches[i]);
+				patches[i] = NULL;
+				rc = cli_fail(&e);
+				goto out;
+			}
+		}
+		if (!cves.n)
+			for (size_t i = 0; i < patch_files.n; i++)
+				for (size_t k = 0; k < patches[i]->cves.n; k++)
+					if (!strv_contains(&cves, patches[i]->cves.v[k]))
+						strv_add(&cves, patches[i]->cves.v[k]);
+		if (!cves.n) {
+			rc = cli_usage_error("backport", "name the vulnerability with --cve ID (none "
+							 "is named in the patches)");
+			goto out;
+		}
+		fix.patches = patches;
+		fix.npatches = patch_files.n;
+		fix.cves = &cves;
+		rq.fixes = &fix;
+		rq.nfixes = 1;
 	}
-	if (!cves.n)
-		for (size_t i = 0; i < patch_files.n; i++)
-			for (size_t k = 0; k < patches[i]->cves.n; k++)
-				if (!strv_contains(&cves, patches[i]->cves.v[k]))
-					strv_add(&cves, patches[i]->cves.v[k]);
-	if (!cves.n) {
-		rc = cli_usage_error("backport", "name the vulnerability with --cve ID (none is "
-						 "named in the patches)");
+	if (!distros.n) {
+		rc = cli_usage_error("backport", "no distro given");
 		goto out;
 	}
 	const char *sde = getenv("SOURCE_DATE_EPOCH");
 	ov.mirror = c->mirror;
 	ov.config = c->config;
-	rq.source = argv[optind + 1];
-	rq.patches = patches;
-	rq.npatches = patch_files.n;
-	rq.cves = &cves;
+	rq.source = source;
 	rq.outdir = outdir;
 	rq.ov = &ov;
 	rq.fetch = c->fetch;
@@ -210,10 +269,10 @@ int cmd_backport(int argc, char **argv, struct cli *c)
 	size_t ok = 0;
 	int first_code = 0;
 	for (size_t i = 0; i < distros.n; i++) {
-		log_info("%s: backporting %s into %s", distros.v[i], cves.v[0], rq.source);
+		log_info("%s: backporting %zu fix%s into %s", distros.v[i], rq.nfixes,
+			 rq.nfixes == 1 ? "" : "es", rq.source);
 		bp_backport_debian(distros.v[i], &rq, &targets[i]);
-		int good = targets[i].status == 0 && targets[i].cls.patches &&
-			   targets[i].cls.cls != BP_NEEDS_MANUAL;
+		int good = bp_target_ok(&targets[i]);
 		ok += good;
 		if (!good && !first_code)
 			first_code = targets[i].status ? -targets[i].status : KILN_EFAIL;
@@ -225,13 +284,12 @@ int cmd_backport(int argc, char **argv, struct cli *c)
 		vex_default = xasprintf("%s/backport.openvex.json", outdir);
 		if (!vex_path)
 			vex_path = vex_default;
-		json_t *vex = bp_openvex(targets, distros.n, &cves, rq.date, rq.maintainer);
+		json_t *vex = bp_openvex(targets, distros.n, rq.date, rq.maintainer);
 		char *text = json_dumps(vex, JSON_INDENT(2) | JSON_SORT_KEYS);
 		json_decref(vex);
-		size_t len = strlen(text);
 		char *withnl = xasprintf("%s\n", text);
 		free(text);
-		if (write_file_atomic(vex_path, withnl, len + 1, 0644, &e) < 0) {
+		if (write_file_atomic(vex_path, withnl, strlen(withnl), 0644, &e) < 0) {
 			cli_fail(&e);
 			vex_path = NULL;
 		}
@@ -239,7 +297,7 @@ int cmd_backport(int argc, char **argv, struct cli *c)
 	} else
 		cli_fail(&e);
 	if (c->json) {
-		json_t *rep = bp_report_json(targets, distros.n, &cves);
+		json_t *rep = bp_report_json(targets, distros.n);
 		json_object_set_new(rep, "openvex", vex_path ? json_string(vex_path) : json_null());
 		cli_print_json(rep);
 	} else {
@@ -260,6 +318,7 @@ out:
 	}
 	free(patches);
 	free(vex_default);
+	bp_queue_free(&q);
 	strv_free(&patch_files);
 	strv_free(&cves);
 	strv_free(&distros);

@@ -103,4 +103,22 @@ check "the error names the patch" grep -q 'bad.patch: no unified diff' "$SCRATCH
 expect_exit 5 "an unknown source package is not found" "$KILN" backport debian:kilnstable nosuch --patch "$P/fix.patch" --cve CVE-2026-0001 -o "$SCRATCH/res8"
 expect_exit 2 "no maintainer is a usage error" env -u DEBEMAIL -u EMAIL "$KILN" backport debian:kilnstable kbp --patch "$P/fix.patch" --cve CVE-2026-0001 -o "$SCRATCH/res9"
 check "the error says how to name the maintainer" grep -q 'DEBEMAIL' "$SCRATCH/out"
+
+# a queue file: several fixes, replayed per target
+expect_exit 1 "a queue replays into its targets (one needs a manual backport)" "$KILN" --json backport --queue "$P/kbp.queue" -o "$SCRATCH/resq"
+check "the queue's targets are used" json 'assert [t["distro"] for t in r["targets"]]==["debian:kilnold","debian:kilnstable"]'
+check "the old suite names the fix that fails, and nothing is written" json 't=r["targets"][0]; assert t["class"]=="needs-manual-backport" and t["summary"].startswith("fix 1 of 3") and t["files_written"]==[], t'
+check "each fix is classified in order" json 'f=r["targets"][1]["fixes"]; assert [x["class"] for x in f]==["applies-with-offset","already-applied","applies-ignoring-line-endings"], f'
+check "one new version for all fixes" json 'assert r["targets"][1]["new_version"]=="1.0-1+deb11u1"'
+Q=$SCRATCH/q
+mkdir -p "$Q"
+check "the queued source package unpacks" bash -c "cd '$Q' && dpkg-source -x '$SCRATCH/resq/kilnstable/kbp_1.0-1+deb11u1.dsc' kbp >/dev/null 2>&1"
+check "one patch per applied fix, in queue order" bash -c "[ \"\$(tail -2 '$Q/kbp/debian/patches/series' | tr '\n' ' ')\" = 'CVE-2026-0001.patch CVE-2026-0004.patch ' ]"
+check "one changelog line per applied fix" bash -c "sed -n 3,4p '$Q/kbp/debian/changelog' | grep -c '^  \* Fix CVE-2026-000[14]: ' | grep -qx 2"
+check "the queue's summary is used" grep -qx '  \* Fix CVE-2026-0001: parse() overflows its buffer (Closes: #1099999)' "$Q/kbp/debian/changelog"
+check "the second patch is relative to the first" bash -c "grep -q '^+.return 1;' '$Q/kbp/debian/patches/CVE-2026-0004.patch' && ! grep -q 'sizeof(buf)' '$Q/kbp/debian/patches/CVE-2026-0004.patch'"
+expect_exit 0 "DISTRO narrows the queue's targets" "$KILN" --json backport --queue "$P/kbp.queue" debian:kilnstable -o "$SCRATCH/resq2"
+printf 'Source: kbp\n\nCVE: CVE-2026-0001\n' > "$SCRATCH/bad.queue"
+expect_exit 7 "a fix without Patches is malformed" "$KILN" backport --queue "$SCRATCH/bad.queue" debian:kilnstable
+check "the error names the queue file and line" grep -q 'bad.queue:3: a fix needs CVE: and Patches:' "$SCRATCH/err"
 done_testing

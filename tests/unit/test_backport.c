@@ -175,23 +175,27 @@ static void test_openvex_states_fixed_and_affected(void **s)
 	struct bp_target t[2] = {0};
 	struct strv cves = {0};
 	strv_add(&cves, "CVE-2024-1234");
+	struct bp_fix fix = {.cves = &cves};
+	struct bp_fix_result f0 = {.fix = &fix, .patch_name = "CVE-2024-1234.patch"};
+	struct bp_fix_result f1 = {.fix = &fix};
+	f0.cls.cls = BP_APPLIES_WITH_OFFSET;
+	f1.cls.cls = BP_NOT_APPLICABLE;
+	f1.cls.summary = "not applicable: none of the files exists";
 	t[0].distro = "debian:bookworm-security";
 	t[0].old_version = "1.2-3";
 	t[0].new_version = "1.2-3+deb12u1";
-	t[0].patch_name = "CVE-2024-1234.patch";
-	t[0].cls.cls = BP_APPLIES_WITH_OFFSET;
-	t[0].cls.patches = (struct patch_result[1]){{0}};
-	t[0].cls.n = 1;
+	t[0].classified = 1;
+	t[0].fixes = &f0;
+	t[0].nfixes = 1;
 	strv_add(&t[0].purls_old, "pkg:deb/debian/foo@1.2-3?arch=amd64&distro=debian-12");
 	strv_add(&t[0].purls_new, "pkg:deb/debian/foo@1.2-3%2Bdeb12u1?arch=amd64&distro=debian-12");
 	t[1].distro = "debian:bullseye-security";
 	t[1].old_version = "1.1-1";
-	t[1].cls.cls = BP_NOT_APPLICABLE;
-	t[1].cls.patches = (struct patch_result[1]){{0}};
-	t[1].cls.summary = "not applicable: none of the files exists";
-	t[1].cls.n = 1;
+	t[1].classified = 1;
+	t[1].fixes = &f1;
+	t[1].nfixes = 1;
 	strv_add(&t[1].purls_old, "pkg:deb/debian/foo@1.1-1?arch=amd64&distro=debian-11");
-	json_t *d = bp_openvex(t, 2, &cves, 1729936800, "Jane <jane@debian.org>");
+	json_t *d = bp_openvex(t, 2, 1729936800, "Jane <jane@debian.org>");
 	assert_string_equal(json_string_value(json_object_get(d, "@context")),
 			    "https://openvex.dev/ns/v0.2.0");
 	assert_string_equal(json_string_value(json_object_get(d, "timestamp")),
