@@ -285,6 +285,15 @@ void bp_target_free(struct bp_target *t);
  * dpkg-source -b into outdir/<suite>/. Fills r whatever happens. */
 int bp_backport_debian(const char *distro, const struct bp_request *rq, struct bp_target *r);
 
+/* Build the binaries of r->dsc in the sandbox (builders/, as kiln build
+ * FILE.dsc) into r->dir/binaries; sets r->binary_build and lists the
+ * outputs in r->written. profiles: DEB_BUILD_PROFILES; nocheck skips the
+ * package's tests. */
+int bp_build_binaries(const char *distro, const struct bp_request *rq, const char *profiles,
+		      int nocheck, struct bp_target *r, struct kerr *e);
+/* 1 when this kiln has the Debian builder */
+int bp_can_build_binaries(void);
+
 /* Run argv (argv[0] looked up in PATH) in dir with extra "NAME=VALUE"
  * environment entries; stdout+stderr go to log_path (appended). */
 int bp_run(const char *const *argv, const char *dir, const char *const *env, const char *log_path,

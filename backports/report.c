@@ -60,7 +60,7 @@ json_t *bp_report_json(const struct bp_target *t, size_t n)
 		json_object_set_new(o, "distro", json_string(r->distro));
 		json_object_set_new(o, "suite", str_or_null(r->suite));
 		json_object_set_new(o, "old_version", str_or_null(r->old_version));
-		json_object_set_new(o, "new_version", str_or_null(r->status == 0 ? r->new_version : NULL));
+		json_object_set_new(o, "new_version", str_or_null(r->dsc ? r->new_version : NULL));
 		json_object_set_new(o, "format", str_or_null(r->format));
 		json_object_set_new(o, "class",
 				    r->classified ? json_string(bp_class_name(r->cls)) : json_null());

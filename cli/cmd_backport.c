@@ -37,10 +37,13 @@ static const char usage[] =
     "      --queue FILE       replay the fixes a queue file keeps (backports/QUEUE.md):\n"
     "                         its Source and Targets, one patch and changelog line per\n"
     "                         fix, one new version; DISTRO,... narrows the targets\n"
+    "  -P, --profiles LIST    build profiles for the binaries (nocheck: no tests)\n"
+    "      --nocheck          do not run the package's tests\n"
+    "      --no-binaries      build only the source package\n"
     "  -o, --output DIR       where results go (default: .)\n";
 
 enum { OPT_PATCH = OPT_FIRST_CMD, OPT_CVE, OPT_BUG, OPT_BUG_DEBIAN, OPT_SUMMARY, OPT_MAINT,
-       OPT_NEXT, OPT_VEX, OPT_QUEUE };
+       OPT_NEXT, OPT_VEX, OPT_QUEUE, OPT_NOCHECK, OPT_NO_BINARIES };
 
 static void print_patch(const struct patch_result *pr, const char *indent)
 {
@@ -76,7 +79,7 @@ static void print_target(const struct bp_target *r, const char *source)
 		printf(" %s", r->old_version);
 	if (r->suite)
 		printf(" (%s)", r->suite);
-	if (r->status == 0 && r->new_version)
+	if (r->dsc)
 		printf(" -> %s", r->new_version);
 	printf("\n");
 	if (r->classified) {
@@ -121,6 +124,9 @@ int cmd_backport(int argc, char **argv, struct cli *c)
 					     {"next-version", required_argument, 0, OPT_NEXT},
 					     {"vex", required_argument, 0, OPT_VEX},
 					     {"queue", required_argument, 0, OPT_QUEUE},
+					     {"profiles", required_argument, 0, 'P'},
+					     {"nocheck", no_argument, 0, OPT_NOCHECK},
+					     {"no-binaries", no_argument, 0, OPT_NO_BINARIES},
 					     {0, 0, 0, 0}};
 	struct bp_request rq = {0};
 	struct bp_fix fix = {0};
@@ -131,10 +137,12 @@ int cmd_backport(int argc, char **argv, struct cli *c)
 	struct bp_target *targets = NULL;
 	struct kerr e = {0};
 	const char *outdir = ".", *vex_path = NULL, *queue = NULL, *source = NULL;
+	const char *profiles = NULL;
+	int nocheck = 0, binaries = 1;
 	char *vex_default = NULL;
 	int opt, r, rc = 0;
 
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT "o:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT "o:P:", opts, NULL)) != -1) {
 		if ((r = cli_common_option(c, opt, optarg, usage)) < 0)
 			return 0;
 		if (r > 0)
@@ -180,6 +188,15 @@ int cmd_backport(int argc, char **argv, struct cli *c)
 			break;
 		case OPT_QUEUE:
 			queue = optarg;
+			break;
+		case 'P':
+			profiles = optarg;
+			break;
+		case OPT_NOCHECK:
+			nocheck = 1;
+			break;
+		case OPT_NO_BINARIES:
+			binaries = 0;
 			break;
 		default:
 			rc = cli_usage_error("backport", "unknown option");
@@ -265,6 +282,9 @@ int cmd_backport(int argc, char **argv, struct cli *c)
 	rq.fetch = c->fetch;
 	rq.date = sde && *sde ? strtoll(sde, NULL, 10) : (int64_t)time(NULL);
 
+	/* the nocheck profile means "do not run the tests" too (as on Debian's buildds) */
+	if (profiles && strstr(profiles, "nocheck"))
+		nocheck = 1;
 	targets = xcalloc(distros.n, sizeof(*targets));
 	size_t ok = 0;
 	int first_code = 0;
@@ -272,6 +292,17 @@ int cmd_backport(int argc, char **argv, struct cli *c)
 		log_info("%s: backporting %zu fix%s into %s", distros.v[i], rq.nfixes,
 			 rq.nfixes == 1 ? "" : "es", rq.source);
 		bp_backport_debian(distros.v[i], &rq, &targets[i]);
+		struct bp_target *t = &targets[i];
+		if (t->status == 0 && t->dsc && !binaries)
+			t->binary_build = xstrdup("not built (--no-binaries)");
+		else if (t->status == 0 && t->dsc && !bp_can_build_binaries())
+			t->binary_build = xstrdup("not built: this kiln has no Debian builder yet");
+		else if (t->status == 0 && t->dsc) {
+			log_info("%s: building %s in the sandbox", distros.v[i], t->dsc);
+			if ((t->status = bp_build_binaries(distros.v[i], &rq, profiles, nocheck, t,
+							   &t->err)) < 0)
+				t->binary_build = xasprintf("failed: %s", t->err.msg);
+		}
 		int good = bp_target_ok(&targets[i]);
 		ok += good;
 		if (!good && !first_code)

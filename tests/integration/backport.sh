@@ -21,7 +21,7 @@ done
 
 # one fix, two suites: it applies (with an offset) in one and not in the other
 expect_exit 1 "a suite that fails makes the exit status 1" \
-	"$KILN" --json backport debian:kilnold,debian:kilnstable kbp --patch "$P/fix.patch" --cve CVE-2026-0001 --bug-debian https://bugs.debian.org/1099999 -o "$O"
+	"$KILN" --json backport --no-binaries debian:kilnold,debian:kilnstable kbp --patch "$P/fix.patch" --cve CVE-2026-0001 --bug-debian https://bugs.debian.org/1099999 -o "$O"
 check "both suites are reported" json 'assert len(r["targets"])==2 and r["succeeded"]==1 and r["failed"]==1'
 check "the old suite needs a manual backport" json 't=r["targets"][0]; assert t["class"]=="needs-manual-backport" and t["new_version"] is None, t'
 check "the failing hunk is named with its file and reason" json 'h=r["targets"][0]["patches"][0]["hunks"][0]; assert h["file"]=="src/parse.c" and not h["applied"] and "differs" in h["why"], h'
@@ -29,6 +29,7 @@ check "the stable suite applies with an offset" json 't=r["targets"][1]; assert 
 check "the new version follows the suite's convention" json 'assert r["targets"][1]["new_version"]=="1.0-1+deb11u1"'
 check "the version is checked against the next suite" json 'assert "kilnnext" in r["targets"][1]["version_check"] and "1.1-1" in r["targets"][1]["version_check"], r["targets"][1]["version_check"]'
 check "the source package was built" json 'assert r["targets"][1]["source_build"]=="ok"'
+check "the report says the binaries were not built, and why" json 'assert r["targets"][1]["binary_build"]=="not built (--no-binaries)"'
 S=$O/kilnstable
 check "the new .dsc is written" test -s "$S/kbp_1.0-1+deb11u1.dsc"
 check "the debian tarball is written" test -s "$S/kbp_1.0-1+deb11u1.debian.tar.xz"
@@ -68,44 +69,44 @@ import json; d=json.load(open('$V'))
 assert any(s['status']=='affected' and any('distro=debian-10' in p['@id'] for p in s['products']) for s in d['statements'])"
 
 # the text report
-expect_exit 0 "one suite that applies exits 0" "$KILN" backport debian:kilnstable kbp --patch "$P/fix.patch" --cve CVE-2026-0001 -o "$SCRATCH/res2"
+expect_exit 0 "one suite that applies exits 0" "$KILN" backport --no-binaries debian:kilnstable kbp --patch "$P/fix.patch" --cve CVE-2026-0001 -o "$SCRATCH/res2"
 check "the text report gives class, version and files" bash -c "grep -q 'applies with an offset' '$SCRATCH/out' && grep -q -- '-> 1.0-1+deb11u1' '$SCRATCH/out' && grep -q 'wrote kilnstable/kbp_1.0-1+deb11u1.dsc' '$SCRATCH/out' && grep -q '1 of 1 suites succeeded' '$SCRATCH/out'"
 
 # already there
-expect_exit 0 "a fix that is upstream in the next suite is already applied there" "$KILN" --json backport debian:kilnnext kbp --patch "$P/fix.patch" --cve CVE-2026-0001 -o "$SCRATCH/res3"
+expect_exit 0 "a fix that is upstream in the next suite is already applied there" "$KILN" --json backport --no-binaries debian:kilnnext kbp --patch "$P/fix.patch" --cve CVE-2026-0001 -o "$SCRATCH/res3"
 check "classified already-applied, nothing changed" json 't=r["targets"][0]; assert t["class"]=="already-applied" and t["new_version"] is None and t["files_written"]==[], t'
-expect_exit 0 "a change debian/patches already carries is already applied" "$KILN" --json backport debian:kilnstable kbp --patch "$P/existing.patch" --cve CVE-2026-0002 -o "$SCRATCH/res4"
+expect_exit 0 "a change debian/patches already carries is already applied" "$KILN" --json backport --no-binaries debian:kilnstable kbp --patch "$P/existing.patch" --cve CVE-2026-0002 -o "$SCRATCH/res4"
 check "it says which debian/patches file has it" json 'p=r["targets"][0]["patches"][0]; assert p["class"]=="already-applied" and p["same_as"]=="debian/patches/readme-wording.patch", p'
 
 # not applicable
-expect_exit 0 "a patch for absent files is not applicable (nothing to do)" "$KILN" --json backport debian:kilnstable kbp --patch "$P/absent.patch" --cve CVE-2026-0003 -o "$SCRATCH/res5"
+expect_exit 0 "a patch for absent files is not applicable (nothing to do)" "$KILN" --json backport --no-binaries debian:kilnstable kbp --patch "$P/absent.patch" --cve CVE-2026-0003 -o "$SCRATCH/res5"
 check "classified not-applicable naming the file" json 't=r["targets"][0]; assert t["class"]=="not-applicable" and "lib/gone.c" in t["summary"], t'
 check "OpenVEX says not_affected, code not present" python3 -c "
 import json; d=json.load(open('$SCRATCH/res5/backport.openvex.json'))
 assert all(s['status']=='not_affected' and s['justification']=='vulnerable_code_not_present' for s in d['statements']) and d['statements']"
 
 # CRLF file, LF patch
-expect_exit 0 "an LF patch for a CRLF file applies ignoring line endings" "$KILN" --json backport debian:kilnstable kbp --patch "$P/crlf.patch" --cve CVE-2026-0004 -o "$SCRATCH/res6"
+expect_exit 0 "an LF patch for a CRLF file applies ignoring line endings" "$KILN" --json backport --no-binaries debian:kilnstable kbp --patch "$P/crlf.patch" --cve CVE-2026-0004 -o "$SCRATCH/res6"
 check "classified applies-ignoring-line-endings" json 'assert r["targets"][0]["class"]=="applies-ignoring-line-endings"'
 check "the stored patch keeps the file's CRLF endings" bash -c "grep -q \$'^+\treturn 1;\r\$' '$SCRATCH/res6/kilnstable/CVE-2026-0004.patch'"
 
 # the version order refusal, with a made-up next-suite version
-expect_exit 1 "a version not below the next suite's is refused" "$KILN" backport debian:kilnstable kbp --patch "$P/fix.patch" --cve CVE-2026-0001 --next-version 1.0-1+deb11u1 -o "$SCRATCH/res7"
+expect_exit 1 "a version not below the next suite's is refused" "$KILN" backport --no-binaries debian:kilnstable kbp --patch "$P/fix.patch" --cve CVE-2026-0001 --next-version 1.0-1+deb11u1 -o "$SCRATCH/res7"
 check "the refusal explains the order" grep -q 'refusing version 1.0-1+deb11u1: it is not below the next suite.s version 1.0-1+deb11u1' "$SCRATCH/out"
 check "nothing is built after a refusal" test ! -e "$SCRATCH/res7/kilnstable/kbp_1.0-1+deb11u1.dsc"
 
 # usage and input errors
-expect_exit 2 "--patch is required" "$KILN" backport debian:kilnstable kbp --cve CVE-2026-0001
-expect_exit 2 "a malformed CVE id is a usage error" "$KILN" backport debian:kilnstable kbp --patch "$P/fix.patch" --cve CVE-26-1
+expect_exit 2 "--patch is required" "$KILN" backport --no-binaries debian:kilnstable kbp --cve CVE-2026-0001
+expect_exit 2 "a malformed CVE id is a usage error" "$KILN" backport --no-binaries debian:kilnstable kbp --patch "$P/fix.patch" --cve CVE-26-1
 printf 'not a diff\n' > "$SCRATCH/bad.patch"
-expect_exit 7 "a file without a diff is malformed input" "$KILN" backport debian:kilnstable kbp --patch "$SCRATCH/bad.patch" --cve CVE-2026-0001
+expect_exit 7 "a file without a diff is malformed input" "$KILN" backport --no-binaries debian:kilnstable kbp --patch "$SCRATCH/bad.patch" --cve CVE-2026-0001
 check "the error names the patch" grep -q 'bad.patch: no unified diff' "$SCRATCH/err"
-expect_exit 5 "an unknown source package is not found" "$KILN" backport debian:kilnstable nosuch --patch "$P/fix.patch" --cve CVE-2026-0001 -o "$SCRATCH/res8"
-expect_exit 2 "no maintainer is a usage error" env -u DEBEMAIL -u EMAIL "$KILN" backport debian:kilnstable kbp --patch "$P/fix.patch" --cve CVE-2026-0001 -o "$SCRATCH/res9"
+expect_exit 5 "an unknown source package is not found" "$KILN" backport --no-binaries debian:kilnstable nosuch --patch "$P/fix.patch" --cve CVE-2026-0001 -o "$SCRATCH/res8"
+expect_exit 2 "no maintainer is a usage error" env -u DEBEMAIL -u EMAIL "$KILN" backport --no-binaries debian:kilnstable kbp --patch "$P/fix.patch" --cve CVE-2026-0001 -o "$SCRATCH/res9"
 check "the error says how to name the maintainer" grep -q 'DEBEMAIL' "$SCRATCH/out"
 
 # a queue file: several fixes, replayed per target
-expect_exit 1 "a queue replays into its targets (one needs a manual backport)" "$KILN" --json backport --queue "$P/kbp.queue" -o "$SCRATCH/resq"
+expect_exit 1 "a queue replays into its targets (one needs a manual backport)" "$KILN" --json backport --no-binaries --queue "$P/kbp.queue" -o "$SCRATCH/resq"
 check "the queue's targets are used" json 'assert [t["distro"] for t in r["targets"]]==["debian:kilnold","debian:kilnstable"]'
 check "the old suite names the fix that fails, and nothing is written" json 't=r["targets"][0]; assert t["class"]=="needs-manual-backport" and t["summary"].startswith("fix 1 of 3") and t["files_written"]==[], t'
 check "each fix is classified in order" json 'f=r["targets"][1]["fixes"]; assert [x["class"] for x in f]==["applies-with-offset","already-applied","applies-ignoring-line-endings"], f'
@@ -117,8 +118,8 @@ check "one patch per applied fix, in queue order" bash -c "[ \"\$(tail -2 '$Q/kb
 check "one changelog line per applied fix" bash -c "sed -n 3,4p '$Q/kbp/debian/changelog' | grep -c '^  \* Fix CVE-2026-000[14]: ' | grep -qx 2"
 check "the queue's summary is used" grep -qx '  \* Fix CVE-2026-0001: parse() overflows its buffer (Closes: #1099999)' "$Q/kbp/debian/changelog"
 check "the second patch is relative to the first" bash -c "grep -q '^+.return 1;' '$Q/kbp/debian/patches/CVE-2026-0004.patch' && ! grep -q 'sizeof(buf)' '$Q/kbp/debian/patches/CVE-2026-0004.patch'"
-expect_exit 0 "DISTRO narrows the queue's targets" "$KILN" --json backport --queue "$P/kbp.queue" debian:kilnstable -o "$SCRATCH/resq2"
+expect_exit 0 "DISTRO narrows the queue's targets" "$KILN" --json backport --no-binaries --queue "$P/kbp.queue" debian:kilnstable -o "$SCRATCH/resq2"
 printf 'Source: kbp\n\nCVE: CVE-2026-0001\n' > "$SCRATCH/bad.queue"
-expect_exit 7 "a fix without Patches is malformed" "$KILN" backport --queue "$SCRATCH/bad.queue" debian:kilnstable
+expect_exit 7 "a fix without Patches is malformed" "$KILN" backport --no-binaries --queue "$SCRATCH/bad.queue" debian:kilnstable
 check "the error names the queue file and line" grep -q 'bad.queue:3: a fix needs CVE: and Patches:' "$SCRATCH/err"
 done_testing
