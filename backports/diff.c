@@ -1,5 +1,6 @@
 /* diff.c - a unified diff of two line arrays (Myers' O(ND) algorithm), used to
  * write a patch refreshed from the patched content: it applies with fuzz 0. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -108,6 +109,23 @@ static void range(struct kbuf *out, char sign, size_t start, size_t count)
 		kbuf_printf(out, "%c%zu,%zu", sign, count ? start + 1 : start, count);
 }
 
+/* diff -p: the nearest line before the hunk that starts like a function */
+static void section(struct kbuf *out, const struct tree_line *a, size_t before)
+{
+	while (before > 0) {
+		const struct tree_line *l = &a[--before];
+		if (l->len && (isalpha((unsigned char)l->s[0]) || l->s[0] == '_' || l->s[0] == '$')) {
+			size_t n = l->len < 40 ? l->len : 40;
+			while (n && isspace((unsigned char)l->s[n - 1]))
+				n--;
+			kbuf_adds(out, " ");
+			for (size_t i = 0; i < n; i++)
+				kbuf_add(out, l->s[i] ? &l->s[i] : " ", 1);
+			return;
+		}
+	}
+}
+
 int unified_diff(const struct tree_line *a, size_t na, const struct tree_line *b, size_t nb,
 		 const char *old_name, const char *new_name, int context, struct kbuf *out,
 		 struct kerr *e)
@@ -164,7 +182,9 @@ int unified_diff(const struct tree_line *a, size_t na, const struct tree_line *b
 		range(out, '-', ai[start], ocount);
 		kbuf_adds(out, " ");
 		range(out, '+', bi[start], ncount);
-		kbuf_adds(out, " @@\n");
+		kbuf_adds(out, " @@");
+		section(out, a, ai[start]);
+		kbuf_adds(out, "\n");
 		for (size_t j = start; j < stop; j++) {
 			if (ops[j] == 'K')
 				emit(out, ' ', &a[ai[j]]);

@@ -249,7 +249,7 @@ static void test_patch_applies_cleanly(void **s)
 	struct kerr e = {0};
 	kbuf_init(&d);
 	assert_int_equal(tree_diff(&t, &d, &e), 0);
-	assert_non_null(strstr(d.data, "--- a/lib/x.c\n+++ b/lib/x.c\n@@ -5,6 +5,8 @@\n"));
+	assert_non_null(strstr(d.data, "--- a/lib/x.c\n+++ b/lib/x.c\n@@ -5,6 +5,8 @@ int parse(const char *s, size_t n)\n"));
 	assert_non_null(strstr(d.data, "+\tif (n > sizeof(buf))\n"));
 	struct kbuf disk;
 	kbuf_init(&disk);
