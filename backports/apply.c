@@ -26,9 +26,9 @@ static const struct level reverse_levels[] = {{M_EXACT, 0}, {M_EOL, 0}, {M_WS, 0
 const char *bp_class_name(enum bp_class c)
 {
 	static const char *const n[] = {
-	    "applies-cleanly",	      "applies-with-offset", "applies-ignoring-line-endings",
-	    "applies-with-fuzz",      "applies-ignoring-whitespace", "already-applied",
-	    "not-applicable",	      "needs-manual-backport"};
+	    "applies-cleanly",	 "applies-with-offset",		"applies-ignoring-line-endings",
+	    "applies-with-fuzz", "applies-ignoring-whitespace", "already-applied",
+	    "not-applicable",	 "needs-manual-backport"};
 	return (unsigned)c < sizeof(n) / sizeof(n[0]) ? n[c] : "unknown";
 }
 
@@ -107,7 +107,7 @@ struct hunk_shape {
 
 static void shape_of(const struct patch_hunk *h, int rev, struct hunk_shape *s)
 {
-	s->old = xmalloc((h->n + 1) * sizeof(*s->old));
+	s->old = xmalloc((h->n + 1) * sizeof(const struct patch_line *));
 	s->nold = 0;
 	for (size_t i = 0; i < h->n; i++)
 		if (old_side(h->lines[i].kind, rev))
@@ -472,14 +472,14 @@ static char *explain_mismatch(const struct tree_file *f, const struct patch_hunk
 			free(want);
 			return r;
 		}
-		if (!text_eq(f->cur[at].s, f->cur[at].len, s->old[i]->text, s->old[i]->len,
-			     M_WS)) {
+		if (!text_eq(f->cur[at].s, f->cur[at].len, s->old[i]->text, s->old[i]->len, M_WS)) {
 			char *want = show(s->old[i]->text, s->old[i]->len);
 			char *have = show(f->cur[at].s, f->cur[at].len);
-			char *r = xasprintf("%ld of its %zu context/removed lines match near line "
-					    "%ld of %s; line %ld differs: the patch expects \"%s\", "
-					    "the file has \"%s\"",
-					    best_score, s->nold, best + 1, f->path, at + 1, want, have);
+			char *r =
+			    xasprintf("%ld of its %zu context/removed lines match near line "
+				      "%ld of %s; line %ld differs: the patch expects \"%s\", "
+				      "the file has \"%s\"",
+				      best_score, s->nold, best + 1, f->path, at + 1, want, have);
 			free(want);
 			free(have);
 			return r;
@@ -573,7 +573,8 @@ static void run_pass(struct tree *t, const struct patch *p, char **paths, const 
 		if (creates) {
 			struct hunk_result *r = pass_add(ps, f->path, 1, pf->line_no);
 			if (f->exists) {
-				/* the content is there already: only the reverse check may use it */
+				/* the content is there already: only the reverse check may use it
+				 */
 				r->why = xasprintf("%s is to be created but exists", f->path);
 				ps->ok = 0;
 				continue;
@@ -750,10 +751,11 @@ static int classify_one(struct tree *t, const struct patch *p, const struct strv
 		kbuf_init(&l);
 		for (size_t i = 0; i < p->nfiles; i++)
 			if (!p->files[i].is_new)
-				kbuf_printf(&l, "%s%s", l.len ? ", " : "", paths[i] ? paths[i] : "?");
+				kbuf_printf(&l, "%s%s", l.len ? ", " : "",
+					    paths[i] ? paths[i] : "?");
 		pr->cls = BP_NOT_APPLICABLE;
-		pr->why = xasprintf("none of the files it changes exists in this version: %s",
-				    l.data);
+		pr->why =
+		    xasprintf("none of the files it changes exists in this version: %s", l.data);
 		kbuf_free(&l);
 		goto out;
 	}
@@ -865,10 +867,11 @@ int bp_classify(struct tree *t, struct patch *const *patches, size_t n,
 		out->cls = BP_NEEDS_MANUAL;
 		for (size_t i = 0; i < n; i++)
 			if (out->patches[i].cls == BP_NOT_APPLICABLE) {
-				out->summary = xasprintf("needs a manual backport: %s applies but %s "
-							 "does not: %s",
-							 n > 1 ? "the rest of the series" : "it",
-							 patches[i]->name, out->patches[i].why);
+				out->summary =
+				    xasprintf("needs a manual backport: %s applies but %s "
+					      "does not: %s",
+					      n > 1 ? "the rest of the series" : "it",
+					      patches[i]->name, out->patches[i].why);
 				break;
 			}
 	} else if (applied) {
@@ -881,13 +884,14 @@ int bp_classify(struct tree *t, struct patch *const *patches, size_t n,
 		out->cls = BP_ALREADY_APPLIED;
 		for (size_t i = 0; i < n; i++)
 			if (out->patches[i].cls == BP_ALREADY_APPLIED) {
-				out->summary = xasprintf("already applied: %s", out->patches[i].why);
+				out->summary =
+				    xasprintf("already applied: %s", out->patches[i].why);
 				break;
 			}
 	} else {
 		out->cls = BP_NOT_APPLICABLE;
-		out->summary = xasprintf("not applicable: %s",
-					 n ? out->patches[0].why : "no patches");
+		out->summary =
+		    xasprintf("not applicable: %s", n ? out->patches[0].why : "no patches");
 	}
 out:
 	strv_free(&sn);

@@ -55,8 +55,9 @@ static char *read_text(const char *root, const char *rel, int required, struct k
 	char *full = xasprintf("%s/%s", root, rel);
 	*ret = 0;
 	kbuf_init(&b);
-	if ((*ret = tree_safe_path(root, rel, e)) == 0 && (*ret = read_file(full, &b, 16 << 20, e)) < 0 &&
-	    !required && e->code == KILN_ENOTFOUND) {
+	if ((*ret = tree_safe_path(root, rel, e)) == 0 &&
+	    (*ret = read_file(full, &b, 16 << 20, e)) < 0 && !required &&
+	    e->code == KILN_ENOTFOUND) {
 		*ret = 0;
 		kerr_clear(e);
 	}
@@ -185,8 +186,8 @@ static void next_suite_version(const struct distro *d, const struct bp_request *
 		} else if (i == 0 || ne.code != KILN_ENOTFOUND || !strstr(ne.msg, "kiln update")) {
 			/* keep the first reason; a missing -security definition says less */
 			if (!*note)
-				*note = xasprintf("not checked against %s: %s", d->next_suite,
-						  ne.msg);
+				*note =
+				    xasprintf("not checked against %s: %s", d->next_suite, ne.msg);
 		}
 		source_pkg_free(&s);
 		distro_free(nd);
@@ -202,7 +203,8 @@ static char *patch_file_name(const char *tree, const struct strv *cves, const ch
 	const char *base = cves && cves->n ? cves->v[0] : NULL;
 	char *stem = base ? xstrdup(base) : xasprintf("%s-security-fix", source);
 	for (int i = 1; i < 100; i++) {
-		char *name = i == 1 ? xasprintf("%s.patch", stem) : xasprintf("%s-%d.patch", stem, i);
+		char *name =
+		    i == 1 ? xasprintf("%s.patch", stem) : xasprintf("%s-%d.patch", stem, i);
 		char *full = xasprintf("%s/debian/patches/%s", tree, name);
 		int taken = path_exists(full);
 		free(full);
@@ -266,7 +268,8 @@ static void render_patch(const struct bp_fix *rq, int64_t date, const struct kbu
 		if (p->body)
 			kbuf_printf(&desc, "\n%s%s", rq->npatches > 1 ? "" : "\n", p->body);
 		for (size_t b = 0; b < p->bugs.n; b++)
-			if (!strstr(p->bugs.v[b], "bugs.debian.org") && !strv_contains(&bugs, p->bugs.v[b]))
+			if (!strstr(p->bugs.v[b], "bugs.debian.org") &&
+			    !strv_contains(&bugs, p->bugs.v[b]))
 				strv_add(&bugs, p->bugs.v[b]);
 	}
 	if (rq->bug && !strv_contains(&bugs, rq->bug))
@@ -362,15 +365,17 @@ static void overall_class(struct bp_target *r)
 					   : xstrdup(r->fixes[manual].cls.summary);
 	} else if (applied) {
 		r->cls = worst;
-		r->summary = r->nfixes == 1 ? xstrdup(r->fixes[0].cls.summary)
-			     : xasprintf("%s (%zu of %zu fixes applied, %zu already there)",
-					 bp_class_text(worst), applied, r->nfixes, already);
+		r->summary = r->nfixes == 1
+				 ? xstrdup(r->fixes[0].cls.summary)
+				 : xasprintf("%s (%zu of %zu fixes applied, %zu already there)",
+					     bp_class_text(worst), applied, r->nfixes, already);
 	} else if (already) {
 		r->cls = BP_ALREADY_APPLIED;
-		r->summary = r->nfixes == 1 ? xstrdup(r->fixes[0].cls.summary)
-					    : xasprintf("already applied (%zu of %zu fixes; the others "
-							"are not applicable)",
-							already, r->nfixes);
+		r->summary = r->nfixes == 1
+				 ? xstrdup(r->fixes[0].cls.summary)
+				 : xasprintf("already applied (%zu of %zu fixes; the others "
+					     "are not applicable)",
+					     already, r->nfixes);
 	} else {
 		r->cls = BP_NOT_APPLICABLE;
 		r->summary = xstrdup(r->nfixes ? r->fixes[0].cls.summary : "no fixes");
@@ -497,13 +502,15 @@ int bp_backport_debian(const char *distro, const struct bp_request *rq, struct b
 	    0)
 		goto out;
 	if (strcmp(top.version, s.version) != 0)
-		strv_add_owned(&r->notes, xasprintf("debian/changelog says %s but the archive has %s",
-						    top.version, s.version));
+		strv_add_owned(&r->notes,
+			       xasprintf("debian/changelog says %s but the archive has %s",
+					 top.version, s.version));
 	if ((ret = bp_next_version(s.version, d->backport_suffix, &r->new_version, e)) < 0)
 		goto out;
 	next_suite_version(d, rq, &next, &r->version_check);
 	if ((ret = bp_check_version_order(r->new_version, s.version, next,
-					  rq->next_version ? "the next suite" : d->next_suite, e)) < 0)
+					  rq->next_version ? "the next suite" : d->next_suite, e)) <
+	    0)
 		goto out;
 	/* 5. one refreshed patch per fix, the series, the changelog */
 	int quilt = !strcmp(r->format, "3.0 (quilt)");
@@ -520,7 +527,8 @@ int bp_backport_debian(const char *distro, const struct bp_request *rq, struct b
 		free(prel);
 		/* a copy next to the results, for review */
 		char *pcopy = xasprintf("%s/%s", r->dir, fr->patch_name);
-		if (ret == 0 && (ret = write_file_atomic(pcopy, stored.data, stored.len, 0644, e)) == 0)
+		if (ret == 0 &&
+		    (ret = write_file_atomic(pcopy, stored.data, stored.len, 0644, e)) == 0)
 			add_written(r, rq->outdir, pcopy);
 		free(pcopy);
 		kbuf_free(&stored);
@@ -528,12 +536,12 @@ int bp_backport_debian(const char *distro, const struct bp_request *rq, struct b
 			goto out;
 		kbuf_printf(&series_add, "%s\n", fr->patch_name);
 		strv_add_owned(&changes, changelog_line(fr->fix));
-		strv_add_owned(&r->notes,
-			       quilt ? xasprintf("debian/patches/%s added to the series (applies with "
-						 "fuzz 0)",
-						 fr->patch_name)
-				     : xasprintf("debian/patches/%s written for reference",
-						 fr->patch_name));
+		strv_add_owned(
+		    &r->notes,
+		    quilt ? xasprintf("debian/patches/%s added to the series (applies with "
+				      "fuzz 0)",
+				      fr->patch_name)
+			  : xasprintf("debian/patches/%s written for reference", fr->patch_name));
 	}
 	if (quilt) {
 		series = read_text(tree_dir, "debian/patches/series", 0, e, &ret);
@@ -561,8 +569,8 @@ int bp_backport_debian(const char *distro, const struct bp_request *rq, struct b
 	}
 	struct changelog_entry ce = {.source = top.source,
 				     .version = r->new_version,
-				     .distribution = d->security_suite ? d->security_suite
-								       : d->codename,
+				     .distribution =
+					 d->security_suite ? d->security_suite : d->codename,
 				     .urgency = "high",
 				     .changes = &changes,
 				     .maintainer = maint,

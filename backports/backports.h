@@ -37,17 +37,17 @@ struct patch_file {
 };
 
 struct patch {
-	char *name;	   /* the file name, for messages */
-	char *header;	   /* text before the first diff: commit message, DEP-3 */
-	char *subject;	   /* Subject (without "[PATCH n/m]") or Description's first line */
-	char *body;	   /* the long description (commit message body), or NULL */
-	char *author;	   /* From: / Author: */
-	char *date;	   /* Date: */
-	char *origin;	   /* Origin: */
-	char *commit;	   /* the id on a format-patch "From <sha> ..." line */
-	struct strv bugs;  /* Bug:, Bug-*: values */
-	struct strv cves;  /* CVE ids found in the name, subject and header */
-	int is_git;	   /* had "diff --git" lines */
+	char *name;	  /* the file name, for messages */
+	char *header;	  /* text before the first diff: commit message, DEP-3 */
+	char *subject;	  /* Subject (without "[PATCH n/m]") or Description's first line */
+	char *body;	  /* the long description (commit message body), or NULL */
+	char *author;	  /* From: / Author: */
+	char *date;	  /* Date: */
+	char *origin;	  /* Origin: */
+	char *commit;	  /* the id on a format-patch "From <sha> ..." line */
+	struct strv bugs; /* Bug:, Bug-*: values */
+	struct strv cves; /* CVE ids found in the name, subject and header */
+	int is_git;	  /* had "diff --git" lines */
 	struct patch_file *files;
 	size_t nfiles;
 };
@@ -56,8 +56,7 @@ struct patch {
  * patch with a DEP-3 header). CRLF patches are accepted. A patch with no
  * file diff, or with a hunk whose line counts do not add up, is
  * -KILN_EPARSE naming the patch and line. */
-int patch_parse(const char *data, size_t len, const char *name, struct patch *out,
-		struct kerr *e);
+int patch_parse(const char *data, size_t len, const char *name, struct patch *out, struct kerr *e);
 int patch_load(const char *path, struct patch *out, struct kerr *e);
 void patch_free(struct patch *p);
 /* What the change is, ignoring paths, positions, context and whitespace (as
@@ -75,11 +74,11 @@ struct tree_line {
 };
 
 struct tree_file {
-	char *path; /* relative to the tree root */
-	int existed;	/* on disk when loaded */
-	int exists;	/* after the patches applied so far */
-	int touched;	/* a patch changed it since the last tree_commit */
-	int changed;	/* a patch changed it since it was loaded */
+	char *path;  /* relative to the tree root */
+	int existed; /* on disk when loaded */
+	int exists;  /* after the patches applied so far */
+	int touched; /* a patch changed it since the last tree_commit */
+	int changed; /* a patch changed it since it was loaded */
 	unsigned mode;
 	struct tree_line *orig; /* as on disk */
 	size_t norig;
@@ -138,8 +137,8 @@ const char *bp_class_text(enum bp_class c); /* "applies with an offset" */
 int bp_class_applies(enum bp_class c);	    /* one of the BP_APPLIES_* */
 
 struct hunk_result {
-	char *file;	  /* the tree path the hunk went to */
-	size_t index;	  /* 1-based, within its file */
+	char *file;	   /* the tree path the hunk went to */
+	size_t index;	   /* 1-based, within its file */
 	size_t patch_line; /* line of the @@ in the patch */
 	int applied;
 	enum bp_class cls; /* how it applied */
@@ -271,7 +270,7 @@ struct bp_target {
 	char *source_build;  /* "ok" or the failure */
 	char *binary_build;  /* "ok", "not built: ..." or the failure */
 	struct strv purls_old, purls_new; /* the binary (and source) packages, as purls */
-	int status;	     /* 0 done, else -code with err */
+	int status;			  /* 0 done, else -code with err */
 	struct kerr err;
 };
 /* done: classified, and nothing needs a person (the exit status) */

@@ -34,8 +34,8 @@ int bp_build_binaries(const char *distro, const struct bp_request *rq, const cha
 	if ((ret = distro_load(distro, rq->ov, &d, e)) < 0 || (ret = dsc_load(r->dsc, &s, e)) < 0 ||
 	    (ret = debian_build_lock(d, &s, &bo, &l, e)) < 0)
 		goto out;
-	struct build_source bs = {.pkg = &s, .srcdir = srcdir,
-				  .dsc_name = strrchr(r->dsc, '/') + 1};
+	struct build_source bs = {
+	    .pkg = &s, .srcdir = srcdir, .dsc_name = strrchr(r->dsc, '/') + 1};
 	if ((ret = debian_build(&bs, &l, &bo, &res, e)) < 0) {
 		kerr_prefix(e, "step '%s'%s%s: ", res.failed_step ? res.failed_step : "?",
 			    res.log_path ? ", log " : "", res.log_path ? res.log_path : "");
@@ -47,10 +47,9 @@ int bp_build_binaries(const char *distro, const struct bp_request *rq, const cha
 		strv_add(&r->written, !strncmp(p, rq->outdir, n) && p[n] == '/' ? p + n + 1 : p);
 		free(p);
 	}
-	r->binary_build = xasprintf("ok: %zu files in %s (%.0f s)%s", res.outputs.n, outdir,
-				    res.seconds_total,
-				    nocheck ? "; tests not run (nocheck)"
-					    : "; the package's tests ran and passed");
+	r->binary_build = xasprintf(
+	    "ok: %zu files in %s (%.0f s)%s", res.outputs.n, outdir, res.seconds_total,
+	    nocheck ? "; tests not run (nocheck)" : "; the package's tests ran and passed");
 out:
 	build_result_free(&res);
 	lock_free(&l);

@@ -47,7 +47,8 @@ static int myers(const struct tree_line *a, size_t n, const struct tree_line *b,
 		for (long k = -d; k <= d; k++)
 			trace[d][k + d] = v[off + k];
 		long k_end = (long)n - (long)m;
-		if (k_end >= -d && k_end <= d && ((k_end + d) % 2 == 0) && v[off + k_end] >= (long)n) {
+		if (k_end >= -d && k_end <= d && ((k_end + d) % 2 == 0) &&
+		    v[off + k_end] >= (long)n) {
 			D = d;
 			break;
 		}
@@ -114,7 +115,8 @@ static void section(struct kbuf *out, const struct tree_line *a, size_t before)
 {
 	while (before > 0) {
 		const struct tree_line *l = &a[--before];
-		if (l->len && (isalpha((unsigned char)l->s[0]) || l->s[0] == '_' || l->s[0] == '$')) {
+		if (l->len &&
+		    (isalpha((unsigned char)l->s[0]) || l->s[0] == '_' || l->s[0] == '$')) {
 			size_t n = l->len < 40 ? l->len : 40;
 			while (n && isspace((unsigned char)l->s[n - 1]))
 				n--;
@@ -137,7 +139,8 @@ int unified_diff(const struct tree_line *a, size_t na, const struct tree_line *b
 	if ((ret = myers(a, na, b, nb, &ops, &nops, e)) < 0)
 		return ret;
 	/* a position in ops -> line indices in a and b */
-	size_t *ai = xmalloc((nops + 1) * sizeof(size_t)), *bi = xmalloc((nops + 1) * sizeof(size_t));
+	size_t *ai = xmalloc((nops + 1) * sizeof(size_t)),
+	       *bi = xmalloc((nops + 1) * sizeof(size_t));
 	size_t x = 0, y = 0;
 	for (size_t i = 0; i <= nops; i++) {
 		ai[i] = x, bi[i] = y;

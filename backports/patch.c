@@ -54,8 +54,8 @@ static char *unquote_path(const char *s, size_t len)
 		char c = s[i];
 		if (c == '\\' && i + 1 < len) {
 			c = s[++i];
-			if (c >= '0' && c <= '3' && i + 2 < len && s[i + 1] >= '0' && s[i + 1] <= '7' &&
-			    s[i + 2] >= '0' && s[i + 2] <= '7') {
+			if (c >= '0' && c <= '3' && i + 2 < len && s[i + 1] >= '0' &&
+			    s[i + 1] <= '7' && s[i + 2] >= '0' && s[i + 2] <= '7') {
 				c = (char)(((c - '0') << 6) | ((s[i + 1] - '0') << 3) |
 					   (s[i + 2] - '0'));
 				i += 2;
@@ -82,7 +82,8 @@ static char *header_path(const char *s, size_t len)
 	else {
 		/* "--- a/x.c  2024-01-01 12:00:00.000 +0000" (two spaces before a date) */
 		for (size_t i = 0; i + 1 < len; i++)
-			if (s[i] == ' ' && s[i + 1] == ' ' && i + 2 < len && isdigit((unsigned char)s[i + 2])) {
+			if (s[i] == ' ' && s[i + 1] == ' ' && i + 2 < len &&
+			    isdigit((unsigned char)s[i + 2])) {
 				len = i;
 				break;
 			}
@@ -188,10 +189,11 @@ static int read_hunk(struct reader *r, const char *hs, size_t hlen, struct patch
 				free(h.lines[i].text);
 			free(h.lines);
 			free(h.section);
-			return kerr_set(e, KILN_EPARSE,
-					"%s:%zu: hunk at line %zu ends early (expected %ld more old "
-					"and %ld more new lines)",
-					r->name, r->line, h.line_no, old_left, new_left);
+			return kerr_set(
+			    e, KILN_EPARSE,
+			    "%s:%zu: hunk at line %zu ends early (expected %ld more old "
+			    "and %ld more new lines)",
+			    r->name, r->line, h.line_no, old_left, new_left);
 		}
 	}
 	if (old_left > 0 || new_left > 0) {
@@ -294,7 +296,8 @@ static void parse_metadata(struct patch *p)
 		const char *nl = strchr(h, '\n');
 		size_t len = nl ? (size_t)(nl - h) : strlen(h);
 		char *v;
-		if (!in_body && len && (h[0] == ' ' || h[0] == '\t') && (last_subject || last_desc)) {
+		if (!in_body && len && (h[0] == ' ' || h[0] == '\t') &&
+		    (last_subject || last_desc)) {
 			/* continuation of Subject (folded) or Description (long text) */
 			const char *c = h + 1;
 			size_t cl = len - 1;
@@ -332,7 +335,7 @@ static void parse_metadata(struct patch *p)
 			last_subject = last_desc = 0;
 		} else if (!in_body && len > 4 && !strncasecmp(h, "Bug", 3) &&
 			   (h[3] == ':' || h[3] == '-') && memchr(h, ':', len)) {
-			const char *c = memchr(h, ':', len) + 1;
+			const char *c = (const char *)memchr(h, ':', len) + 1;
 			while (*c == ' ')
 				c++;
 			char *b = xstrndup(c, (size_t)(h + len - c));
@@ -376,8 +379,7 @@ static void parse_metadata(struct patch *p)
 	find_cve_ids(p->header, &p->cves);
 }
 
-int patch_parse(const char *data, size_t len, const char *name, struct patch *out,
-		struct kerr *e)
+int patch_parse(const char *data, size_t len, const char *name, struct patch *out, struct kerr *e)
 {
 	struct reader r = {data, data + len, 0, name};
 	struct patch_file *f = NULL;

@@ -59,8 +59,8 @@ int bp_queue_load(const char *path, struct bp_queue *q, struct kerr *e)
 		if (!cve || !patches) {
 			free(cve);
 			free(patches);
-			ret = kerr_set(e, KILN_EPARSE, "%s:%zu: a fix needs CVE: and Patches:", path,
-				       p.line);
+			ret = kerr_set(e, KILN_EPARSE,
+				       "%s:%zu: a fix needs CVE: and Patches:", path, p.line);
 			goto out;
 		}
 		if (q->nfixes == cap) {
@@ -78,7 +78,8 @@ int bp_queue_load(const char *path, struct bp_queue *q, struct kerr *e)
 		for (size_t i = 0; i < files.n && ret == 0; i++) {
 			char *pp = files.v[i][0] == '/' ? xstrdup(files.v[i])
 							: xasprintf("%s/%s", dir, files.v[i]);
-			q->patches = xrealloc(q->patches, (q->npatches + 1) * sizeof(*q->patches));
+			q->patches =
+			    xrealloc(q->patches, (q->npatches + 1) * sizeof(struct patch *));
 			q->patches[q->npatches] = xcalloc(1, sizeof(struct patch));
 			if ((ret = patch_load(pp, q->patches[q->npatches], e)) < 0) {
 				free(q->patches[q->npatches]);
@@ -110,7 +111,7 @@ int bp_queue_load(const char *path, struct bp_queue *q, struct kerr *e)
 		ret = kerr_set(e, KILN_EPARSE, "%s: no fixes in the queue", path);
 out:
 	/* the arrays moved while growing: point each fix at its slice only now */
-	for (size_t i = 0; i < q->nfixes; i++) {
+	for (size_t i = 0; firsts && i < q->nfixes; i++) {
 		q->fixes[i].patches = q->patches + firsts[i];
 		q->fixes[i].cves = &q->cves[i];
 	}

@@ -62,14 +62,14 @@ json_t *bp_report_json(const struct bp_target *t, size_t n)
 		json_object_set_new(o, "old_version", str_or_null(r->old_version));
 		json_object_set_new(o, "new_version", str_or_null(r->dsc ? r->new_version : NULL));
 		json_object_set_new(o, "format", str_or_null(r->format));
-		json_object_set_new(o, "class",
-				    r->classified ? json_string(bp_class_name(r->cls)) : json_null());
+		json_object_set_new(
+		    o, "class", r->classified ? json_string(bp_class_name(r->cls)) : json_null());
 		json_object_set_new(o, "summary", str_or_null(r->summary));
 		for (size_t f = 0; r->classified && f < r->nfixes; f++) {
 			const struct bp_fix_result *fr = &r->fixes[f];
 			json_t *fo = json_object(), *fp = json_array();
-			json_object_set_new(fo, "cves", fr->fix->cves ? strv_json(fr->fix->cves)
-								       : json_array());
+			json_object_set_new(
+			    fo, "cves", fr->fix->cves ? strv_json(fr->fix->cves) : json_array());
 			json_object_set_new(fo, "class", json_string(bp_class_name(fr->cls.cls)));
 			json_object_set_new(fo, "summary", str_or_null(fr->cls.summary));
 			json_object_set_new(fo, "patch_file", str_or_null(fr->patch_name));
@@ -154,11 +154,14 @@ json_t *bp_openvex(const struct bp_target *t, size_t n, int64_t timestamp, const
 				const char *cve = fr->fix->cves->v[k];
 				kbuf_printf(&idsrc, "%s\n", cve);
 				if (bp_class_applies(c) && r->purls_new.n) {
-					char *note = xasprintf("fixed in %s by %s (%s)", r->new_version,
-							       fr->patch_name, bp_class_text(c));
-					statement(stmts, cve, &r->purls_new, "fixed", NULL, NULL, note);
+					char *note =
+					    xasprintf("fixed in %s by %s (%s)", r->new_version,
+						      fr->patch_name, bp_class_text(c));
+					statement(stmts, cve, &r->purls_new, "fixed", NULL, NULL,
+						  note);
 					free(note);
-					char *act = xasprintf("Update to %s or later.", r->new_version);
+					char *act =
+					    xasprintf("Update to %s or later.", r->new_version);
 					statement(stmts, cve, &r->purls_old, "affected",
 						  "action_statement", act, NULL);
 					free(act);
@@ -171,13 +174,14 @@ json_t *bp_openvex(const struct bp_target *t, size_t n, int64_t timestamp, const
 						  fr->cls.summary);
 				} else {
 					/* needs a manual backport, or applies but was not built */
-					statement(stmts, cve, &r->purls_old, "affected",
-						  "action_statement",
-						  c == BP_NEEDS_MANUAL
-						      ? "No update yet: the upstream fix needs a "
-							"manual backport."
-						      : "No update yet: the fixed package was not built.",
-						  c == BP_NEEDS_MANUAL ? fr->cls.summary : r->summary);
+					statement(
+					    stmts, cve, &r->purls_old, "affected",
+					    "action_statement",
+					    c == BP_NEEDS_MANUAL
+						? "No update yet: the upstream fix needs a "
+						  "manual backport."
+						: "No update yet: the fixed package was not built.",
+					    c == BP_NEEDS_MANUAL ? fr->cls.summary : r->summary);
 				}
 			}
 		}

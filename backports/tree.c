@@ -107,18 +107,22 @@ int tree_safe_path(const char *root, const char *rel, struct kerr *e)
 		}
 	}
 	/* every existing component below root must be a real directory or file */
-	for (char *sl = copy; ret == 0; sl++) {
-		strcpy(copy, rel);
-		sl = strchr(sl, '/');
-		if (sl)
-			*sl = '\0';
-		char *full = xasprintf("%s/%s", root, copy);
+	for (const char *sl = strchr(rel, '/'); ret == 0 && sl; sl = strchr(sl + 1, '/')) {
+		char *full = xasprintf("%s/%.*s", root, (int)(sl - rel), rel);
 		struct stat st;
 		if (lstat(full, &st) == 0 && S_ISLNK(st.st_mode))
-			ret = kerr_set(e, KILN_EVERIFY, "%s: refusing to go through a symlink", full);
+			ret =
+			    kerr_set(e, KILN_EVERIFY, "%s: refusing to go through a symlink", full);
 		free(full);
-		if (!sl)
-			break;
+	}
+	/* and the whole path */
+	if (ret == 0) {
+		char *full = xasprintf("%s/%s", root, rel);
+		struct stat st;
+		if (lstat(full, &st) == 0 && S_ISLNK(st.st_mode))
+			ret =
+			    kerr_set(e, KILN_EVERIFY, "%s: refusing to go through a symlink", full);
+		free(full);
 	}
 	free(copy);
 	return ret;
@@ -256,8 +260,8 @@ int tree_diff(const struct tree *t, struct kbuf *out, struct kerr *e)
 			continue;
 		char *a = f->existed ? xasprintf("a/%s", f->path) : xstrdup("/dev/null");
 		char *b = f->exists ? xasprintf("b/%s", f->path) : xstrdup("/dev/null");
-		ret = unified_diff(f->orig, f->existed ? f->norig : 0, f->cur, f->exists ? f->ncur : 0,
-				   a, b, 3, out, e);
+		ret = unified_diff(f->orig, f->existed ? f->norig : 0, f->cur,
+				   f->exists ? f->ncur : 0, a, b, 3, out, e);
 		free(a);
 		free(b);
 	}

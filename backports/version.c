@@ -21,8 +21,8 @@ int bp_next_version(const char *current, const char *suffix, char **out, struct 
 		size_t nd = strspn(num, "0123456789");
 		if (nd > 0 && nd < 9 && num[nd] == '\0') {
 			long n = strtol(num, NULL, 10);
-			*out = xasprintf("%.*s%ld", (int)(at - current) + (int)strlen(suffix), current,
-					 n + 1);
+			*out = xasprintf("%.*s%ld", (int)(at - current) + (int)strlen(suffix),
+					 current, n + 1);
 			return 0;
 		}
 	}
@@ -44,8 +44,8 @@ int bp_check_version_order(const char *new_version, const char *current, const c
 				"refusing version %s: it is not below %s's version %s, so an "
 				"upgrade to %s would not replace it (fix %s first, or choose the "
 				"version by hand)",
-				new_version, next_suite ? next_suite : "the next suite", next_version,
-				next_suite ? next_suite : "the next suite",
+				new_version, next_suite ? next_suite : "the next suite",
+				next_version, next_suite ? next_suite : "the next suite",
 				next_suite ? next_suite : "the next suite");
 	return 0;
 }

@@ -42,8 +42,19 @@ static const char usage[] =
     "      --no-binaries      build only the source package\n"
     "  -o, --output DIR       where results go (default: .)\n";
 
-enum { OPT_PATCH = OPT_FIRST_CMD, OPT_CVE, OPT_BUG, OPT_BUG_DEBIAN, OPT_SUMMARY, OPT_MAINT,
-       OPT_NEXT, OPT_VEX, OPT_QUEUE, OPT_NOCHECK, OPT_NO_BINARIES };
+enum {
+	OPT_PATCH = OPT_FIRST_CMD,
+	OPT_CVE,
+	OPT_BUG,
+	OPT_BUG_DEBIAN,
+	OPT_SUMMARY,
+	OPT_MAINT,
+	OPT_NEXT,
+	OPT_VEX,
+	OPT_QUEUE,
+	OPT_NOCHECK,
+	OPT_NO_BINARIES
+};
 
 static void print_patch(const struct patch_result *pr, const char *indent)
 {
@@ -89,7 +100,8 @@ static void print_target(const struct bp_target *r, const char *source)
 			const char *indent = "  ";
 			if (r->nfixes > 1) {
 				printf("  fix %zu (%s): %s\n", f + 1,
-				       fr->fix->cves && fr->fix->cves->n ? fr->fix->cves->v[0] : "?",
+				       fr->fix->cves && fr->fix->cves->n ? fr->fix->cves->v[0]
+									 : "?",
 				       fr->cls.summary);
 				indent = "    ";
 			}
@@ -159,8 +171,8 @@ int cmd_backport(int argc, char **argv, struct cli *c)
 			find_cve_ids(optarg, &found);
 			if (found.n != 1 || strlen(found.v[0]) != strlen(optarg)) {
 				strv_free(&found);
-				rc = cli_usage_error("backport", "'%s' is not a CVE id (CVE-YYYY-NNNN)",
-						     optarg);
+				rc = cli_usage_error(
+				    "backport", "'%s' is not a CVE id (CVE-YYYY-NNNN)", optarg);
 				goto out;
 			}
 			if (!strv_contains(&cves, found.v[0]))
@@ -210,7 +222,8 @@ int cmd_backport(int argc, char **argv, struct cli *c)
 			goto out;
 		}
 		if (argc - optind > 1) {
-			rc = cli_usage_error("backport", "with --queue, give at most DISTRO[,DISTRO...]");
+			rc = cli_usage_error("backport",
+					     "with --queue, give at most DISTRO[,DISTRO...]");
 			goto out;
 		}
 		if (bp_queue_load(queue, &q, &e) < 0) {
@@ -228,8 +241,8 @@ int cmd_backport(int argc, char **argv, struct cli *c)
 		if (!rq.maintainer)
 			rq.maintainer = q.maintainer;
 		if (!distros.n) {
-			rc = cli_usage_error("backport", "%s names no Targets: and no DISTRO was given",
-					     queue);
+			rc = cli_usage_error("backport",
+					     "%s names no Targets: and no DISTRO was given", queue);
 			goto out;
 		}
 	} else {
@@ -243,7 +256,7 @@ int cmd_backport(int argc, char **argv, struct cli *c)
 		}
 		strv_split(&distros, argv[optind], ",");
 		source = argv[optind + 1];
-		patches = xcalloc(patch_files.n + 1, sizeof(*patches));
+		patches = xcalloc(patch_files.n + 1, sizeof(struct patch *));
 		for (size_t i = 0; i < patch_files.n; i++) {
 			patches[i] = xcalloc(1, sizeof(**patches));
 			if (patch_load(patch_files.v[i], patches[i], &e) < 0) {
@@ -259,8 +272,9 @@ int cmd_backport(int argc, char **argv, struct cli *c)
 					if (!strv_contains(&cves, patches[i]->cves.v[k]))
 						strv_add(&cves, patches[i]->cves.v[k]);
 		if (!cves.n) {
-			rc = cli_usage_error("backport", "name the vulnerability with --cve ID (none "
-							 "is named in the patches)");
+			rc = cli_usage_error("backport",
+					     "name the vulnerability with --cve ID (none "
+					     "is named in the patches)");
 			goto out;
 		}
 		fix.patches = patches;

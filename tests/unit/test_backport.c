@@ -44,7 +44,8 @@ static void test_version_without_suffix_in_definition_is_refused(void **s)
 static void test_version_must_sort_between_current_and_next_suite(void **s)
 {
 	struct kerr e = {0};
-	assert_int_equal(bp_check_version_order("1.2-3+deb12u1", "1.2-3", "1.2-4", "trixie", &e), 0);
+	assert_int_equal(bp_check_version_order("1.2-3+deb12u1", "1.2-3", "1.2-4", "trixie", &e),
+			 0);
 	assert_int_equal(bp_check_version_order("1.2-3+deb12u1", "1.2-3", NULL, NULL, &e), 0);
 	assert_int_equal(
 	    bp_check_version_order("1.2-3+deb12u1", "1.2-3", "1.2-3+deb12u1", "trixie", &e),
@@ -74,10 +75,10 @@ static void test_changelog_entry_has_debian_layout(void **s)
 				    .maintainer = "Jane Doe <jane@debian.org>",
 				    .date = 1729936800};
 	changelog_entry(&c, &b);
-	assert_string_equal(b.data,
-			    "foo (1.2-3+deb12u1) bookworm-security; urgency=high\n\n"
-			    "  * Fix CVE-2024-1234: heap overflow in foo_parse (Closes: #1061234)\n\n"
-			    " -- Jane Doe <jane@debian.org>  Sat, 26 Oct 2024 10:00:00 +0000\n\n");
+	assert_string_equal(
+	    b.data, "foo (1.2-3+deb12u1) bookworm-security; urgency=high\n\n"
+		    "  * Fix CVE-2024-1234: heap overflow in foo_parse (Closes: #1061234)\n\n"
+		    " -- Jane Doe <jane@debian.org>  Sat, 26 Oct 2024 10:00:00 +0000\n\n");
 	kbuf_free(&b);
 	strv_free(&ch);
 }
@@ -89,18 +90,24 @@ static void test_long_changelog_line_is_wrapped(void **s)
 	kbuf_init(&b);
 	strv_add(&ch, "Fix CVE-2024-1234, CVE-2024-1235: a very long summary of what the fix "
 		      "does that runs past eighty columns for sure");
-	struct changelog_entry c = {.source = "foo", .version = "1", .distribution = "x",
-				    .changes = &ch, .maintainer = "A <a@b>", .date = 0};
+	struct changelog_entry c = {.source = "foo",
+				    .version = "1",
+				    .distribution = "x",
+				    .changes = &ch,
+				    .maintainer = "A <a@b>",
+				    .date = 0};
 	changelog_entry(&c, &b);
-	assert_non_null(strstr(b.data, "  * Fix CVE-2024-1234, CVE-2024-1235: a very long summary of "
-					"what the fix does\n    that runs"));
+	assert_non_null(strstr(b.data,
+			       "  * Fix CVE-2024-1234, CVE-2024-1235: a very long summary of "
+			       "what the fix does\n    that runs"));
 	kbuf_free(&b);
 	strv_free(&ch);
 }
 
 static void test_changelog_top_is_parsed(void **s)
 {
-	const char *t = "libtasn1-6 (4.19.0-2+deb12u1) bookworm-security; urgency=medium\n\n  * x\n";
+	const char *t =
+	    "libtasn1-6 (4.19.0-2+deb12u1) bookworm-security; urgency=medium\n\n  * x\n";
 	struct changelog_top top;
 	struct kerr e = {0};
 	assert_int_equal(changelog_parse_top(t, strlen(t), "debian/changelog", &top, &e), 0);
@@ -166,7 +173,8 @@ static void test_dep3_header_fields(void **s)
 static void test_purl_encodes_version(void **s)
 {
 	char *p = bp_purl("libtasn1-6", "1:4.19.0-2+deb12u2", "amd64", "debian-12");
-	assert_string_equal(p, "pkg:deb/debian/libtasn1-6@1%3A4.19.0-2%2Bdeb12u2?arch=amd64&distro=debian-12");
+	assert_string_equal(
+	    p, "pkg:deb/debian/libtasn1-6@1%3A4.19.0-2%2Bdeb12u2?arch=amd64&distro=debian-12");
 	free(p);
 }
 

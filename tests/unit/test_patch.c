@@ -51,31 +51,32 @@ static const char base_c[] = "#include <stdio.h>\n"
 			     "}\n";
 
 /* the fix: bound the copy */
-static const char fix_patch[] = "From 0123456789abcdef0123456789abcdef01234567 Mon Sep 17 00:00:00 2001\n"
-				"From: Jane Upstream <jane@example.org>\n"
-				"Date: Mon, 1 Jan 2024 10:00:00 +0000\n"
-				"Subject: [PATCH 1/2] parse: bound the copy (CVE-2024-1234)\n"
-				"\n"
-				"The length came from the input.\n"
-				"---\n"
-				" lib/x.c | 2 ++\n"
-				" 1 file changed, 2 insertions(+)\n"
-				"\n"
-				"diff --git a/lib/x.c b/lib/x.c\n"
-				"index 1111111..2222222 100644\n"
-				"--- a/lib/x.c\n"
-				"+++ b/lib/x.c\n"
-				"@@ -5,6 +5,8 @@ int parse(const char *s, size_t n)\n"
-				" \tchar buf[16];\n"
-				" \tsize_t i;\n"
-				" \n"
-				"+\tif (n > sizeof(buf))\n"
-				"+\t\treturn -1;\n"
-				" \tfor (i = 0; i < n; i++)\n"
-				" \t\tbuf[i] = s[i];\n"
-				" \treturn buf[0];\n"
-				"-- \n"
-				"2.39.2\n";
+static const char fix_patch[] =
+    "From 0123456789abcdef0123456789abcdef01234567 Mon Sep 17 00:00:00 2001\n"
+    "From: Jane Upstream <jane@example.org>\n"
+    "Date: Mon, 1 Jan 2024 10:00:00 +0000\n"
+    "Subject: [PATCH 1/2] parse: bound the copy (CVE-2024-1234)\n"
+    "\n"
+    "The length came from the input.\n"
+    "---\n"
+    " lib/x.c | 2 ++\n"
+    " 1 file changed, 2 insertions(+)\n"
+    "\n"
+    "diff --git a/lib/x.c b/lib/x.c\n"
+    "index 1111111..2222222 100644\n"
+    "--- a/lib/x.c\n"
+    "+++ b/lib/x.c\n"
+    "@@ -5,6 +5,8 @@ int parse(const char *s, size_t n)\n"
+    " \tchar buf[16];\n"
+    " \tsize_t i;\n"
+    " \n"
+    "+\tif (n > sizeof(buf))\n"
+    "+\t\treturn -1;\n"
+    " \tfor (i = 0; i < n; i++)\n"
+    " \t\tbuf[i] = s[i];\n"
+    " \treturn buf[0];\n"
+    "-- \n"
+    "2.39.2\n";
 
 static struct patch *parse_ok(const char *text, const char *name)
 {
@@ -249,7 +250,9 @@ static void test_patch_applies_cleanly(void **s)
 	struct kerr e = {0};
 	kbuf_init(&d);
 	assert_int_equal(tree_diff(&t, &d, &e), 0);
-	assert_non_null(strstr(d.data, "--- a/lib/x.c\n+++ b/lib/x.c\n@@ -5,6 +5,8 @@ int parse(const char *s, size_t n)\n"));
+	assert_non_null(strstr(
+	    d.data,
+	    "--- a/lib/x.c\n+++ b/lib/x.c\n@@ -5,6 +5,8 @@ int parse(const char *s, size_t n)\n"));
 	assert_non_null(strstr(d.data, "+\tif (n > sizeof(buf))\n"));
 	struct kbuf disk;
 	kbuf_init(&disk);
@@ -324,7 +327,8 @@ static void test_inner_whitespace_difference_applies_ignoring_whitespace(void **
 	char *root = mktree();
 	/* the line right before the insertion differs in spacing only */
 	char *changed = replace(base_c, "\tsize_t i;\n\n\tfor", "\tsize_t  i;\n\n\tfor");
-	char *changed2 = replace(changed, "\tfor (i = 0; i < n; i++)\n", "\tfor (i = 0;  i < n; i++)\n");
+	char *changed2 =
+	    replace(changed, "\tfor (i = 0; i < n; i++)\n", "\tfor (i = 0;  i < n; i++)\n");
 	put(root, "lib/x.c", changed2);
 	assert_int_equal(class_of(root, fix_patch), BP_APPLIES_IGNORING_WHITESPACE);
 	free(changed);
@@ -388,7 +392,8 @@ static void test_reverse_applying_patch_is_already_applied(void **s)
 static void test_already_applied_with_other_whitespace_is_detected(void **s)
 {
 	char *root = mktree();
-	char *fixed = replace(base_c, "\n\tfor (i", "\n    if (n > sizeof(buf))\n        return -1;\n\tfor (i");
+	char *fixed = replace(base_c, "\n\tfor (i",
+			      "\n    if (n > sizeof(buf))\n        return -1;\n\tfor (i");
 	put(root, "lib/x.c", fixed);
 	assert_int_equal(class_of(root, fix_patch), BP_ALREADY_APPLIED);
 	free(fixed);
@@ -437,8 +442,10 @@ static void test_patch_for_absent_files_is_not_applicable(void **s)
 static void test_failing_hunk_needs_manual_backport_and_is_named(void **s)
 {
 	char *root = mktree();
-	char *changed = replace(base_c, "\tchar buf[16];\n\tsize_t i;\n\n\tfor (i = 0; i < n; i++)\n\t\tbuf[i] = s[i];\n",
-				"\tchar *buf = malloc(n);\n\tmemcpy(buf, s, n);\n");
+	char *changed = replace(
+	    base_c,
+	    "\tchar buf[16];\n\tsize_t i;\n\n\tfor (i = 0; i < n; i++)\n\t\tbuf[i] = s[i];\n",
+	    "\tchar *buf = malloc(n);\n\tmemcpy(buf, s, n);\n");
 	put(root, "lib/x.c", changed);
 	struct tree t;
 	struct bp_classification c;
@@ -491,7 +498,8 @@ static void test_p0_patch_is_detected(void **s)
 {
 	char *root = mktree();
 	put(root, "lib/x.c", base_c);
-	char *p0 = replace(fix_patch, "--- a/lib/x.c\n+++ b/lib/x.c\n", "--- lib/x.c\n+++ lib/x.c\n");
+	char *p0 =
+	    replace(fix_patch, "--- a/lib/x.c\n+++ b/lib/x.c\n", "--- lib/x.c\n+++ lib/x.c\n");
 	char *p0b = replace(p0, "diff --git a/lib/x.c b/lib/x.c\n", "");
 	struct tree t;
 	struct bp_classification c;
