@@ -1,5 +1,6 @@
 /* cmd_update.c - `kiln update DISTRO`: fetch and verify a distro's indices. */
 #include <jansson.h>
+#include <string.h>
 
 #include "cli/cli.h"
 #include "distros/distros.h"
@@ -9,7 +10,8 @@ static const char usage[] =
     "Fetch each suite's Release and Release.gpg, verify the signature against the\n"
     "distro's keyring and its dates, then fetch Packages and Sources, check them\n"
     "against the Release and keep them in the cache. A second run when nothing\n"
-    "changed downloads no index.\n\n"
+    "changed downloads no index. Alpine: each repository's APKINDEX.tar.gz, its\n"
+    "signature checked against the keys directory (--keyring DIR to replace it).\n\n"
     "Options:\n"
     "      --security-mirror URL  mirror for the -security suites\n"
     "      --keyring FILE         trust this keyring instead of the distro's\n"
@@ -66,7 +68,9 @@ int cmd_update(int argc, char **argv, struct cli *c)
 	for (int i = optind; i < argc; i++) {
 		struct distro *d = NULL;
 		struct update_report rep;
-		if (distro_load(argv[i], &ov, &d, &e) < 0 || debian_update(d, &uo, &rep, &e) < 0) {
+		if (distro_load(argv[i], &ov, &d, &e) < 0 ||
+		    (!strcmp(d->family, "alpine") ? alpine_update(d, &uo, &rep, &e)
+						 : debian_update(d, &uo, &rep, &e)) < 0) {
 			rc = cli_fail(&e);
 			distro_free(d);
 			break;

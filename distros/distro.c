@@ -142,7 +142,7 @@ static char *effective_mirror(const char *mirror_name, const char *def_url,
 
 	if (!cfg)
 		cfg = "/etc/kiln/mirrors.conf";
-	if (!strcmp(mirror_name, "debian")) {
+	if (!strcmp(mirror_name, "debian") || !strcmp(mirror_name, "alpine")) {
 		if (ov && ov->mirror)
 			return xstrdup(ov->mirror);
 		if ((env = getenv("KILN_MIRROR")) && *env)

@@ -204,4 +204,239 @@ int deb_version_cmp(const char *a, const char *b);
 /* validate a version string as dpkg would; 0 or -KILN_EPARSE */
 int deb_version_check(const char *v, struct kerr *e);
 
+/* ---------------- Alpine ---------------- */
+/* distros/alpine/: apk versions, APKINDEX, .apk packages, the installed
+ * database, signatures, and loading apk packages into a libsolv pool. */
+
+/* apk-tools generation whose rules a release follows: 2 up to v3.22, 3 from v3.23 */
+enum apk_gen { APK_GEN2 = 2, APK_GEN3 = 3 };
+
+/* Alpine-only fields of a definition (Keys-Dir, Apk-Tools, Arch), read again
+ * from d->def_path. Keys-Dir is relative to the definition's directory unless
+ * absolute. */
+struct alpine_def {
+	int apk_gen;	/* 2 or 3 */
+	char *keys_dir; /* trusted *.rsa.pub files */
+	char *arch;	/* x86_64 */
+};
+int alpine_def_load(const struct distro *d, struct alpine_def *out, struct kerr *e);
+void alpine_def_free(struct alpine_def *a);
+/* the generation of a distro (2 when d is not Alpine or says nothing) */
+int alpine_apk_gen(const struct distro *d);
+
+/* ---- versions (apkversion.c) ---- */
+int apk_version_valid(int gen, const char *v);
+/* <0, 0, >0 by apk-tools' rules (invalid versions compare as apk-tools would) */
+int apk_version_cmp(int gen, const char *a, const char *b);
+/* dependency "name~pattern": 2.x: either is a prefix of the other; 3.x:
+ * pattern's tokens are a prefix of version's */
+int apk_version_fuzzy_match(int gen, const char *version, const char *pattern);
+/* Append to out a string that libsolv (DISTTYPE_DEB) orders exactly as apk
+ * orders the apk versions. Invalid versions: -KILN_EPARSE. */
+int apk_version_to_evr(int gen, const char *v, struct kbuf *out, struct kerr *e);
+
+/* ---- dependency atoms (apkdep.c): [!]name[@tag][op version] ---- */
+enum apk_dep_op {
+	APK_DEP_ANY = 0,
+	APK_DEP_EQ,
+	APK_DEP_LT,
+	APK_DEP_LE,
+	APK_DEP_GT,
+	APK_DEP_GE,
+	APK_DEP_FUZZY,	  /* ~ (also =~) */
+	APK_DEP_CHECKSUM, /* >< */
+	APK_DEP_LT_FUZZY, /* <~ (apk 3) */
+	APK_DEP_GT_FUZZY, /* >~ (apk 3) */
+};
+struct apk_dep {
+	char *name; /* "so:libc.musl-x86_64.so.1", "cmd:curl", "zlib" */
+	char *tag;  /* @tag, or NULL */
+	char *version;
+	enum apk_dep_op op;
+	int conflict; /* leading '!' */
+};
+int apk_dep_parse(const char *atom, struct apk_dep *d, struct kerr *e);
+void apk_dep_free(struct apk_dep *d);
+const char *apk_dep_op_str(enum apk_dep_op op);
+
+/* ---- packages: an APKINDEX stanza / installed db record / .PKGINFO ---- */
+struct apk_file_entry { /* installed db R: lines */
+	char *name;
+	unsigned uid, gid, mode; /* a: (mode 0 = default) */
+	char *checksum;		 /* Z: "Q1..." or NULL */
+};
+struct apk_dir_entry { /* installed db F: lines */
+	char *path;
+	unsigned uid, gid, mode; /* M: (mode 0 = default) */
+	struct apk_file_entry *files;
+	size_t nfiles;
+};
+struct apk_pkg {
+	char *checksum; /* C: as written, "Q1<base64 sha1>" */
+	unsigned char csum[32];
+	size_t csum_len; /* 20 for Q1 sha1, 16 for legacy md5 */
+	char *name, *version, *arch, *description, *url, *license, *origin, *maintainer, *commit;
+	uint64_t size, installed_size;
+	int64_t build_time;
+	int64_t provider_priority; /* k: */
+	int has_provider_priority;
+	struct strv depends, provides, install_if; /* raw atoms, in order */
+	struct strv replaces;			   /* r: (installed db) */
+	int64_t replaces_priority;		   /* q: */
+	char *repo_tag;				   /* s: */
+	char *broken;				   /* f: */
+	char *datahash;				   /* .PKGINFO datahash (sha256 hex) */
+	int uninstallable;			   /* an unknown upper-case field was present */
+	struct apk_dir_entry *dirs;		   /* installed db */
+	size_t ndirs;
+	char *filename; /* .apk it was read from (kiln index), else NULL */
+};
+void apk_pkg_free(struct apk_pkg *p); /* frees members, not p */
+
+struct apk_index {
+	struct apk_pkg *pkgs;
+	size_t n, cap;
+	char *description; /* DESCRIPTION member, if any */
+	char *signer;	   /* key file name that verified the signature */
+};
+void apk_index_free(struct apk_index *idx);
+
+/* "Q1<base64>" / "X1<hex>" / 32 hex (md5) -> bytes; 0 or -KILN_EPARSE */
+int apk_checksum_decode(const char *s, unsigned char out[32], size_t *len);
+/* 20-byte sha1 -> "Q1<base64>" (31 bytes with NUL) */
+void apk_checksum_encode_q1(const unsigned char sha1[20], char out[32]);
+
+/* Parse APKINDEX text (stanzas of "X:value", blank line between). file names
+ * the source in messages. */
+int apk_index_parse_text(const char *text, size_t len, const char *file, struct apk_index *idx,
+			 struct kerr *e);
+/* Parse an installed database (/lib/apk/db/installed). */
+int apk_installed_parse(const char *text, size_t len, const char *file, struct apk_index *db,
+			struct kerr *e);
+/* the same, from a file (a root's lib/apk/db/installed) */
+int apk_installed_read(const char *path, struct apk_index *db, struct kerr *e);
+/* the installed database text for db, in apk-tools' order (index lines, r: q:
+ * s: f:, then F:/M: per directory and R:/a:/Z: per file; mode 0 = default,
+ * not written) */
+void apk_installed_format(const struct apk_index *db, struct kbuf *out);
+
+/* ---- signed gzip streams (apksign.c, apkgz.c) ---- */
+/* the members of a concatenated gzip file: compressed and inflated bytes */
+struct gz_member {
+	const unsigned char *raw; /* points into the caller's buffer */
+	size_t raw_len;
+	struct kbuf data; /* inflated */
+};
+struct gz_members {
+	struct gz_member *m;
+	size_t n;
+};
+/* Inflated bytes are kept for the first `keep` members only (the rest are
+ * inflated to find their ends, and counted against max_inflated). */
+int gz_split_members(const void *p, size_t n, size_t max_members, size_t keep, size_t max_inflated,
+		     const char *file, struct gz_members *out, struct kerr *e);
+void gz_members_free(struct gz_members *g);
+/* deterministic gzip (like gzip -n -9): no name, mtime 0 */
+int gz_compress(const void *p, size_t n, struct kbuf *out, struct kerr *e);
+
+/* Verify that member sig (a tar of .SIGN.* entries) signs the raw bytes of
+ * signed with a key in keys_dir. *signer gets the key file name. Errors:
+ * KILN_EVERIFY (bad signature, no trusted key), naming file. */
+int apk_verify_signature(const struct gz_member *sig, const void *signed_data, size_t signed_len,
+			 const char *keys_dir, const char *file, char **signer, struct kerr *e);
+/* The gzip'd, cut signature tar for data: entry ".SIGN.RSA.<key_name>" (sha1)
+ * or ".SIGN.RSA256.<key_name>" (sha256), signed with the PEM private key. */
+int apk_sign_member(const void *data, size_t len, const char *private_key_path,
+		    const char *key_name, int sha256, int64_t mtime, struct kbuf *out,
+		    struct kerr *e);
+
+/* ---- APKINDEX.tar.gz (apkindex.c) ---- */
+/* Read, verify against keys_dir, and parse. */
+int apk_index_read(const char *path, const char *keys_dir, struct apk_index *idx, struct kerr *e);
+/* same, from memory */
+int apk_index_read_mem(const void *p, size_t n, const char *file, const char *keys_dir,
+		       struct apk_index *idx, struct kerr *e);
+/* the APKINDEX text for packages, as apk index writes it */
+void apk_index_format(const struct apk_index *idx, struct kbuf *out);
+
+/* ---- .apk packages (apkpkg.c) ---- */
+/* Read a .apk: the C: checksum (sha1 of the control member), size, and the
+ * .PKGINFO fields; when .PKGINFO has a datahash, the data stream must match it
+ * (KILN_EVERIFY). keys_dir NULL: the signature is not checked. */
+int apk_package_read(const char *path, const char *keys_dir, struct apk_pkg *out, struct kerr *e);
+/* Parse .PKGINFO text into the index fields of p. */
+int apk_pkginfo_parse(const char *text, size_t len, const char *file, struct apk_pkg *p,
+		      struct kerr *e);
+
+struct apk_index_opts {
+	const char *private_key;  /* PEM RSA private key */
+	const char *key_name;	  /* default: basename(private_key) + ".pub" */
+	const char *description;  /* DESCRIPTION member, or NULL */
+	const char *rewrite_arch; /* noarch packages are listed as this arch */
+	int sha256;		  /* sign RSA256 instead of RSA (sha1) */
+	int64_t mtime;		  /* tar mtimes: SOURCE_DATE_EPOCH, else 0 */
+};
+/* kiln index: a signed APKINDEX.tar.gz for every *.apk in dir, written
+ * atomically to out_path. *npkgs gets the count. */
+int apk_index_write_dir(const char *dir, const struct apk_index_opts *o, const char *out_path,
+			size_t *npkgs, struct kerr *e);
+
+/* ---- kiln update for Alpine (apkupdate.c) ---- */
+/* the trusted keys directory: --keyring DIR (d->keyrings[0]) or Keys-Dir */
+char *alpine_keys_dir(const struct distro *d, struct kerr *e);
+/* Fetch <mirror>/<suite>/<repo>/<arch>/APKINDEX.tar.gz for every suite and
+ * repository of d, verify its signature against the keys and parse it, keep
+ * it in the blob store, and record the verified snapshot (a manifest per
+ * suite) under the state dir. A mirror answering 304 reuses the cached one. */
+int alpine_update(const struct distro *d, const struct update_opts *o, struct update_report *rep,
+		  struct kerr *e);
+/* the verified APKINDEX.tar.gz blobs of the last update (kind "APKINDEX"),
+ * in definition order; KILN_ENOTFOUND when never updated */
+int alpine_index_files(const struct distro *d, const char *arch, struct index_list *out,
+		       struct kerr *e);
+
+/* ---- the "# secfixes:" comment block of an APKBUILD (secfixes.c) ---- */
+struct apk_secfix {
+	char *version;  /* "1.2.3-r1", or "0" for IDs that never affected it */
+	struct strv ids; /* CVE-2024-1234 ... in order */
+};
+struct apk_secfixes {
+	struct apk_secfix *v;
+	size_t n;
+};
+/* Read the block by abuild's line rules (header "# secfixes:", version lines
+ * "#   VER:", item lines "#     - ID", "#" blank; it ends at the first
+ * non-comment or empty line). No block: 0 entries. A malformed line inside
+ * the block: KILN_EPARSE naming file:line. Pure text: the APKBUILD is never
+ * run for this. */
+int apk_secfixes_parse(const char *text, size_t len, const char *file, struct apk_secfixes *out,
+		       struct kerr *e);
+void apk_secfixes_free(struct apk_secfixes *s);
+
+/* ---- libsolv (apksolv.c) ---- */
+/* Add the packages of idx to repo (a libsolv Repo* in a pool set to
+ * DISTTYPE_DEB), with versions mapped by apk_version_to_evr and provides,
+ * depends (so:/cmd:/pc: names included), conflicts (!name) and install_if
+ * (as supplements). Packages with versions that cannot be mapped are skipped
+ * with a warning count in *skipped. Returns 0 or -code. */
+struct s_Repo;
+int apk_repo_add_index(struct s_Repo *repo, const struct apk_index *idx, int gen, size_t *skipped,
+		       struct kerr *e);
+/* the apk version of a solvable added by apk_repo_add_index (its evr is
+ * the encoding; this is the version to show and to lock) */
+struct s_Pool;
+const char *apk_solvable_version(struct s_Pool *pool, int solvable);
+/* read (verifying against keys_dir) one APKINDEX.tar.gz, e.g. a path from
+ * alpine_index_files, and add its packages to repo */
+int apk_repo_add_index_file(struct s_Repo *repo, const char *path, const char *keys_dir, int gen,
+			    size_t *skipped, struct kerr *e);
+/* apk picks among the providers of a name by provider_priority (k:): push a
+ * SOLVER_FAVOR job for each package that has one, lowest first, so that
+ * libsolv prefers the highest. Call after loading, before solving. */
+struct s_Queue;
+void apk_pool_add_provider_favors(struct s_Pool *pool, struct s_Queue *job);
+/* a dependency atom as a libsolv Id (rel expression), 0 on error */
+int apk_dep_to_solv_id(struct s_Repo *repo, const struct apk_dep *d, int gen, int *id,
+		       struct kerr *e);
+
 #endif

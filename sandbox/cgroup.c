@@ -172,7 +172,6 @@ int cgroup_attach(struct sb_cgroup *cg, pid_t pid, struct kerr *e)
 	return 0;
 }
 
-
 void cgroup_kill_and_remove(struct sb_cgroup *cg)
 {
 	char path[700], buf[4096];

@@ -87,8 +87,8 @@ static int run_newidmap(const char *tool, pid_t pid, unsigned long own, unsigned
 		_exit(127);
 	}
 	if (waitpid(p, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		return kerr_set(e, KILN_EFAIL, "user namespace: %s %s failed (status %d)", tool, a[0],
-				WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+		return kerr_set(e, KILN_EFAIL, "user namespace: %s %s failed (status %d)", tool,
+				a[0], WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 	return 0;
 }
 
@@ -102,7 +102,8 @@ int idmap_write(pid_t child, const struct sandbox_opts *o, int *full_map, struct
 		 * nothing of the host's. */
 		*full_map = 1;
 		snprintf(map, sizeof(map), "0 %u %u\n", SANDBOX_ID_BASE, SANDBOX_ID_COUNT);
-		if (write_proc(child, "uid_map", map, e) < 0 || write_proc(child, "gid_map", map, e) < 0)
+		if (write_proc(child, "uid_map", map, e) < 0 ||
+		    write_proc(child, "gid_map", map, e) < 0)
 			return -KILN_EFAIL;
 		return 0;
 	}

@@ -3,20 +3,23 @@
 #ifndef KILN_SANDBOX_INTERNAL_H
 #define KILN_SANDBOX_INTERNAL_H
 
+#include <linux/filter.h>
+
 #include "sandbox/sandbox.h"
 
 /* Everything the sandboxed child needs, prepared by the parent before clone
  * so that the child allocates little and touches no host path by name. */
 struct sb_ctx {
 	const struct sandbox_opts *o;
-	int full_map;  /* inside ids 0..65535 are mapped; else only o->uid/o->gid */
-	int root_fd;   /* O_PATH of o->root, or -1 for the host view */
-	int *src_fds;  /* per o->mounts[i]: O_PATH of its source, or -1 (tmpfs) */
-	int sync_fd;   /* child end: the parent writes one byte when ids are mapped */
-	int err_fd;    /* child end (close-on-exec): setup failures are written here */
-	char **envp;   /* the command's complete environment */
+	int full_map;	   /* inside ids 0..65535 are mapped; else only o->uid/o->gid */
+	int root_fd;	   /* O_PATH of o->root, or -1 for the host view */
+	int *src_fds;	   /* per o->mounts[i]: O_PATH of its source, or -1 (tmpfs) */
+	int sync_fd;	   /* child end: the parent writes one byte when ids are mapped */
+	int err_fd;	   /* child end (close-on-exec): setup failures are written here */
+	char **envp;	   /* the command's complete environment */
 	const char *stage; /* host directory the child mounts its staging tmpfs on */
 	uint64_t as_limit; /* RLIMIT_AS when memory is limited without a cgroup; 0 = none */
+	const struct sock_fprog *filter; /* NULL with no_seccomp */
 };
 
 /* idmap.c: give the child its uid/gid maps (parent side). */
@@ -35,8 +38,11 @@ int capabilities_drop_bounding(enum sandbox_profile p, struct kerr *e);
 int capabilities_drop_current(enum sandbox_profile p, uid_t uid, struct kerr *e);
 int fds_close_on_exec(struct kerr *e);
 
-/* seccomp.c: build and load the filter for a profile (child, last step). */
-int seccomp_apply(const struct sandbox_opts *o, struct kerr *e);
+/* seccomp.c: build the filter (parent), load it (child, last step). */
+int seccomp_build(const struct sandbox_opts *o, struct sock_fprog *prog, struct kerr *e);
+void seccomp_prog_free(struct sock_fprog *prog);
+int seccomp_load_prog(const struct sock_fprog *prog, struct kerr *e);
+int seccomp_apply(const struct sandbox_opts *o, struct kerr *e); /* build + load, for tests */
 
 /* cgroup.c: optional cgroup v2 limits (parent side). */
 struct sb_cgroup {

@@ -22,8 +22,8 @@ static const char *const dev_nodes[] = {"null", "zero", "full", "random", "urand
 /* Under the fresh /proc: what stays read-only and what is hidden (as bwrap
  * and Docker do; kcore/keys/timer_list leak host state). */
 static const char *const proc_read_only[] = {"sys", "sysrq-trigger", "irq", "bus", "fs"};
-static const char *const proc_masked[] = {"kcore", "keys", "timer_list", "latency_stats",
-					  "sched_debug", "kallsyms", "acpi", "scsi"};
+static const char *const proc_masked[] = {"kcore",	 "keys",     "timer_list", "latency_stats",
+					  "sched_debug", "kallsyms", "acpi",	   "scsi"};
 
 static char *fd_path(int fd, char buf[64])
 {
@@ -55,16 +55,21 @@ static int open_in_root(int rootfd, const char *path, int flags)
 }
 
 /* Make path (a directory, or an empty file when is_file) exist inside the
- * new root; returns an O_PATH fd to it. Parents are made as directories. */
+ * new root; returns an O_PATH fd to it. Parents are made as directories.
+ * No malloc here or anywhere in the child (see sandbox.c). */
 static int make_in_root(int rootfd, const char *path, int is_file, struct kerr *e)
 {
 	int fd = open_in_root(rootfd, path, O_PATH);
 	if (fd >= 0 || errno != ENOENT)
 		return fd >= 0 ? fd : kerr_errno(e, KILN_EFAIL, "open %s in the new root", path);
 
-	char *dup = xstrdup(path), *slash = strrchr(dup, '/');
+	char dup[4096], *slash;
 	const char *base = dup;
 	int parent;
+
+	if (snprintf(dup, sizeof(dup), "%s", path) >= (int)sizeof(dup))
+		return kerr_set(e, KILN_EFAIL, "path too long: %.100s...", path);
+	slash = strrchr(dup, '/');
 	if (slash) {
 		*slash = '\0';
 		base = slash + 1;
@@ -73,7 +78,6 @@ static int make_in_root(int rootfd, const char *path, int is_file, struct kerr *
 		parent = open_in_root(rootfd, "/", O_PATH);
 	}
 	if (parent < 0) {
-		free(dup);
 		return parent < -1 ? parent : kerr_errno(e, KILN_EFAIL, "open / of the new root");
 	}
 	int pfd = openat(parent, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -92,12 +96,8 @@ static int make_in_root(int rootfd, const char *path, int is_file, struct kerr *
 		close(pfd);
 	}
 	close(parent);
-	if (r < 0) {
-		kerr_errno(e, KILN_EFAIL, "create %s in the new root", path);
-		free(dup);
-		return -KILN_EFAIL;
-	}
-	free(dup);
+	if (r < 0)
+		return kerr_errno(e, KILN_EFAIL, "create %s in the new root", path);
 	fd = open_in_root(rootfd, path, O_PATH);
 	if (fd < 0)
 		return kerr_errno(e, KILN_EFAIL, "open %s in the new root", path);
@@ -131,7 +131,8 @@ static int on_our_tmpfs(const struct sandbox_opts *o, size_t i)
 		return 1;
 	for (size_t j = 0; j < i; j++) {
 		size_t n = strlen(o->mounts[j].dst);
-		if (o->mounts[j].kind == SB_TMPFS && !strncmp(d, o->mounts[j].dst, n) && d[n] == '/')
+		if (o->mounts[j].kind == SB_TMPFS && !strncmp(d, o->mounts[j].dst, n) &&
+		    d[n] == '/')
 			return 1;
 	}
 	return 0;
@@ -199,8 +200,9 @@ static int bind_new_root(const struct sb_ctx *c, const char *stage, char *newroo
 	if (c->o->root_writable || mount_points_exist(c, newroot))
 		return 0;
 	if (c->root_fd < 0)
-		return kerr_set(e, KILN_EFAIL, "new root: a --bind/--tmpfs/--chdir destination does "
-					       "not exist in the host's / (use --root)");
+		return kerr_set(e, KILN_EFAIL,
+				"new root: a --bind/--tmpfs/--chdir destination does "
+				"not exist in the host's / (use --root)");
 
 	/* overlay: lower = the bound root, upper = a tmpfs on the stage */
 	char lower[128], upper[128], work[160], opts[600];
@@ -210,7 +212,8 @@ static int bind_new_root(const struct sb_ctx *c, const char *stage, char *newroo
 		return kerr_errno(e, KILN_EFAIL, "new root: mkdir on the stage");
 	if (mount(newroot, lower, NULL, MS_MOVE, NULL) < 0)
 		return kerr_errno(e, KILN_EFAIL, "new root: move the root to %s", lower);
-	if (mount("kiln-overlay-rw", upper, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=16m") < 0)
+	if (mount("kiln-overlay-rw", upper, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=16m") <
+	    0)
 		return kerr_errno(e, KILN_EFAIL, "new root: tmpfs for the overlay");
 	snprintf(work, sizeof(work), "%.127s/work", upper);
 	snprintf(opts, sizeof(opts), "%s/up", upper);
@@ -218,8 +221,9 @@ static int bind_new_root(const struct sb_ctx *c, const char *stage, char *newroo
 		return kerr_errno(e, KILN_EFAIL, "new root: mkdir for the overlay");
 	snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s/up,workdir=%s", lower, upper, work);
 	if (mount("kiln-overlay", newroot, "overlay", MS_NOSUID | MS_NODEV, opts) < 0)
-		return kerr_errno(e, KILN_EFAIL, "new root: overlay a tmpfs on the read-only root "
-						 "to create mount points");
+		return kerr_errno(e, KILN_EFAIL,
+				  "new root: overlay a tmpfs on the read-only root "
+				  "to create mount points");
 	*overlaid = 1;
 	return 0;
 }
@@ -277,8 +281,10 @@ static int mount_proc(int rootfd, struct kerr *e)
 		if (r == 0 && (fd = open_in_root(rootfd, rel, O_PATH)) < 0)
 			r = -1;
 		if (r == 0) {
-			r = set_attr(fd_path(fd, p), MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
-							 MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, 1, e);
+			r = set_attr(fd_path(fd, p),
+				     MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+					 MOUNT_ATTR_NOEXEC,
+				     1, e);
 			close(fd);
 		}
 		if (r < 0)
@@ -292,14 +298,34 @@ static int mount_proc(int rootfd, struct kerr *e)
 			continue;
 		int r;
 		if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
-			r = mount("kiln-mask", fd_path(fd, p), "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-				  "size=0,mode=0555");
+			r = mount("kiln-mask", fd_path(fd, p), "tmpfs",
+				  MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0,mode=0555");
 		else
 			r = mount("/dev/null", fd_path(fd, p), NULL, MS_BIND, NULL);
 		close(fd);
 		if (r < 0)
 			return kerr_errno(e, KILN_EFAIL, "/proc: mask /%s", rel);
 	}
+	return 0;
+}
+
+/* Step 5b: /sys, where the root has one, is a fresh sysfs (it shows the
+ * sandbox's own network namespace: only lo), read-only; never the host's. */
+static int mount_sys(int rootfd, struct kerr *e)
+{
+	char p[64];
+	int fd = open_in_root(rootfd, "sys", O_PATH | O_DIRECTORY);
+
+	if (fd < 0)
+		return 0; /* no /sys in this root: none inside */
+	int r = mount("sysfs", fd_path(fd, p), "sysfs",
+		      MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	if (r < 0) /* not allowed here (shared net namespace): hide the host's */
+		r = mount("kiln-nosys", p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			  "size=0,mode=0555");
+	close(fd);
+	if (r < 0)
+		return kerr_errno(e, KILN_EFAIL, "/sys: mount");
 	return 0;
 }
 
@@ -312,7 +338,8 @@ static int mount_dev(const struct sandbox_opts *o, int rootfd, struct kerr *e)
 
 	if (dev < 0)
 		return kerr_errno(e, KILN_EFAIL, "/dev: open mount point");
-	if (mount("kiln-dev", fd_path(dev, p), "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755,size=64k") < 0) {
+	if (mount("kiln-dev", fd_path(dev, p), "tmpfs", MS_NOSUID | MS_NOEXEC,
+		  "mode=0755,size=64k") < 0) {
 		close(dev);
 		return kerr_errno(e, KILN_EFAIL, "/dev: mount tmpfs");
 	}
@@ -322,7 +349,8 @@ static int mount_dev(const struct sandbox_opts *o, int rootfd, struct kerr *e)
 	for (size_t i = 0; i < sizeof(dev_nodes) / sizeof(dev_nodes[0]); i++) {
 		char host[64];
 		snprintf(host, sizeof(host), "/dev/%s", dev_nodes[i]);
-		if ((fd = openat(dfd, dev_nodes[i], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666)) < 0)
+		if ((fd = openat(dfd, dev_nodes[i], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+				 0666)) < 0)
 			goto fail_node;
 		close(fd);
 		if ((fd = openat(dfd, dev_nodes[i], O_PATH | O_CLOEXEC)) < 0)
@@ -373,8 +401,7 @@ fail:
 	return -KILN_EFAIL;
 }
 
-static int mount_tmpfs_at(const struct sandbox_opts *o, int rootfd, const char *dst,
-			  struct kerr *e)
+static int mount_tmpfs_at(const struct sandbox_opts *o, int rootfd, const char *dst, struct kerr *e)
 {
 	char p[64], opts[64];
 	int fd = open_in_root(rootfd, dst, O_PATH | O_DIRECTORY);
@@ -467,8 +494,9 @@ int mounts_setup(const struct sb_ctx *c, struct kerr *e)
 		kerr_prefix(e, "make the root read-only: ");
 		goto out;
 	}
-	if (mount_proc(rootfd, e) < 0 || mount_dev(c->o, rootfd, e) < 0 ||
-	    mount_tmpfs_at(c->o, rootfd, "tmp", e) < 0 || mount_user_mounts(c, rootfd, e) < 0)
+	if (mount_proc(rootfd, e) < 0 || mount_sys(rootfd, e) < 0 ||
+	    mount_dev(c->o, rootfd, e) < 0 || mount_tmpfs_at(c->o, rootfd, "tmp", e) < 0 ||
+	    mount_user_mounts(c, rootfd, e) < 0)
 		goto out;
 	close(rootfd);
 	rootfd = -1;

@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <linux/capability.h>
 #include <net/if.h>
 #include <stdlib.h>
@@ -27,9 +26,9 @@
  * nodes in a user namespace anyway), CAP_SETFCAP (postinsts fall back to
  * setuid when setcap fails), CAP_SYS_ADMIN, CAP_NET_*, CAP_SYS_PTRACE. BUILD
  * keeps nothing, even as uid 0: fakeroot needs no capability. */
-static const int root_prep_caps[] = {CAP_CHOWN,  CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH,
-				     CAP_FOWNER, CAP_FSETID,       CAP_SETUID,
-				     CAP_SETGID, CAP_KILL,         CAP_SYS_CHROOT};
+static const int root_prep_caps[] = {CAP_CHOWN,	 CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH,
+				     CAP_FOWNER, CAP_FSETID,	   CAP_SETUID,
+				     CAP_SETGID, CAP_KILL,	   CAP_SYS_CHROOT};
 
 int uts_setup(const struct sandbox_opts *o, struct kerr *e)
 {
@@ -72,7 +71,8 @@ static int set_limit(int res, const char *name, uint64_t v, struct kerr *e)
 	struct rlimit old;
 
 	/* never raise above what the caller already had */
-	if (getrlimit(res, &old) == 0 && old.rlim_max != RLIM_INFINITY && rl.rlim_max > old.rlim_max)
+	if (getrlimit(res, &old) == 0 && old.rlim_max != RLIM_INFINITY &&
+	    rl.rlim_max > old.rlim_max)
 		rl.rlim_cur = rl.rlim_max = old.rlim_max;
 	if (setrlimit(res, &rl) < 0)
 		return kerr_errno(e, KILN_EFAIL, "rlimits: %s=%llu", name, (unsigned long long)v);
@@ -111,11 +111,13 @@ int identity_drop(const struct sb_ctx *c, struct kerr *e)
 
 	if (!c->full_map)
 		return 0;
-	if (setgroups(0, NULL) < 0)
+	/* raw syscalls: glibc's wrappers would try to signal the parent's
+	 * other threads, which do not exist in this process */
+	if (syscall(SYS_setgroups, 0, NULL) < 0)
 		return kerr_errno(e, KILN_EFAIL, "identity: setgroups");
-	if (setresgid(o->gid, o->gid, o->gid) < 0)
+	if (syscall(SYS_setresgid, o->gid, o->gid, o->gid) < 0)
 		return kerr_errno(e, KILN_EFAIL, "identity: setresgid %u", (unsigned)o->gid);
-	if (setresuid(o->uid, o->uid, o->uid) < 0)
+	if (syscall(SYS_setresuid, o->uid, o->uid, o->uid) < 0)
 		return kerr_errno(e, KILN_EFAIL, "identity: setresuid %u", (unsigned)o->uid);
 	return 0;
 }
@@ -140,7 +142,8 @@ int capabilities_drop_bounding(enum sandbox_profile p, struct kerr *e)
 		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
 			if (errno == EINVAL)
 				break; /* past the last capability this kernel knows */
-			return kerr_errno(e, KILN_EFAIL, "capabilities: drop %d from the bounding set", cap);
+			return kerr_errno(e, KILN_EFAIL,
+					  "capabilities: drop %d from the bounding set", cap);
 		}
 	}
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
@@ -181,7 +184,8 @@ int fds_close_on_exec(struct kerr *e)
 	for (int fd = 3; fd < max; fd++) {
 		int fl = fcntl(fd, F_GETFD);
 		if (fl >= 0 && fcntl(fd, F_SETFD, fl | FD_CLOEXEC) < 0)
-			return kerr_errno(e, KILN_EFAIL, "file descriptors: set close-on-exec on %d", fd);
+			return kerr_errno(e, KILN_EFAIL,
+					  "file descriptors: set close-on-exec on %d", fd);
 	}
 	return 0;
 }

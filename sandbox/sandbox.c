@@ -31,7 +31,18 @@ void sandbox_opts_init(struct sandbox_opts *o)
 	o->stdin_fd = o->stdout_fd = o->stderr_fd = -1;
 }
 
-/* ---------------------------------------------------------------- child */
+/* ---------------------------------------------------------------- child
+ *
+ * The child is made with a raw clone(2), not fork(3): if the caller has other
+ * threads, a lock one of them held (malloc's) stays locked in the child
+ * forever. So the child never allocates, never calls fork(3), and changes ids
+ * with raw syscalls; everything it needs is prepared by the parent. */
+
+/* a fork(2) without glibc's fork handlers (which take malloc's locks) */
+static pid_t raw_fork(void)
+{
+	return (pid_t)syscall(SYS_clone, SIGCHLD, NULL, NULL, NULL, 0);
+}
 
 static int open_sources(const struct sandbox_opts *o, struct sb_ctx *c, struct kerr *e);
 
@@ -126,7 +137,7 @@ static void __attribute__((noreturn)) payload_exec(const struct sb_ctx *c)
 		kerr_errno(&e, KILN_EFAIL, "no_new_privs");
 		goto fail;
 	}
-	if (!o->no_seccomp && seccomp_apply(o, &e) < 0)
+	if (c->filter && seccomp_load_prog(c->filter, &e) < 0)
 		goto fail;
 	if (rlimit_address_space(c->as_limit, &e) < 0)
 		goto fail;
@@ -158,7 +169,8 @@ static int become_inside_root(const struct sb_ctx *c, struct kerr *e)
 {
 	/* with a full map, inside root (host SANDBOX_ID_BASE) does the setup,
 	 * so whatever it creates belongs to the sandbox's range */
-	if (c->full_map && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+	if (c->full_map &&
+	    (syscall(SYS_setresgid, 0, 0, 0) < 0 || syscall(SYS_setresuid, 0, 0, 0) < 0))
 		return kerr_errno(e, KILN_EFAIL, "user namespace: become inside root");
 	return 0;
 }
@@ -199,16 +211,18 @@ static void __attribute__((noreturn)) child_main(struct sb_ctx *c, int parent_sy
 	if (c->root_fd >= 0)
 		close(c->root_fd);
 
-	pid_t cmd = fork();
+	/* nothing inside may ptrace the init (the command's exec makes itself
+	 * dumpable again) */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	pid_t cmd = raw_fork();
 	if (cmd < 0) {
 		kerr_errno(&e, KILN_EFAIL, "fork the command");
 		report_and_exit(c->err_fd, &e, EXIT_SETUP_FAILED);
 	}
 	if (cmd == 0)
 		payload_exec(c);
-	close(c->err_fd);
-	/* nothing inside may ptrace the init */
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	/* the init needs no file at all: drop the caller's copies too */
+	syscall(SYS_close_range, 0u, ~0u, 0u);
 	_exit(init_reap(cmd));
 }
 
@@ -219,19 +233,23 @@ static int check_opts(const struct sandbox_opts *o, struct kerr *e)
 	if (!o->argv || !o->argv[0] || !o->argv[0][0])
 		return kerr_set(e, KILN_EUSAGE, "sandbox: no command to run");
 	if (o->uid >= SANDBOX_ID_COUNT || o->gid >= SANDBOX_ID_COUNT)
-		return kerr_set(e, KILN_EUSAGE, "sandbox: uid/gid %u/%u outside the mapped range 0-%u",
+		return kerr_set(e, KILN_EUSAGE,
+				"sandbox: uid/gid %u/%u outside the mapped range 0-%u",
 				(unsigned)o->uid, (unsigned)o->gid, SANDBOX_ID_COUNT - 1);
 	if (o->chdir && o->chdir[0] != '/')
 		return kerr_set(e, KILN_EUSAGE, "sandbox: --chdir %s is not absolute", o->chdir);
 	for (size_t i = 0; i < o->nmounts; i++) {
 		const struct sandbox_mount *m = &o->mounts[i];
 		if (!m->dst || m->dst[0] != '/')
-			return kerr_set(e, KILN_EUSAGE, "sandbox: mount destination %s is not absolute",
+			return kerr_set(e, KILN_EUSAGE,
+					"sandbox: mount destination %s is not absolute",
 					m->dst ? m->dst : "(none)");
 		if (m->kind != SB_TMPFS && (!m->src || !m->src[0]))
-			return kerr_set(e, KILN_EUSAGE, "sandbox: bind on %s has no source", m->dst);
+			return kerr_set(e, KILN_EUSAGE, "sandbox: bind on %s has no source",
+					m->dst);
 		if (strstr(m->dst, "/../") || str_has_suffix(m->dst, "/.."))
-			return kerr_set(e, KILN_EUSAGE, "sandbox: mount destination %s has '..'", m->dst);
+			return kerr_set(e, KILN_EUSAGE, "sandbox: mount destination %s has '..'",
+					m->dst);
 	}
 	if (o->hostname && (strlen(o->hostname) > 64 || !o->hostname[0]))
 		return kerr_set(e, KILN_EUSAGE, "sandbox: hostname must be 1-64 characters");
@@ -280,7 +298,8 @@ static void free_env(char **envp)
 static int open_sources(const struct sandbox_opts *o, struct sb_ctx *c, struct kerr *e)
 {
 	c->root_fd = -1;
-	c->src_fds = xcalloc(o->nmounts ? o->nmounts : 1, sizeof(int));
+	if (!c->src_fds) /* the parent allocates; the child reuses its copy */
+		c->src_fds = xcalloc(o->nmounts ? o->nmounts : 1, sizeof(int));
 	for (size_t i = 0; i < o->nmounts; i++)
 		c->src_fds[i] = -1;
 	if (o->root && (c->root_fd = open(o->root, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
@@ -289,21 +308,26 @@ static int open_sources(const struct sandbox_opts *o, struct sb_ctx *c, struct k
 		if (o->mounts[i].kind == SB_TMPFS)
 			continue;
 		if ((c->src_fds[i] = open(o->mounts[i].src, O_PATH | O_CLOEXEC)) < 0)
-			return kerr_errno(e, KILN_ENOTFOUND, "sandbox: bind source %s", o->mounts[i].src);
+			return kerr_errno(e, KILN_ENOTFOUND, "sandbox: bind source %s",
+					  o->mounts[i].src);
 	}
 	return 0;
 }
 
-static void close_sources(const struct sandbox_opts *o, struct sb_ctx *c)
+static void close_sources(const struct sandbox_opts *o, struct sb_ctx *c, int free_array)
 {
 	if (c->root_fd >= 0)
 		close(c->root_fd);
 	c->root_fd = -1;
 	for (size_t i = 0; c->src_fds && i < o->nmounts; i++)
-		if (c->src_fds[i] >= 0)
+		if (c->src_fds[i] >= 0) {
 			close(c->src_fds[i]);
-	free(c->src_fds);
-	c->src_fds = NULL;
+			c->src_fds[i] = -1;
+		}
+	if (free_array) {
+		free(c->src_fds);
+		c->src_fds = NULL;
+	}
 }
 
 static int exit_status_of(int st)
@@ -322,7 +346,8 @@ static int wait_child(pid_t pid, int err_fd, const struct sandbox_opts *o, struc
 
 	*timed_out = 0;
 	for (;;) {
-		struct pollfd p[2] = {{.fd = err_fd, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
+		struct pollfd p[2] = {{.fd = err_fd, .events = POLLIN},
+				      {.fd = pidfd, .events = POLLIN}};
 		int ms = -1;
 		if (deadline > 0) {
 			double left = deadline - now_monotonic();
@@ -367,6 +392,7 @@ int sandbox_run(const struct sandbox_opts *o, int *status, struct kerr *e)
 {
 	struct sb_ctx c = {.o = o, .stage = "/tmp", .root_fd = -1};
 	struct sb_cgroup cg = {0};
+	struct sock_fprog filter = {0};
 	struct kbuf errmsg;
 	int sync_p[2] = {-1, -1}, err_p[2] = {-1, -1}, st = 0, timed_out = 0, r = -KILN_EFAIL;
 	pid_t pid = -1;
@@ -378,7 +404,10 @@ int sandbox_run(const struct sandbox_opts *o, int *status, struct kerr *e)
 	c.envp = build_env(o);
 	if ((r = open_sources(o, &c, e)) < 0)
 		goto out;
-	close_sources(o, &c);
+	close_sources(o, &c, 0);
+	if (!o->no_seccomp && (r = seccomp_build(o, &filter, e)) < 0)
+		goto out;
+	c.filter = o->no_seccomp ? NULL : &filter;
 	r = -KILN_EFAIL;
 	if (cgroup_create(o, &cg, e) < 0)
 		goto out;
@@ -393,13 +422,15 @@ int sandbox_run(const struct sandbox_opts *o, int *status, struct kerr *e)
 
 	/* the namespaces: user first (the kernel orders it), then the rest
 	 * owned by it; the child is pid 1 of the new pid namespace */
-	unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS;
+	unsigned long flags =
+	    CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS;
 	if (!o->network)
 		flags |= CLONE_NEWNET;
 	pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
 	if (pid < 0) {
-		kerr_errno(e, KILN_EFAIL, "sandbox: clone new namespaces (are unprivileged user "
-					  "namespaces enabled?)");
+		kerr_errno(e, KILN_EFAIL,
+			   "sandbox: clone new namespaces (are unprivileged user "
+			   "namespaces enabled?)");
 		goto out;
 	}
 	if (pid == 0)
@@ -422,7 +453,8 @@ int sandbox_run(const struct sandbox_opts *o, int *status, struct kerr *e)
 	wait_child(pid, err_p[0], o, &cg, &st, &errmsg, &timed_out);
 	if (timed_out) {
 		*status = 128 + SIGKILL;
-		kerr_set(e, KILN_EFAIL, "sandbox: timed out after %g s; the whole process tree was killed",
+		kerr_set(e, KILN_EFAIL,
+			 "sandbox: timed out after %g s; the whole process tree was killed",
 			 o->timeout_s);
 		goto out;
 	}
@@ -442,7 +474,8 @@ out:
 		if (err_p[i] >= 0)
 			close(err_p[i]);
 	}
-	close_sources(o, &c);
+	close_sources(o, &c, 1);
+	seccomp_prog_free(&filter);
 	free_env(c.envp);
 	kbuf_free(&errmsg);
 	return r;

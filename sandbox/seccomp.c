@@ -25,7 +25,12 @@
 #include <sys/ioctl.h>
 #include <sys/personality.h>
 #include <sys/socket.h>
+#include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/seccomp.h>
 
 #define P_BUILD 1u
 #define P_PREP 2u
@@ -43,7 +48,10 @@
 typedef int (*arg_rules_fn)(scmp_filter_ctx f, uint32_t deny, int nr);
 
 /* -EACCES means "that is the default action already" (--seccomp-log) */
-static int add_ok(int r) { return r == -EACCES ? 0 : r; }
+static int add_ok(int r)
+{
+	return r == -EACCES ? 0 : r;
+}
 #define rule_add(...) add_ok(seccomp_rule_add(__VA_ARGS__))
 #define ALLOW_IF(f, nr, ...) rule_add(f, SCMP_ACT_ALLOW, nr, __VA_ARGS__)
 
@@ -57,8 +65,9 @@ static int setid_mode_rules(scmp_filter_ctx f, uint32_t deny, int nr, unsigned m
 	int r = ALLOW_IF(f, nr, 1, SCMP_CMP(mode_arg, SCMP_CMP_MASKED_EQ, S_ISUID | S_ISGID, 0));
 
 	if (r == 0 && flags_arg >= 0)
-		r = ALLOW_IF(f, nr, 1, SCMP_CMP((unsigned)flags_arg, SCMP_CMP_MASKED_EQ,
-						O_CREAT | __O_TMPFILE, 0));
+		r = ALLOW_IF(
+		    f, nr, 1,
+		    SCMP_CMP((unsigned)flags_arg, SCMP_CMP_MASKED_EQ, O_CREAT | __O_TMPFILE, 0));
 	for (size_t b = 0; b < 2 && r == 0; b++) {
 		struct scmp_arg_cmp mode = SCMP_CMP(mode_arg, SCMP_CMP_MASKED_EQ, bits[b], bits[b]);
 		if (flags_arg < 0) {
@@ -73,15 +82,28 @@ static int setid_mode_rules(scmp_filter_ctx f, uint32_t deny, int nr, unsigned m
 	}
 	return r;
 }
-static int mode_a1(scmp_filter_ctx f, uint32_t a, int nr) { return setid_mode_rules(f, a, nr, 1, -1); }
-static int mode_a2(scmp_filter_ctx f, uint32_t a, int nr) { return setid_mode_rules(f, a, nr, 2, -1); }
-static int open_a1_a2(scmp_filter_ctx f, uint32_t a, int nr) { return setid_mode_rules(f, a, nr, 2, 1); }
-static int open_a2_a3(scmp_filter_ctx f, uint32_t a, int nr) { return setid_mode_rules(f, a, nr, 3, 2); }
+static int mode_a1(scmp_filter_ctx f, uint32_t a, int nr)
+{
+	return setid_mode_rules(f, a, nr, 1, -1);
+}
+static int mode_a2(scmp_filter_ctx f, uint32_t a, int nr)
+{
+	return setid_mode_rules(f, a, nr, 2, -1);
+}
+static int open_a1_a2(scmp_filter_ctx f, uint32_t a, int nr)
+{
+	return setid_mode_rules(f, a, nr, 2, 1);
+}
+static int open_a2_a3(scmp_filter_ctx f, uint32_t a, int nr)
+{
+	return setid_mode_rules(f, a, nr, 3, 2);
+}
 
 static int clone_newns_flags(scmp_filter_ctx f, uint32_t deny, int nr)
 {
-	static const unsigned long fl[] = {CLONE_NEWNS,  CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC,
-					   CLONE_NEWUSER, CLONE_NEWPID,   CLONE_NEWNET};
+	static const unsigned long fl[] = {CLONE_NEWNS,	 CLONE_NEWCGROUP, CLONE_NEWUTS,
+					   CLONE_NEWIPC, CLONE_NEWUSER,	  CLONE_NEWPID,
+					   CLONE_NEWNET};
 	unsigned long all = 0;
 	int r = 0;
 	for (size_t i = 0; i < sizeof(fl) / sizeof(fl[0]) && r == 0; i++) {
@@ -137,18 +159,18 @@ static int socket_families(scmp_filter_ctx f, uint32_t deny, int nr)
  * Anything else (old personality types) falls to ENOSYS. */
 static int personality_flags(scmp_filter_ctx f, uint32_t deny, int nr)
 {
-	static const unsigned bad[] = {READ_IMPLIES_EXEC, MMAP_PAGE_ZERO, ADDR_LIMIT_32BIT,
-				       ADDR_LIMIT_3GB,    ADDR_COMPAT_LAYOUT, SHORT_INODE,
-				       WHOLE_SECONDS,     STICKY_TIMEOUTS,   FDPIC_FUNCPTRS,
-				       UNAME26};
+	static const unsigned bad[] = {
+	    READ_IMPLIES_EXEC, MMAP_PAGE_ZERO, ADDR_LIMIT_32BIT, ADDR_LIMIT_3GB, ADDR_COMPAT_LAYOUT,
+	    SHORT_INODE,       WHOLE_SECONDS,  STICKY_TIMEOUTS,	 FDPIC_FUNCPTRS, UNAME26};
 	static const unsigned ok[] = {PER_LINUX, PER_LINUX32, PER_LINUX | ADDR_NO_RANDOMIZE,
 				      PER_LINUX32 | ADDR_NO_RANDOMIZE, 0xffffffffu};
 	int r = 0;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]) && r == 0; i++)
-		r = rule_add(f, deny, nr, 1, SCMP_A0(SCMP_CMP_MASKED_EQ, 0x80000000u | bad[i], bad[i]));
+		r = rule_add(f, deny, nr, 1,
+			     SCMP_A0(SCMP_CMP_MASKED_EQ, 0x80000000u | bad[i], bad[i]));
 	for (unsigned bit = 0; bit < 31 && r == 0; bit++)
 		r = rule_add(f, deny, nr, 1,
-				     SCMP_A0(SCMP_CMP_MASKED_EQ, 0x80000000u | (1u << bit), 0x80000000u));
+			     SCMP_A0(SCMP_CMP_MASKED_EQ, 0x80000000u | (1u << bit), 0x80000000u));
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]) && r == 0; i++)
 		r = ALLOW_IF(f, nr, 1, SCMP_A0(SCMP_CMP_EQ, ok[i]));
 	return r;
@@ -157,14 +179,20 @@ static int personality_flags(scmp_filter_ctx f, uint32_t deny, int nr)
 struct policy_row {
 	const char *syscall;
 	unsigned profiles; /* where this row applies; elsewhere the syscall is allowed */
-	int action;        /* ALLOW, or the errno returned */
+	int action;	   /* ALLOW, or the errno returned */
 	arg_rules_fn when; /* NULL: always; else the action applies only when it matches */
 	const char *when_text;
 	const char *why;
 };
 
-#define ALLOWED(name, why) {name, P_ALL, ALLOW, NULL, NULL, why}
-#define DENIED(name, err, why) {name, P_ALL, err, NULL, NULL, why}
+#define ALLOWED(name, why)                                                                         \
+	{                                                                                          \
+		name, P_ALL, ALLOW, NULL, NULL, why                                                \
+	}
+#define DENIED(name, err, why)                                                                     \
+	{                                                                                          \
+		name, P_ALL, err, NULL, NULL, why                                                  \
+	}
 
 /* clang-format off */
 static const struct policy_row policy[] = {
@@ -427,9 +455,9 @@ int sandbox_policy_row(size_t i, struct sandbox_rule_info *out)
 	out->profiles = profiles[r->profiles & 3];
 	out->why = r->why;
 	out->when = r->when_text;
-	out->action = r->action == ALLOW    ? "allow"
-		      : r->action == EPERM  ? "EPERM"
-		      : r->action == ENOSYS ? "ENOSYS"
+	out->action = r->action == ALLOW     ? "allow"
+		      : r->action == EPERM   ? "EPERM"
+		      : r->action == ENOSYS  ? "ENOSYS"
 		      : r->action == ENOTSUP ? "ENOTSUP"
 					     : "EAFNOSUPPORT";
 	return 0;
@@ -460,7 +488,7 @@ static int new_filter(const struct sandbox_opts *o, uint32_t def, scmp_filter_ct
 	if ((r = seccomp_attr_set(f, SCMP_FLTATR_CTL_OPTIMIZE, 2)) < 0)
 		goto fail;
 	if (o->multiarch) {
-		uint32_t arch = seccomp_arch_native() == SCMP_ARCH_X86_64   ? SCMP_ARCH_X86
+		uint32_t arch = seccomp_arch_native() == SCMP_ARCH_X86_64    ? SCMP_ARCH_X86
 				: seccomp_arch_native() == SCMP_ARCH_AARCH64 ? SCMP_ARCH_ARM
 									     : 0;
 		if (arch && (r = seccomp_arch_add(f, arch)) < 0 && r != -EEXIST)
@@ -491,12 +519,16 @@ static int add_rule(scmp_filter_ctx f, uint32_t act, const struct policy_row *ro
 	return 0;
 }
 
-int seccomp_apply(const struct sandbox_opts *o, struct kerr *e)
+/* Built in the parent, where allocating is safe and errors are ordinary;
+ * the child only hands the finished program to the kernel. */
+int seccomp_build(const struct sandbox_opts *o, struct sock_fprog *prog, struct kerr *e)
 {
 	unsigned prof = o->profile == SANDBOX_ROOT_PREP ? P_PREP : P_BUILD;
 	scmp_filter_ctx f = NULL;
-	int r = -KILN_EFAIL, err;
+	int r = -KILN_EFAIL, err, fd = -1;
+	off_t len;
 
+	memset(prog, 0, sizeof(*prog));
 	if (new_filter(o, o->seccomp_log ? SCMP_ACT_LOG : SCMP_ACT_ERRNO(ENOSYS), &f, e) < 0)
 		goto out;
 	for (size_t i = 0; i < NPOLICY; i++) {
@@ -511,17 +543,60 @@ int seccomp_apply(const struct sandbox_opts *o, struct kerr *e)
 		if (applies && row->when) {
 			if (add_rule(f, deny_action(o, row->action), row, 1, e) < 0)
 				goto out;
-		} else if (add_rule(f, allow ? SCMP_ACT_ALLOW : deny_action(o, row->action), row, 0, e) < 0) {
+		} else if (add_rule(f, allow ? SCMP_ACT_ALLOW : deny_action(o, row->action), row, 0,
+				    e) < 0) {
 			goto out;
 		}
 	}
-	if ((err = seccomp_load(f)) < 0) {
+	if ((fd = memfd_create("kiln-seccomp", MFD_CLOEXEC)) < 0) {
+		kerr_errno(e, KILN_EFAIL, "seccomp: memfd for the program");
+		goto out;
+	}
+	if ((err = seccomp_export_bpf(f, fd)) < 0) {
 		errno = -err;
-		kerr_errno(e, KILN_EFAIL, "seccomp: load the filter");
+		kerr_errno(e, KILN_EFAIL, "seccomp: export the program");
+		goto out;
+	}
+	if ((len = lseek(fd, 0, SEEK_CUR)) <= 0 || len % (off_t)sizeof(struct sock_filter) != 0) {
+		kerr_set(e, KILN_EFAIL, "seccomp: the exported program has a bad size (%lld)",
+			 (long long)len);
+		goto out;
+	}
+	prog->filter = xmalloc((size_t)len);
+	prog->len = (unsigned short)(len / (off_t)sizeof(struct sock_filter));
+	if (pread(fd, prog->filter, (size_t)len, 0) != (ssize_t)len) {
+		kerr_errno(e, KILN_EFAIL, "seccomp: read the program back");
+		seccomp_prog_free(prog);
 		goto out;
 	}
 	r = 0;
 out:
+	if (fd >= 0)
+		close(fd);
 	seccomp_release(f);
+	return r;
+}
+
+void seccomp_prog_free(struct sock_fprog *prog)
+{
+	free(prog->filter);
+	prog->filter = NULL;
+	prog->len = 0;
+}
+
+int seccomp_load_prog(const struct sock_fprog *prog, struct kerr *e)
+{
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, prog) < 0)
+		return kerr_errno(e, KILN_EFAIL, "seccomp: load the filter");
+	return 0;
+}
+
+int seccomp_apply(const struct sandbox_opts *o, struct kerr *e)
+{
+	struct sock_fprog prog;
+	int r = seccomp_build(o, &prog, e);
+	if (r == 0)
+		r = seccomp_load_prog(&prog, e);
+	seccomp_prog_free(&prog);
 	return r;
 }

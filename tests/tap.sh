@@ -10,6 +10,8 @@ trap 'rm -rf "$SCRATCH"; [ -n "${CLEANUP:-}" ] && eval "$CLEANUP"' EXIT
 export KILN_HOME=$SCRATCH/home
 export KILN_RETRY_DELAY_MS=10
 export NO_COLOR=1
+# definitions from this tree, whichever binary runs (build-asan/kiln has no defs beside it)
+export KILN_DISTROS_DIR=${KILN_DISTROS_DIR:-$TOP/distros/defs}
 
 ok() { T_NUM=$((T_NUM + 1)); echo "ok $T_NUM - $*"; }
 not_ok() { T_NUM=$((T_NUM + 1)); T_FAIL=$((T_FAIL + 1)); echo "not ok $T_NUM - $*"; }

@@ -384,7 +384,7 @@ static int update_suite(const struct distro *d, const struct suite_def *s,
 		goto out;
 	if (cur.changed && have_old) {
 		/* the cached copy was verified when stored; only its date matters here */
-		struct kerr e2;
+		struct kerr e2 = {0};
 		if (old.inrelease)
 			deb822_strip_signature(old.raw.data, old.raw.len, &oldtext, &(int){0}, what, &e2);
 		else

@@ -70,6 +70,7 @@ attempt_exit 127 "a missing command exits 127" -- /bin/no-such-command
 attempt EPERM "TIOCSTI on a pty" -- try tiocsti
 attempt EPERM "TIOCSTI with high bits set (CVE-2019-10063)" -- try tiocsti-high-bits
 attempt EPERM "TIOCLINUX" -- try tioclinux
+attempt ok "other ioctls (FIONREAD with and without high bits, TCGETS) pass" -- try ioctl-other
 attempt ENXIO "open /dev/tty: no controlling terminal after setsid" -- try open-dev-tty
 
 # ---- mounts
@@ -178,6 +179,7 @@ attempt EROFS "write /proc/sys/kernel/hostname" -- try write /proc/sys/kernel/ho
 # ---- limits
 attempt EAGAIN "a fork bomb hits the process limit" --pids 32 -- try fork-bomb
 attempt ENOSPC "filling /tmp" --tmp-size 1M -- try fill /tmp/big
+attempt ENOSPC "filling a tmpfs build directory" --tmp-size 1M --tmpfs /build -- try fill /build/big
 attempt EFBIG "filling the build directory hits the file size limit" --file-size 1M \
 	--bind "$SCRATCH/hostbuild:/build" -- try fill /build/big
 if "$KILN" sandbox --probe | grep -q 'memory controller: delegated'; then

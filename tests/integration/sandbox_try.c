@@ -33,6 +33,7 @@
 #include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #define BAD ((void *)1) /* an address nothing is mapped at */
@@ -40,28 +41,50 @@
 static const char *ename(int e)
 {
 	switch (e) {
-	case 0: return "ok";
-	case EPERM: return "EPERM";
-	case ENOENT: return "ENOENT";
-	case ESRCH: return "ESRCH";
-	case EBADF: return "EBADF";
-	case EAGAIN: return "EAGAIN";
-	case ENOMEM: return "ENOMEM";
-	case EACCES: return "EACCES";
-	case EFAULT: return "EFAULT";
-	case EBUSY: return "EBUSY";
-	case EEXIST: return "EEXIST";
-	case ENXIO: return "ENXIO";
-	case EINVAL: return "EINVAL";
-	case ENOSPC: return "ENOSPC";
-	case EROFS: return "EROFS";
-	case EFBIG: return "EFBIG";
-	case ENOSYS: return "ENOSYS";
-	case ENOTSUP: return "ENOTSUP";
-	case EAFNOSUPPORT: return "EAFNOSUPPORT";
-	case ENETUNREACH: return "ENETUNREACH";
-	case ECONNREFUSED: return "ECONNREFUSED";
-	case EOVERFLOW: return "EOVERFLOW";
+	case 0:
+		return "ok";
+	case EPERM:
+		return "EPERM";
+	case ENOENT:
+		return "ENOENT";
+	case ESRCH:
+		return "ESRCH";
+	case EBADF:
+		return "EBADF";
+	case EAGAIN:
+		return "EAGAIN";
+	case ENOMEM:
+		return "ENOMEM";
+	case EACCES:
+		return "EACCES";
+	case EFAULT:
+		return "EFAULT";
+	case EBUSY:
+		return "EBUSY";
+	case EEXIST:
+		return "EEXIST";
+	case ENXIO:
+		return "ENXIO";
+	case EINVAL:
+		return "EINVAL";
+	case ENOSPC:
+		return "ENOSPC";
+	case EROFS:
+		return "EROFS";
+	case EFBIG:
+		return "EFBIG";
+	case ENOSYS:
+		return "ENOSYS";
+	case ENOTSUP:
+		return "ENOTSUP";
+	case EAFNOSUPPORT:
+		return "EAFNOSUPPORT";
+	case ENETUNREACH:
+		return "ENETUNREACH";
+	case ECONNREFUSED:
+		return "ECONNREFUSED";
+	case EOVERFLOW:
+		return "EOVERFLOW";
 	default: {
 		static char b[32];
 		snprintf(b, sizeof(b), "errno%d", e);
@@ -87,7 +110,10 @@ static int pty_fd(void)
 	return m;
 }
 
-static void *thread_fn(void *p) { return p; }
+static void *thread_fn(void *p)
+{
+	return p;
+}
 
 static int mode_of(const char *p)
 {
@@ -137,10 +163,25 @@ int main(int argc, char **argv)
 		int m = pty_fd();
 		return res(syscall(SYS_ioctl, m, TIOCLINUX, &c));
 	}
+	if (!strcmp(t, "ioctl-other")) {
+		/* every other ioctl passes the filter, high bits or not */
+		int pfd[2], n, m = pty_fd();
+		struct termios tio;
+		struct winsize ws;
+		if (pipe(pfd) < 0 || m < 0)
+			return res(-1);
+		/* TIOCGWINSZ is TIOCSTI with one bit flipped */
+		if (syscall(SYS_ioctl, pfd[0], (unsigned long)FIONREAD | (1UL << 32), &n) < 0 ||
+		    syscall(SYS_ioctl, pfd[0], FIONREAD, &n) < 0 || tcgetattr(m, &tio) < 0 ||
+		    syscall(SYS_ioctl, m, TIOCGWINSZ, &ws) < 0)
+			return res(-1);
+		return res(0);
+	}
 	if (!strcmp(t, "open-dev-tty"))
 		return res(open("/dev/tty", O_RDWR));
 	if (!strcmp(t, "pty"))
-		return res(pty_fd() >= 0 && open(ptsname(pty_fd()), O_RDWR | O_NOCTTY) >= 0 ? 0 : -1);
+		return res(pty_fd() >= 0 && open(ptsname(pty_fd()), O_RDWR | O_NOCTTY) >= 0 ? 0
+											    : -1);
 
 	/* ---- mounts ---- */
 	if (!strcmp(t, "mount"))
@@ -302,13 +343,15 @@ int main(int argc, char **argv)
 		struct sockaddr_un a = {.sun_family = AF_UNIX};
 		int s = socket(AF_UNIX, SOCK_STREAM, 0);
 		snprintf(a.sun_path + 1, sizeof(a.sun_path) - 1, "%s", arg);
-		return res(connect(s, (struct sockaddr *)&a,
-				   (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(arg))));
+		return res(
+		    connect(s, (struct sockaddr *)&a,
+			    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(arg))));
 	}
 	if (!strcmp(t, "socket"))
 		return res(socket(atoi(arg), SOCK_RAW, 0));
 	if (!strcmp(t, "loopback-inside")) {
-		struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+		struct sockaddr_in a = {.sin_family = AF_INET,
+					.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 		socklen_t n = sizeof(a);
 		int l = socket(AF_INET, SOCK_STREAM, 0), s = socket(AF_INET, SOCK_STREAM, 0);
 		if (bind(l, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(l, 1) < 0 ||

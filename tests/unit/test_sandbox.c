@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <seccomp.h>
 #include <unistd.h>
 
@@ -133,15 +134,18 @@ static void test_environment_is_fixed_plus_setenv(void **s)
 	assert_int_equal(run_capture(&o, out, sizeof(out), &st, &e), 0);
 	assert_int_equal(st, 0);
 	/* LANG replaced where it stood, FOO appended */
-	assert_string_equal(out, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n"
-				 "LANG=C\nTZ=UTC\nHOME=/root\nFOO=bar\n");
+	assert_string_equal(out,
+			    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n"
+			    "LANG=C\nTZ=UTC\nHOME=/root\nFOO=bar\n");
 }
 
 static void test_hostname_and_identity_are_the_ones_asked_for(void **s)
 {
 	struct sandbox_opts o;
 	struct kerr e = {0};
-	char *argv[] = {"sh", "-c", "echo $(hostname) $(id -u) $(id -g) $(cat /proc/sys/kernel/domainname)", NULL};
+	char *argv[] = {"sh", "-c",
+			"echo $(hostname) $(id -u) $(id -g) $(cat /proc/sys/kernel/domainname)",
+			NULL};
 	char out[256];
 	int st;
 	if (!can_sandbox())
@@ -206,6 +210,43 @@ static void test_exec_failure_is_127_with_the_path(void **s)
 	assert_non_null(strstr(e.msg, "exec kiln-no-such-command"));
 }
 
+static volatile int churn_stop;
+static void *churn_malloc(void *arg)
+{
+	while (!churn_stop) {
+		void *p = malloc(4096 + (rand() & 4095));
+		free(p);
+	}
+	return arg;
+}
+
+/* a caller with a thread busy in malloc: the child, made by a raw clone, must
+ * never wait on a lock that thread held (it would hang forever) */
+static void test_runs_from_a_threaded_caller_without_deadlock(void **s)
+{
+	struct sandbox_opts o;
+	struct kerr e = {0};
+	char *argv[] = {"true", NULL};
+	pthread_t th[2];
+	int st;
+	if (!can_sandbox())
+		skip();
+	churn_stop = 0;
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, churn_malloc, NULL), 0);
+	alarm(120); /* a deadlock ends the test run with SIGALRM */
+	sandbox_opts_init(&o);
+	o.argv = argv;
+	for (int i = 0; i < 15; i++) {
+		assert_int_equal(sandbox_run(&o, &st, &e), 0);
+		assert_int_equal(st, 0);
+	}
+	alarm(0);
+	churn_stop = 1;
+	for (int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+}
+
 static void test_policy_rows_name_real_syscalls_once(void **s)
 {
 	struct sandbox_rule_info r, q;
@@ -240,22 +281,47 @@ static const char *policy_action(const char *sys, const char **when)
 
 static void test_policy_denies_what_the_issue_lists(void **s)
 {
-	static const char *const eperm[] = {
-		"mount", "umount2", "pivot_root", "chroot", "unshare", "setns", "keyctl", "add_key",
-		"request_key", "bpf", "perf_event_open", "userfaultfd", "kexec_load", "kexec_file_load",
-		"init_module", "finit_module", "delete_module", "reboot", "swapon", "swapoff", "acct",
-		"quotactl", "syslog", "iopl", "ioperm", "clock_settime", "settimeofday",
-		"open_by_handle_at", "kcmp", "pidfd_getfd"};
-	static const char *const enosys[] = {"clone3", "fsopen", "fsconfig", "fsmount", "fspick",
-					     "move_mount", "open_tree", "io_uring_setup",
-					     "io_uring_enter", "io_uring_register"};
-	static const char *const by_args[] = {"clone", "ioctl", "socket", "personality", "chmod",
-					      "fchmod", "fchmodat", "fchmodat2", "creat", "open",
-					      "openat", "mknod"};
+	static const char *const eperm[] = {"mount",
+					    "umount2",
+					    "pivot_root",
+					    "chroot",
+					    "unshare",
+					    "setns",
+					    "keyctl",
+					    "add_key",
+					    "request_key",
+					    "bpf",
+					    "perf_event_open",
+					    "userfaultfd",
+					    "kexec_load",
+					    "kexec_file_load",
+					    "init_module",
+					    "finit_module",
+					    "delete_module",
+					    "reboot",
+					    "swapon",
+					    "swapoff",
+					    "acct",
+					    "quotactl",
+					    "syslog",
+					    "iopl",
+					    "ioperm",
+					    "clock_settime",
+					    "settimeofday",
+					    "open_by_handle_at",
+					    "kcmp",
+					    "pidfd_getfd"};
+	static const char *const enosys[] = {
+	    "clone3",	  "fsopen",    "fsconfig",	 "fsmount",	   "fspick",
+	    "move_mount", "open_tree", "io_uring_setup", "io_uring_enter", "io_uring_register"};
+	static const char *const by_args[] = {"clone", "ioctl",	 "socket",   "personality",
+					      "chmod", "fchmod", "fchmodat", "fchmodat2",
+					      "creat", "open",	 "openat",   "mknod"};
 	const char *when = NULL;
 	for (size_t i = 0; i < sizeof(eperm) / sizeof(eperm[0]); i++) {
 		if (strcmp(policy_action(eperm[i], &when), "EPERM") || when)
-			fail_msg("%s should be EPERM always, is %s", eperm[i], policy_action(eperm[i], NULL));
+			fail_msg("%s should be EPERM always, is %s", eperm[i],
+				 policy_action(eperm[i], NULL));
 	}
 	for (size_t i = 0; i < sizeof(enosys) / sizeof(enosys[0]); i++)
 		assert_string_equal(policy_action(enosys[i], NULL), "ENOSYS");
@@ -276,19 +342,20 @@ static void test_policy_denies_what_the_issue_lists(void **s)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults_are_build_profile_uid0_inherited_streams),
-		cmocka_unit_test(test_inside_ids_map_to_the_documented_host_range),
-		cmocka_unit_test(test_relative_chdir_is_a_usage_error),
-		cmocka_unit_test(test_uid_outside_the_mapped_range_is_rejected),
-		cmocka_unit_test(test_missing_root_and_bind_source_are_not_found),
-		cmocka_unit_test(test_exit_status_and_signal_are_reported),
-		cmocka_unit_test(test_environment_is_fixed_plus_setenv),
-		cmocka_unit_test(test_hostname_and_identity_are_the_ones_asked_for),
-		cmocka_unit_test(test_timeout_kills_the_tree_and_says_so),
-		cmocka_unit_test(test_setup_failure_names_the_step),
-		cmocka_unit_test(test_exec_failure_is_127_with_the_path),
-		cmocka_unit_test(test_policy_rows_name_real_syscalls_once),
-		cmocka_unit_test(test_policy_denies_what_the_issue_lists),
+	    cmocka_unit_test(test_defaults_are_build_profile_uid0_inherited_streams),
+	    cmocka_unit_test(test_inside_ids_map_to_the_documented_host_range),
+	    cmocka_unit_test(test_relative_chdir_is_a_usage_error),
+	    cmocka_unit_test(test_uid_outside_the_mapped_range_is_rejected),
+	    cmocka_unit_test(test_missing_root_and_bind_source_are_not_found),
+	    cmocka_unit_test(test_exit_status_and_signal_are_reported),
+	    cmocka_unit_test(test_environment_is_fixed_plus_setenv),
+	    cmocka_unit_test(test_hostname_and_identity_are_the_ones_asked_for),
+	    cmocka_unit_test(test_timeout_kills_the_tree_and_says_so),
+	    cmocka_unit_test(test_setup_failure_names_the_step),
+	    cmocka_unit_test(test_exec_failure_is_127_with_the_path),
+	    cmocka_unit_test(test_runs_from_a_threaded_caller_without_deadlock),
+	    cmocka_unit_test(test_policy_rows_name_real_syscalls_once),
+	    cmocka_unit_test(test_policy_denies_what_the_issue_lists),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,211 @@
+/* cmd_resolve.c - `kiln resolve DISTRO SRC[=VER]|FILE.dsc`: print the lock, the
+ * exact build environment of one source, or why none exists. */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "solver/solver.h"
+
+static const char usage[] =
+    "usage: kiln resolve [options] DISTRO SRC[=VERSION] | FILE.dsc\n\n"
+    "Print the lock of a source: every package of its build environment with\n"
+    "version, architecture, sha256, size and pool path, in install order.\n"
+    "Exit 1 with the reasons when no environment exists.\n\n"
+    "Alternatives (a | b): by default, as sbuild does, only the first alternative\n"
+    "whose name exists in the archive (as a package or a Provides) is used, with\n"
+    "later alternatives on that same name; --resolve-alternatives lets the solver\n"
+    "choose among all of them.\n\n"
+    "Options:\n"
+    "      --profiles LIST        active build profiles (nocheck,nodoc,...)\n"
+    "      --arch-only            only Build-Depends(-Arch): arch-dependent build\n"
+    "      --indep-only           only Build-Depends(-Indep): arch:all build\n"
+    "      --resolve-alternatives let the solver choose among alternatives\n"
+    "  -o, --output FILE          also write the lock to FILE\n"
+    "      --packages FILE        use this Packages file instead of the distro's\n"
+    "                             verified indices (repeatable)\n"
+    "      --sources FILE         find SRC in this Sources file\n";
+
+enum {
+	OPT_PROFILES = OPT_FIRST_CMD,
+	OPT_ARCH_ONLY,
+	OPT_INDEP_ONLY,
+	OPT_RESOLVE_ALTS,
+	OPT_PACKAGES,
+	OPT_SOURCES
+};
+
+/* options shared with cmd_check.c */
+struct solve_opts {
+	struct strv profiles, packages;
+	const char *sources;
+	int arch_only, indep_only, resolve_alts;
+};
+
+static int find_in_file(const char *path, const char *name, const char *version,
+			struct source_pkg *out, struct kerr *e)
+{
+	struct source_pkg *v = NULL;
+	size_t n = 0;
+	int r = solver_sources_load(path, "", "", &v, &n, e), found = -1;
+	for (size_t i = 0; r == 0 && i < n; i++)
+		if (!strcmp(v[i].package, name) &&
+		    (version ? !strcmp(v[i].version, version)
+			     : (found < 0 || deb_version_cmp(v[i].version, v[found].version) > 0)))
+			found = (int)i;
+	if (r == 0 && found < 0)
+		r = kerr_set(e, KILN_ENOTFOUND, "%s: no source package '%s'%s%s", path, name,
+			     version ? " version " : "", version ? version : "");
+	if (r == 0) {
+		*out = v[found];
+		memset(&v[found], 0, sizeof(v[found]));
+	}
+	solver_sources_free(v, n);
+	return r;
+}
+
+static int load_pool(const struct distro *d, const char *arch, const struct strv *files,
+		     struct kiln_pool **kp, struct kerr *e)
+{
+	if (!files->n)
+		return solver_pool_for_distro(d, arch, kp, e);
+	struct pool_index *ix = xcalloc(files->n, sizeof(*ix));
+	for (size_t i = 0; i < files->n; i++) {
+		ix[i].path = files->v[i];
+		ix[i].mirror = d->nsuites ? d->suites[0].mirror : "";
+		ix[i].name = d->codename;
+	}
+	char *cache = xasprintf("%s/indices/local-solv", kiln_home());
+	int r = kiln_pool_load(ix, files->n, arch, cache, kp, e);
+	free(cache);
+	free(ix);
+	return r;
+}
+
+int cmd_resolve(int argc, char **argv, struct cli *c)
+{
+	static const struct option opts[] = {
+	    CLI_COMMON_OPTIONS,
+	    {"profiles", required_argument, 0, OPT_PROFILES},
+	    {"arch-only", no_argument, 0, OPT_ARCH_ONLY},
+	    {"indep-only", no_argument, 0, OPT_INDEP_ONLY},
+	    {"resolve-alternatives", no_argument, 0, OPT_RESOLVE_ALTS},
+	    {"output", required_argument, 0, 'o'},
+	    {"packages", required_argument, 0, OPT_PACKAGES},
+	    {"sources", required_argument, 0, OPT_SOURCES},
+	    {0, 0, 0, 0}};
+	struct solve_opts so = {0};
+	const char *output = NULL;
+	struct distro *d = NULL;
+	struct kiln_pool *kp = NULL;
+	struct source_pkg src = {0};
+	struct lock lock = {0};
+	struct kerr e = {0};
+	int opt, r, rc = 0;
+
+	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT "o:", opts, NULL)) != -1) {
+		if ((r = cli_common_option(c, opt, optarg, usage)) < 0)
+			goto out;
+		if (r)
+			continue;
+		switch (opt) {
+		case OPT_PROFILES:
+			strv_split(&so.profiles, optarg, ", ");
+			break;
+		case OPT_ARCH_ONLY:
+			so.arch_only = 1;
+			break;
+		case OPT_INDEP_ONLY:
+			so.indep_only = 1;
+			break;
+		case OPT_RESOLVE_ALTS:
+			so.resolve_alts = 1;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case OPT_PACKAGES:
+			strv_add(&so.packages, optarg);
+			break;
+		case OPT_SOURCES:
+			so.sources = optarg;
+			break;
+		default:
+			rc = cli_usage_error("resolve", "unknown option");
+			goto out;
+		}
+	}
+	if (argc - optind != 2) {
+		rc = cli_usage_error("resolve", "expected DISTRO and SRC[=VERSION] or FILE.dsc");
+		goto out;
+	}
+	if (so.arch_only && so.indep_only) {
+		rc = cli_usage_error("resolve", "--arch-only and --indep-only exclude each other");
+		goto out;
+	}
+	struct distro_overrides ov = {.mirror = c->mirror, .config = c->config};
+	if (distro_load(argv[optind], &ov, &d, &e) < 0)
+		goto fail;
+	double t0 = now_monotonic(), t1, t2, t3;
+	const char *what = argv[optind + 1];
+	if (str_has_suffix(what, ".dsc") && path_exists(what)) {
+		if (solver_source_from_dsc(what, &src, &e) < 0)
+			goto fail;
+	} else {
+		char *name = xstrdup(what), *eq = strchr(name, '=');
+		if (eq)
+			*eq++ = 0;
+		r = so.sources ? find_in_file(so.sources, name, eq, &src, &e)
+			       : solver_find_source(d, name, eq, &src, &e);
+		free(name);
+		if (r < 0)
+			goto fail;
+	}
+	const char *arch = d->architectures.n ? d->architectures.v[0] : "amd64";
+	t1 = now_monotonic();
+	if (src.architecture && !arch_list_matches(src.architecture, arch) &&
+	    !arch_list_matches(src.architecture, "all")) {
+		kerr_set(&e, KILN_EFAIL, "%s %s is not built on %s (Architecture: %s)", src.package,
+			 src.version, arch, src.architecture);
+		goto fail;
+	}
+	if (load_pool(d, arch, &so.packages, &kp, &e) < 0)
+		goto fail;
+	t2 = now_monotonic();
+	struct resolve_request rq = {0};
+	resolve_request_from_source(&rq, &src);
+	rq.distro = d->name;
+	rq.base = &d->build_essential;
+	rq.profiles = &so.profiles;
+	rq.arch_only = so.arch_only;
+	rq.indep_only = so.indep_only;
+	rq.alternatives = so.resolve_alts ? ALT_ALL : ALT_FIRST;
+	if (solver_resolve(kp, &rq, &lock, &e) < 0)
+		goto fail;
+	t3 = now_monotonic();
+	log_verbose("source found in %.0f ms, pool of %zu packages loaded in %.0f ms%s, solved in "
+		    "%.0f ms",
+		    (t1 - t0) * 1e3, kiln_pool_size(kp), (t2 - t1) * 1e3,
+		    kiln_pool_from_cache(kp) ? " (cached)" : "", (t3 - t2) * 1e3);
+	if (output && lock_write(&lock, output, &e) < 0)
+		goto fail;
+	if (c->json) {
+		cli_print_json(lock_to_json(&lock));
+	} else {
+		char *t = lock_to_text(&lock);
+		fputs(t, stdout);
+		free(t);
+	}
+	log_verbose("lock sha256 %s (%zu packages)", lock.sha256, lock.n);
+	goto out;
+fail:
+	rc = cli_fail(&e);
+out:
+	lock_free(&lock);
+	source_pkg_free(&src);
+	kiln_pool_free(kp);
+	distro_free(d);
+	strv_free(&so.profiles);
+	strv_free(&so.packages);
+	return rc;
+}
