@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "attest/attest.h"
 #include "backports/backports.h"
 
 void bp_target_free(struct bp_target *t)
@@ -85,21 +86,6 @@ static int write_text(const char *root, const char *rel, const char *text, size_
 	return ret;
 }
 
-char *bp_purl(const char *name, const char *version, const char *arch, const char *distro_tag)
-{
-	struct kbuf b;
-	kbuf_init(&b);
-	kbuf_printf(&b, "pkg:deb/debian/%s@", name);
-	for (const char *c = version; *c; c++) {
-		if (isalnum((unsigned char)*c) || strchr(".-_~", *c))
-			kbuf_add(&b, c, 1);
-		else
-			kbuf_printf(&b, "%%%02X", (unsigned char)*c);
-	}
-	kbuf_printf(&b, "?arch=%s&distro=%s", arch, distro_tag);
-	return b.data;
-}
-
 /* The binary packages debian/control declares, as "name arch" (the host
  * architecture for arch-dependent ones), plus the source itself. */
 static void control_products(const struct distro *d, const char *tree_dir, struct strv *out)
@@ -142,14 +128,14 @@ static void control_products(const struct distro *d, const char *tree_dir, struc
 	free(text);
 }
 
-static void products_for(const struct strv *prods, const char *version, const char *tag,
+static void products_for(const struct strv *prods, const char *version, const char *distro,
 			 struct strv *out)
 {
 	for (size_t i = 0; i < prods->n; i++) {
 		char *name = xstrdup(prods->v[i]);
 		char *arch = strchr(name, ' ');
 		*arch++ = '\0';
-		strv_add_owned(out, bp_purl(name, version, arch, tag));
+		strv_add_owned(out, purl_package(distro, name, version, arch));
 		free(name);
 	}
 }
@@ -410,7 +396,7 @@ int bp_backport_debian(const char *distro, const struct bp_request *rq, struct b
 	struct kerr *e = &r->err;
 	struct kbuf *diffs = NULL;
 	char *work = NULL, *tree_dir = NULL, *log = NULL, *format = NULL, *changelog = NULL;
-	char *series = NULL, *next = NULL, *maint = NULL, *tag = NULL;
+	char *series = NULL, *next = NULL, *maint = NULL;
 	struct strv prods = {0}, changes = {0};
 	int ret, signed_state = -1;
 
@@ -465,8 +451,7 @@ int bp_backport_debian(const char *distro, const struct bp_request *rq, struct b
 		goto out;
 	tree_dir = xasprintf("%s/tree", work);
 	control_products(d, tree_dir, &prods);
-	tag = d->version ? xasprintf("debian-%s", d->version) : xstrdup(d->codename);
-	products_for(&prods, s.version, tag, &r->purls_old);
+	products_for(&prods, s.version, distro, &r->purls_old);
 	/* 3. classify each fix before changing anything; each sees the ones before */
 	if ((ret = tree_open(tree_dir, &t, e)) < 0)
 		goto out;
@@ -596,7 +581,7 @@ int bp_backport_debian(const char *distro, const struct bp_request *rq, struct b
 	if (ret == 0) {
 		r->dsc = xasprintf("%s/%s", r->dir, new_dsc);
 		r->source_build = xstrdup("ok");
-		products_for(&prods, r->new_version, tag, &r->purls_new);
+		products_for(&prods, r->new_version, distro, &r->purls_new);
 	} else
 		r->source_build = xstrdup(e->msg);
 	free(new_dsc);
@@ -621,7 +606,6 @@ out:
 	free(series);
 	free(next);
 	free(maint);
-	free(tag);
 	strv_free(&prods);
 	strv_free(&changes);
 	return ret;

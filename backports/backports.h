@@ -298,18 +298,16 @@ int bp_can_build_binaries(void);
 int bp_run(const char *const *argv, const char *dir, const char *const *env, const char *log_path,
 	   struct kerr *e);
 
-/* pkg:deb/debian/NAME@VERSION?arch=ARCH&distro=debian-12 (malloc'd) */
-char *bp_purl(const char *name, const char *version, const char *arch, const char *distro_tag);
-
 /* ---------------- the report (report.c) ---------------- */
 
 /* The summary for all targets (--json), one object per suite. */
 json_t *bp_report_json(const struct bp_target *t, size_t n);
-/* An OpenVEX 0.2.0 document: per CVE, `fixed` for the new versions,
- * `affected` for the versions they replace, `not_affected` where the code is
- * not present, `affected` with the reason where a manual backport is needed.
- * (kiln's own small renderer; attest/ has none on this branch yet.) */
-json_t *bp_openvex(const struct bp_target *t, size_t n, int64_t timestamp, const char *author);
+/* An OpenVEX 0.2.0 document (rendered by attest/): per CVE, `fixed` for the
+ * new versions, `affected` for the versions they replace, `not_affected`
+ * where the code is not present, `affected` with the reason where a manual
+ * backport is needed. */
+int bp_openvex(const struct bp_target *t, size_t n, int64_t timestamp, const char *author,
+	       json_t **out, struct kerr *e);
 
 /* ---------------- queue files (queue.c; format in backports/QUEUE.md) ---------------- */
 

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "attest/attest.h"
 #include "backports/backports.h"
 
 static json_t *str_or_null(const char *s)
@@ -104,42 +105,50 @@ json_t *bp_report_json(const struct bp_target *t, size_t n)
 	return root;
 }
 
-static void statement(json_t *stmts, const char *cve, const struct strv *products,
-		      const char *status, const char *key, const char *text, const char *notes)
+/* the statements, gathered before attest/ renders them */
+struct vex_list {
+	struct vex_statement *v;
+	size_t n;
+	struct strv owned; /* strings the statements point to */
+	const char ***arrays;
+	size_t narrays;
+};
+
+static const char *own(struct vex_list *l, char *s)
+{
+	if (!s)
+		return NULL;
+	strv_add_owned(&l->owned, s);
+	return s;
+}
+
+static void statement(struct vex_list *l, const char *cve, const struct strv *products,
+		      enum vex_status status, const char *justification, const char *action,
+		      const char *notes)
 {
 	if (!products->n)
 		return;
-	json_t *s = json_object(), *v = json_object(), *prods = json_array();
-	json_object_set_new(v, "name", json_string(cve));
-	json_object_set_new(s, "vulnerability", v);
-	for (size_t i = 0; i < products->n; i++) {
-		json_t *p = json_object();
-		json_object_set_new(p, "@id", json_string(products->v[i]));
-		json_array_append_new(prods, p);
-	}
-	json_object_set_new(s, "products", prods);
-	json_object_set_new(s, "status", json_string(status));
-	if (key && text)
-		json_object_set_new(s, key, json_string(text));
-	if (notes)
-		json_object_set_new(s, "status_notes", json_string(notes));
-	json_array_append_new(stmts, s);
+	const char **prods = xcalloc(products->n + 1, sizeof(char *));
+	for (size_t i = 0; i < products->n; i++)
+		prods[i] = products->v[i];
+	l->arrays = xrealloc(l->arrays, (l->narrays + 1) * sizeof(*l->arrays));
+	l->arrays[l->narrays++] = prods;
+	l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
+	l->v[l->n++] = (struct vex_statement){.vulnerability = cve,
+					      .products = prods,
+					      .status = status,
+					      .justification = justification,
+					      .action_statement = action,
+					      .status_notes = notes};
 }
 
-static char *rfc3339(int64_t t)
+int bp_openvex(const struct bp_target *t, size_t n, int64_t timestamp, const char *author,
+	       json_t **out, struct kerr *e)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-	char buf[32];
-	gmtime_r(&tt, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return xstrdup(buf);
-}
-
-json_t *bp_openvex(const struct bp_target *t, size_t n, int64_t timestamp, const char *author)
-{
-	json_t *doc = json_object(), *stmts = json_array();
+	struct vex_list l = {0};
 	struct kbuf idsrc;
+	int ret;
+
 	kbuf_init(&idsrc);
 	for (size_t i = 0; i < n; i++) {
 		const struct bp_target *r = &t[i];
@@ -154,29 +163,25 @@ json_t *bp_openvex(const struct bp_target *t, size_t n, int64_t timestamp, const
 				const char *cve = fr->fix->cves->v[k];
 				kbuf_printf(&idsrc, "%s\n", cve);
 				if (bp_class_applies(c) && r->purls_new.n) {
-					char *note =
-					    xasprintf("fixed in %s by %s (%s)", r->new_version,
-						      fr->patch_name, bp_class_text(c));
-					statement(stmts, cve, &r->purls_new, "fixed", NULL, NULL,
-						  note);
-					free(note);
-					char *act =
-					    xasprintf("Update to %s or later.", r->new_version);
-					statement(stmts, cve, &r->purls_old, "affected",
-						  "action_statement", act, NULL);
-					free(act);
+					statement(&l, cve, &r->purls_new, VEX_FIXED, NULL, NULL,
+						  own(&l, xasprintf("fixed in %s by %s (%s)",
+								    r->new_version, fr->patch_name,
+								    bp_class_text(c))));
+					statement(&l, cve, &r->purls_old, VEX_AFFECTED, NULL,
+						  own(&l, xasprintf("Update to %s or later.",
+								    r->new_version)),
+						  NULL);
 				} else if (c == BP_ALREADY_APPLIED) {
-					statement(stmts, cve, &r->purls_old, "fixed", NULL, NULL,
+					statement(&l, cve, &r->purls_old, VEX_FIXED, NULL, NULL,
 						  fr->cls.summary);
 				} else if (c == BP_NOT_APPLICABLE) {
-					statement(stmts, cve, &r->purls_old, "not_affected",
-						  "justification", "vulnerable_code_not_present",
+					statement(&l, cve, &r->purls_old, VEX_NOT_AFFECTED,
+						  "vulnerable_code_not_present", NULL,
 						  fr->cls.summary);
 				} else {
 					/* needs a manual backport, or applies but was not built */
 					statement(
-					    stmts, cve, &r->purls_old, "affected",
-					    "action_statement",
+					    &l, cve, &r->purls_old, VEX_AFFECTED, NULL,
 					    c == BP_NEEDS_MANUAL
 						? "No update yet: the upstream fix needs a "
 						  "manual backport."
@@ -189,16 +194,19 @@ json_t *bp_openvex(const struct bp_target *t, size_t n, int64_t timestamp, const
 	char hex[SHA256_HEX_LEN + 1];
 	sha256_mem(idsrc.data ? idsrc.data : "", idsrc.len, hex);
 	char *id = xasprintf("https://kiln.invalid/vex/backport-%.16s", hex);
-	char *ts = rfc3339(timestamp);
-	json_object_set_new(doc, "@context", json_string("https://openvex.dev/ns/v0.2.0"));
-	json_object_set_new(doc, "@id", json_string(id));
-	json_object_set_new(doc, "author", json_string(author ? author : "kiln"));
-	json_object_set_new(doc, "timestamp", json_string(ts));
-	json_object_set_new(doc, "version", json_integer(1));
-	json_object_set_new(doc, "tooling", json_string("kiln " KILN_VERSION " backport"));
-	json_object_set_new(doc, "statements", stmts);
+	struct vex_document d = {.id = id,
+				 .author = author ? author : "kiln",
+				 .timestamp = timestamp,
+				 .version = 1,
+				 .statements = l.v,
+				 .n = l.n};
+	ret = openvex_document(&d, out, e);
 	free(id);
-	free(ts);
 	kbuf_free(&idsrc);
-	return doc;
+	for (size_t i = 0; i < l.narrays; i++)
+		free(l.arrays[i]);
+	free(l.arrays);
+	free(l.v);
+	strv_free(&l.owned);
+	return ret;
 }

@@ -329,16 +329,19 @@ int cmd_backport(int argc, char **argv, struct cli *c)
 		vex_default = xasprintf("%s/backport.openvex.json", outdir);
 		if (!vex_path)
 			vex_path = vex_default;
-		json_t *vex = bp_openvex(targets, distros.n, rq.date, rq.maintainer);
-		char *text = json_dumps(vex, JSON_INDENT(2) | JSON_SORT_KEYS);
-		json_decref(vex);
-		char *withnl = xasprintf("%s\n", text);
-		free(text);
-		if (write_file_atomic(vex_path, withnl, strlen(withnl), 0644, &e) < 0) {
-			cli_fail(&e);
+		json_t *vex = NULL;
+		if (bp_openvex(targets, distros.n, rq.date, rq.maintainer, &vex, &e) == 0) {
+			char *text = json_dumps(vex, JSON_INDENT(2) | JSON_SORT_KEYS);
+			char *withnl = xasprintf("%s\n", text);
+			free(text);
+			if (write_file_atomic(vex_path, withnl, strlen(withnl), 0644, &e) < 0)
+				vex_path = NULL;
+			free(withnl);
+			json_decref(vex);
+		} else
 			vex_path = NULL;
-		}
-		free(withnl);
+		if (!vex_path)
+			cli_fail(&e);
 	} else
 		cli_fail(&e);
 	if (c->json) {
