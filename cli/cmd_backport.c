@@ -40,6 +40,7 @@ static const char usage[] =
     "  -P, --profiles LIST    build profiles for the binaries (nocheck: no tests)\n"
     "      --nocheck          do not run the package's tests\n"
     "      --no-binaries      build only the source package\n"
+    "      --keep-work        keep DIR/<suite>/work (the unpacked source) after success\n"
     "  -o, --output DIR       where results go (default: .)\n";
 
 enum {
@@ -53,7 +54,8 @@ enum {
 	OPT_VEX,
 	OPT_QUEUE,
 	OPT_NOCHECK,
-	OPT_NO_BINARIES
+	OPT_NO_BINARIES,
+	OPT_KEEP_WORK
 };
 
 static void print_patch(const struct patch_result *pr, const char *indent)
@@ -139,6 +141,7 @@ int cmd_backport(int argc, char **argv, struct cli *c)
 					     {"profiles", required_argument, 0, 'P'},
 					     {"nocheck", no_argument, 0, OPT_NOCHECK},
 					     {"no-binaries", no_argument, 0, OPT_NO_BINARIES},
+					     {"keep-work", no_argument, 0, OPT_KEEP_WORK},
 					     {0, 0, 0, 0}};
 	struct bp_request rq = {0};
 	struct bp_fix fix = {0};
@@ -150,7 +153,7 @@ int cmd_backport(int argc, char **argv, struct cli *c)
 	struct kerr e = {0};
 	const char *outdir = ".", *vex_path = NULL, *queue = NULL, *source = NULL;
 	const char *profiles = NULL;
-	int nocheck = 0, binaries = 1;
+	int nocheck = 0, binaries = 1, keep_work = 0;
 	char *vex_default = NULL;
 	int opt, r, rc = 0;
 
@@ -209,6 +212,9 @@ int cmd_backport(int argc, char **argv, struct cli *c)
 			break;
 		case OPT_NO_BINARIES:
 			binaries = 0;
+			break;
+		case OPT_KEEP_WORK:
+			keep_work = 1;
 			break;
 		default:
 			rc = cli_usage_error("backport", "unknown option");
@@ -318,6 +324,17 @@ int cmd_backport(int argc, char **argv, struct cli *c)
 				t->binary_build = xasprintf("failed: %s", t->err.msg);
 		}
 		int good = bp_target_ok(&targets[i]);
+		/* the unpacked tree stays for whoever does the manual backport */
+		if (t->dir) {
+			char *work = xasprintf("%s/work", t->dir);
+			if (good && !keep_work)
+				rm_rf(work);
+			else if (path_exists(work))
+				strv_add_owned(
+				    &t->notes,
+				    xasprintf("the unpacked source is in %s/tree", work));
+			free(work);
+		}
 		ok += good;
 		if (!good && !first_code)
 			first_code = targets[i].status ? -targets[i].status : KILN_EFAIL;

@@ -34,6 +34,9 @@ S=$O/kilnstable
 check "the new .dsc is written" test -s "$S/kbp_1.0-1+deb11u1.dsc"
 check "the debian tarball is written" test -s "$S/kbp_1.0-1+deb11u1.debian.tar.xz"
 check "nothing is written for the failing suite" test ! -e "$O/kilnold/kbp_0.9-1+deb10u1.dsc"
+check "the failing suite keeps its unpacked source for a manual backport" test -f "$O/kilnold/work/tree/src/parse.c"
+check "the report says where the unpacked source is" json 'assert any("kilnold/work/tree" in n for n in r["targets"][0]["notes"])'
+check "a suite that succeeded does not keep its work directory" test ! -e "$O/kilnstable/work"
 mkdir -p "$SCRATCH/x"
 check "the new source package unpacks with its series applied (fuzz 0)" bash -c "cd '$SCRATCH/x' && dpkg-source -x '$S/kbp_1.0-1+deb11u1.dsc' kbp >/dev/null 2>&1"
 check "the unpacked source has the fix" grep -q 'if (n > sizeof(buf))' "$SCRATCH/x/kbp/src/parse.c"
