@@ -12,10 +12,17 @@ int bp_next_version(const char *current, const char *suffix, char **out, struct 
 				"the distro definition has no Backport-Suffix (such as +deb12u)");
 	if (deb_version_check(current, e) < 0)
 		return -KILN_EPARSE;
-	/* 1.2-3+deb12u1 -> 1.2-3+deb12u2: bump the number after the last suffix */
+	/* 1.2-3+deb12u1 -> 1.2-3+deb12u2: bump the number after the last suffix;
+	 * a newer version rebuilt for the suite (590-2.1~deb12u1) keeps its "~" */
+	char *tilde = xstrdup(suffix);
+	if (tilde[0] == '+')
+		tilde[0] = '~';
 	const char *at = NULL;
 	for (const char *p = strstr(current, suffix); p; p = strstr(p + 1, suffix))
 		at = p;
+	for (const char *p = strstr(current, tilde); p; p = strstr(p + 1, tilde))
+		at = at && at > p ? at : p;
+	free(tilde);
 	if (at) {
 		const char *num = at + strlen(suffix);
 		size_t nd = strspn(num, "0123456789");
