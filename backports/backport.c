@@ -490,6 +490,13 @@ int bp_backport_debian(const char *distro, const struct bp_request *rq, struct b
 		strv_add_owned(&r->notes,
 			       xasprintf("debian/changelog says %s but the archive has %s",
 					 top.version, s.version));
+	/* a security version whose entry names another release's suite (as
+	 * libarchive 3.6.2-1+deb12u5 named bullseye-security) */
+	if (d->backport_suffix && strstr(top.version, d->backport_suffix) && d->codename &&
+	    !str_has_prefix(top.distribution, d->codename))
+		strv_add_owned(&r->notes,
+			       xasprintf("note: the current entry %s is for %s, not a %s suite",
+					 top.version, top.distribution, d->codename));
 	if ((ret = bp_next_version(s.version, d->backport_suffix, &r->new_version, e)) < 0)
 		goto out;
 	next_suite_version(d, rq, &next, &r->version_check);
