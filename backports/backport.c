@@ -411,13 +411,6 @@ int bp_backport_debian(const char *distro, const struct bp_request *rq, struct b
 		r->fixes[i].fix = &rq->fixes[i];
 		kbuf_init(&diffs[i]);
 	}
-	maint = rq->maintainer ? xstrdup(rq->maintainer) : maintainer_from_env();
-	if (!maint) {
-		ret = kerr_set(e, KILN_EUSAGE,
-			       "no maintainer for the changelog: set DEBEMAIL and DEBFULLNAME, or "
-			       "give --maintainer \"Name <mail>\"");
-		goto out;
-	}
 	/* 1. the suite's current source, its -security suite included */
 	if ((ret = distro_load(distro, rq->ov, &d, e)) < 0)
 		goto out;
@@ -476,6 +469,13 @@ int bp_backport_debian(const char *distro, const struct bp_request *rq, struct b
 		goto out;
 	}
 	/* 4. the version, by the suite's convention and the next suite's order */
+	maint = rq->maintainer ? xstrdup(rq->maintainer) : maintainer_from_env();
+	if (!maint) {
+		ret = kerr_set(e, KILN_EUSAGE,
+			       "no maintainer for the changelog entry: set DEBEMAIL and DEBFULLNAME, or "
+			       "give --maintainer \"Name <mail>\"");
+		goto out;
+	}
 	format = read_text(tree_dir, "debian/source/format", 0, e, &ret);
 	if (ret < 0)
 		goto out;
