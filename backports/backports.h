@@ -269,6 +269,7 @@ struct bp_target {
 	char *version_check; /* "checked below trixie's 4.19.0-3", or why not checked */
 	char *source_build;  /* "ok" or the failure */
 	char *binary_build;  /* "ok", "not built: ..." or the failure */
+	const char *tests;   /* "passed", "not run (nocheck)", "failed or not reached" */
 	struct strv purls_old, purls_new; /* the binary (and source) packages, as purls */
 	int status;			  /* 0 done, else -code with err */
 	struct kerr err;

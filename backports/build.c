@@ -37,6 +37,7 @@ int bp_build_binaries(const char *distro, const struct bp_request *rq, const cha
 	struct build_source bs = {
 	    .pkg = &s, .srcdir = srcdir, .dsc_name = strrchr(r->dsc, '/') + 1};
 	if ((ret = debian_build(&bs, &l, &bo, &res, e)) < 0) {
+		r->tests = nocheck ? "not run (nocheck)" : "failed or not reached (see the log)";
 		kerr_prefix(e, "step '%s'%s%s: ", res.failed_step ? res.failed_step : "?",
 			    res.log_path ? ", log " : "", res.log_path ? res.log_path : "");
 		goto out;
@@ -47,6 +48,7 @@ int bp_build_binaries(const char *distro, const struct bp_request *rq, const cha
 		strv_add(&r->written, !strncmp(p, rq->outdir, n) && p[n] == '/' ? p + n + 1 : p);
 		free(p);
 	}
+	r->tests = nocheck ? "not run (nocheck)" : "passed";
 	r->binary_build = xasprintf(
 	    "ok: %zu files in %s (%.0f s)%s", res.outputs.n, outdir, res.seconds_total,
 	    nocheck ? "; tests not run (nocheck)" : "; the package's tests ran and passed");

@@ -86,6 +86,7 @@ json_t *bp_report_json(const struct bp_target *t, size_t n)
 		json_object_set_new(o, "version_check", str_or_null(r->version_check));
 		json_object_set_new(o, "source_build", str_or_null(r->source_build));
 		json_object_set_new(o, "binary_build", str_or_null(r->binary_build));
+		json_object_set_new(o, "tests", str_or_null(r->tests));
 		json_object_set_new(o, "dsc", str_or_null(r->dsc));
 		json_object_set_new(o, "files_written", strv_json(&r->written));
 		json_object_set_new(o, "notes", strv_json(&r->notes));

@@ -119,6 +119,8 @@ static void print_target(const struct bp_target *r, const char *source)
 		printf("  source package: %s\n", r->source_build);
 	if (r->binary_build)
 		printf("  binaries: %s\n", r->binary_build);
+	if (r->tests)
+		printf("  tests: %s\n", r->tests);
 	for (size_t i = 0; i < r->written.n; i++)
 		printf("  wrote %s\n", r->written.v[i]);
 	if (r->status != 0)
