@@ -225,6 +225,48 @@ static void test_openvex_states_fixed_and_affected(void **s)
 	strv_free(&cves);
 }
 
+static void put(const char *path, const char *text)
+{
+	struct kerr e = {0};
+	assert_int_equal(write_file_atomic(path, text, strlen(text), 0644, &e), 0);
+}
+
+static void test_queue_file_lists_fixes_in_order(void **s)
+{
+	char tmpl[] = "/tmp/kiln-queue-test.XXXXXX";
+	char *dir = mkdtemp(tmpl);
+	char *a = xasprintf("%s/a.patch", dir), *b = xasprintf("%s/b.patch", dir);
+	char *q = xasprintf("%s/x.queue", dir);
+	put(a, "--- a/f\n+++ b/f\n@@ -1 +1 @@\n-x\n+y\n");
+	put(b, "Subject: second\n---\n--- a/g\n+++ b/g\n@@ -1 +1 @@\n-x\n+y\n");
+	put(q, "# a comment\nSource: foo\nTargets: debian:bookworm-security, "
+	       "debian:bullseye-security\n\n"
+	       "CVE: CVE-2024-0001\nPatches: a.patch\n b.patch\nBug-Debian: "
+	       "https://bugs.debian.org/1\n\n"
+	       "CVE: CVE-2024-0002 CVE-2024-0003\nPatches: b.patch\nSummary: more\n");
+	struct bp_queue bq;
+	struct kerr e = {0};
+	assert_int_equal(bp_queue_load(q, &bq, &e), 0);
+	assert_string_equal(bq.source, "foo");
+	assert_int_equal(bq.targets.n, 2);
+	assert_string_equal(bq.targets.v[1], "debian:bullseye-security");
+	assert_int_equal(bq.nfixes, 2);
+	assert_int_equal(bq.fixes[0].npatches, 2);
+	assert_string_equal(bq.fixes[0].patches[1]->subject, "second");
+	assert_string_equal(bq.fixes[0].bug_debian, "https://bugs.debian.org/1");
+	assert_int_equal(bq.fixes[1].cves->n, 2);
+	assert_string_equal(bq.fixes[1].cves->v[1], "CVE-2024-0003");
+	assert_string_equal(bq.fixes[1].summary, "more");
+	bp_queue_free(&bq);
+	put(q, "Source: foo\n\nCVE: CVE-2024-0001\nPatches: missing.patch\n");
+	assert_int_equal(bp_queue_load(q, &bq, &e), -KILN_ENOTFOUND);
+	assert_non_null(strstr(e.msg, "x.queue:3: "));
+	rm_rf(dir);
+	free(a);
+	free(b);
+	free(q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -238,6 +280,7 @@ int main(void)
 	    cmocka_unit_test(test_maintainer_comes_from_debemail),
 	    cmocka_unit_test(test_dep3_header_fields),
 	    cmocka_unit_test(test_openvex_states_fixed_and_affected),
+	    cmocka_unit_test(test_queue_file_lists_fixes_in_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
