@@ -643,7 +643,16 @@ static void run_pass(struct tree *t, const struct patch *p, char **paths, const 
 					hit = &levels[l];
 			}
 			if (pos < 0) {
-				r->why = explain_mismatch(f, hk, &s, expect);
+				/* a hunk whose change is there already says so */
+				struct hunk_shape rs;
+				shape_of(hk, !rev, &rs);
+				long at = find_match(f, expect, 0, &rs, M_WS, 0, 0);
+				free(rs.old);
+				r->why = at >= 0
+					     ? xasprintf("this hunk's change is already there (at "
+							 "line %ld of %s)",
+							 at + 1, f->path)
+					     : explain_mismatch(f, hk, &s, expect);
 				ps->ok = 0;
 				free(s.old);
 				continue;

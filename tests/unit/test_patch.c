@@ -470,6 +470,33 @@ static void test_failing_hunk_needs_manual_backport_and_is_named(void **s)
 	free(root);
 }
 
+static void test_hunk_already_there_is_said_when_another_fails(void **s)
+{
+	char *root = mktree();
+	/* hunk 1's change is in the file; hunk 2 cannot apply */
+	char *with = xasprintf("\n%s\tfor (i", fixed_c_lines);
+	char *fixed = replace(base_c, "\n\tfor (i", with);
+	put(root, "lib/x.c", fixed);
+	const char *two =
+	    "--- a/lib/x.c\n+++ b/lib/x.c\n@@ -5,6 +5,8 @@\n \tchar buf[16];\n \tsize_t i;\n \n"
+	    "+\tif (n > sizeof(buf))\n+\t\treturn -1;\n \tfor (i = 0; i < n; i++)\n"
+	    " \t\tbuf[i] = s[i];\n \treturn buf[0];\n@@ -13,3 +15,3 @@\n int main(void)\n {\n"
+	    "-\treturn parse(\"y\", 1);\n+\treturn parse(\"z\", 1);\n";
+	struct tree t;
+	struct bp_classification c;
+	struct patch *p = parse_ok(two, "two.patch");
+	assert_int_equal(classify(root, p, &t, &c), BP_NEEDS_MANUAL);
+	assert_non_null(strstr(c.patches[0].hunks[0].why, "this hunk's change is already there"));
+	assert_non_null(strstr(c.patches[0].hunks[1].why, "the patch expects"));
+	bp_classification_free(&c);
+	tree_free(&t);
+	drop_patch(p);
+	free(with);
+	free(fixed);
+	rm_rf(root);
+	free(root);
+}
+
 static void test_path_prefix_is_detected(void **s)
 {
 	char *root = mktree();
@@ -620,6 +647,7 @@ int main(void)
 	    cmocka_unit_test(test_same_change_in_debian_patches_is_already_applied),
 	    cmocka_unit_test(test_patch_for_absent_files_is_not_applicable),
 	    cmocka_unit_test(test_failing_hunk_needs_manual_backport_and_is_named),
+	    cmocka_unit_test(test_hunk_already_there_is_said_when_another_fails),
 	    cmocka_unit_test(test_path_prefix_is_detected),
 	    cmocka_unit_test(test_p0_patch_is_detected),
 	    cmocka_unit_test(test_series_applies_in_order_and_names_first_failure),
