@@ -1,0 +1,591 @@
+/* debroot.c - Debian build roots from a lock, made the way mmdebstrap makes
+ * them, cached read-only under $KILN_HOME/roots/<lock sha256>. */
+#include "builders/builders.h"
+#include "sandbox/sandbox.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* bookworm roots are merged-/usr: these top-level directories are symlinks
+ * into /usr, made before anything is unpacked (as debootstrap/mmdebstrap do
+ * for amd64) */
+const char *const debroot_aliases[] = {"bin", "sbin", "lib", "lib64", NULL};
+
+/* what the root recipe needs from each package's control file */
+struct pkg_meta {
+	const struct lock_pkg *lp;
+	char *deb;		 /* blob path */
+	struct strv depends;	 /* names from Depends + Pre-Depends (all alternatives) */
+	struct strv pre_depends; /* names from Pre-Depends */
+	struct strv provides;
+	int essential; /* Essential: yes, or flagged so by the lock */
+	int in_base;   /* part of the essential closure */
+};
+
+/* "a (>= 1) | b:any, c [amd64] <!nocheck>" -> a b c */
+static void dep_names(const char *field, struct strv *out)
+{
+	struct strv groups = {0};
+	if (!field)
+		return;
+	strv_split(&groups, field, ",|\n");
+	for (size_t i = 0; i < groups.n; i++) {
+		const char *s = groups.v[i];
+		while (*s == ' ' || *s == '\t')
+			s++;
+		size_t n = strcspn(s, " \t(:[<");
+		if (n == 0)
+			continue;
+		char *name = xstrndup(s, n);
+		if (!strv_contains(out, name))
+			strv_add_owned(out, name);
+		else
+			free(name);
+	}
+	strv_free(&groups);
+}
+
+static int read_meta(const struct lock_pkg *lp, struct pkg_meta *m, struct kerr *e)
+{
+	struct kbuf ctl = {0};
+	struct deb822_parser ps;
+	struct deb822_para para = {0};
+	int ret;
+
+	m->lp = lp;
+	m->deb = blob_path(lp->sha256);
+	if ((ret = deb_read_control(m->deb, &ctl, e)) < 0)
+		goto out;
+	deb822_init(&ps, ctl.data, ctl.len, m->deb);
+	if ((ret = deb822_next(&ps, &para, e)) <= 0) {
+		if (ret == 0)
+			ret = kerr_set(e, KILN_EPARSE, "%s (%s): empty control file", lp->name,
+				       m->deb);
+		goto out;
+	}
+	ret = 0;
+	char *pkg = deb822_get(&para, "Package");
+	if (!pkg || strcmp(pkg, lp->name) != 0)
+		ret = kerr_set(e, KILN_EVERIFY,
+			       "%s: the .deb is package '%s', not what the lock says", lp->name,
+			       pkg ? pkg : "(none)");
+	free(pkg);
+	char *d = deb822_get(&para, "Depends"), *pd = deb822_get(&para, "Pre-Depends");
+	char *pr = deb822_get(&para, "Provides"), *es = deb822_get(&para, "Essential");
+	dep_names(d, &m->depends);
+	dep_names(pd, &m->depends);
+	dep_names(pd, &m->pre_depends);
+	dep_names(pr, &m->provides);
+	m->essential = lp->essential || (es && !strcmp(es, "yes"));
+	free(d);
+	free(pd);
+	free(pr);
+	free(es);
+out:
+	deb822_para_free(&para);
+	kbuf_free(&ctl);
+	return ret;
+}
+
+static void meta_free(struct pkg_meta *m, size_t n)
+{
+	for (size_t i = 0; m && i < n; i++) {
+		free(m[i].deb);
+		strv_free(&m[i].depends);
+		strv_free(&m[i].pre_depends);
+		strv_free(&m[i].provides);
+	}
+	free(m);
+}
+
+/* The essential set as mmdebstrap installs it first: Essential: yes packages
+ * and everything they depend on, within the lock. */
+static void mark_base(struct pkg_meta *m, size_t n)
+{
+	int changed = 1;
+	for (size_t i = 0; i < n; i++)
+		m[i].in_base = m[i].essential;
+	while (changed) {
+		changed = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (!m[i].in_base)
+				continue;
+			for (size_t d = 0; d < m[i].depends.n; d++)
+				for (size_t j = 0; j < n; j++) {
+					if (m[j].in_base)
+						continue;
+					if (!strcmp(m[j].lp->name, m[i].depends.v[d]) ||
+					    strv_contains(&m[j].provides, m[i].depends.v[d])) {
+						m[j].in_base = 1;
+						changed = 1;
+					}
+				}
+		}
+	}
+}
+
+static char *deb_link_name(size_t i, const struct lock_pkg *p)
+{
+	char *s = xasprintf("%03zu_%s_%s_%s.deb", i, p->name, p->version, p->arch);
+	for (char *c = s; *c; c++)
+		if (*c == ':')
+			*c = '+'; /* epochs */
+	return s;
+}
+
+/* The script the root's own dpkg runs in the ROOT_PREP sandbox: the
+ * essential set with --force-depends (its files are already there, as in
+ * mmdebstrap), then the rest in lock order, split before any package whose
+ * Pre-Depends are in the same dpkg call (dpkg needs them configured first). */
+static void write_prep_script(struct pkg_meta *m, size_t n, struct strv *links, struct kbuf *sh)
+{
+	struct strv names = {0}; /* names and provides of the current batch */
+	size_t *batch = xcalloc(n + 1, sizeof(size_t)), nb = 0;
+
+	kbuf_adds(sh, "# kiln root preparation (generated)\n"
+		      "set -e\n"
+		      "export DEBIAN_FRONTEND=noninteractive DEBCONF_NONINTERACTIVE_SEEN=true\n"
+		      "export LC_ALL=C.UTF-8 LANG=C.UTF-8 PATH=/usr/sbin:/usr/bin:/sbin:/bin\n"
+		      "D='dpkg --force-unsafe-io'\n"
+		      "echo \"kiln: [$(date +%s)] installing the essential set\"\n"
+		      "$D --install --force-depends");
+	for (size_t i = 0; i < n; i++)
+		if (m[i].in_base)
+			kbuf_printf(sh, " \\\n  /kiln-debs/%s", links->v[i]);
+	kbuf_adds(sh, "\n");
+	/* man-db's index is never needed to build and costs much of the
+	 * preparation time: say no before man-db is installed */
+	kbuf_adds(sh, "if command -v debconf-set-selections >/dev/null; then\n"
+		      "  echo 'man-db man-db/auto-update boolean false' | debconf-set-selections\n"
+		      "fi\n");
+	for (size_t i = 0; i <= n; i++) {
+		int cut = i == n;
+		if (!cut && m[i].in_base)
+			continue;
+		for (size_t d = 0; !cut && d < m[i].pre_depends.n; d++)
+			cut = strv_contains(&names, m[i].pre_depends.v[d]);
+		if (cut && nb) {
+			kbuf_printf(sh,
+				    "echo \"kiln: [$(date +%%s)] installing %zu more "
+				    "packages\"\n$D --install",
+				    nb);
+			for (size_t b = 0; b < nb; b++)
+				kbuf_printf(sh, " \\\n  /kiln-debs/%s", links->v[batch[b]]);
+			kbuf_adds(sh, "\n");
+			strv_free(&names);
+			nb = 0;
+		}
+		if (i < n) {
+			batch[nb++] = i;
+			strv_add(&names, m[i].lp->name);
+			for (size_t p = 0; p < m[i].provides.n; p++)
+				strv_add(&names, m[i].provides.v[p]);
+		}
+	}
+	kbuf_adds(sh, "$D --configure --pending\n"
+		      "a=$(dpkg --audit)\n"
+		      "if [ -n \"$a\" ]; then echo \"$a\"; echo 'kiln: dpkg --audit reports "
+		      "problems'; exit 1; fi\n"
+		      "echo \"kiln: [$(date +%s)] root ready\"\n");
+	strv_free(&names);
+	free(batch);
+}
+
+/* Host ids as the sandbox maps them: inside id N is host id base + N (kiln
+ * as root), so what kiln itself creates in a root must be owned that way. */
+static uid_t id_base(void)
+{
+	return geteuid() == 0 ? sandbox_host_uid(0) : 0;
+}
+
+static __thread uid_t shift_base;
+static int shift_one(const char *p, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)flag;
+	(void)f;
+	if (st->st_uid < SANDBOX_ID_COUNT && st->st_gid < SANDBOX_ID_COUNT &&
+	    lchown(p, st->st_uid + shift_base, st->st_gid + shift_base) < 0)
+		return -1;
+	return 0;
+}
+
+/* give everything under path that is still owned by host ids to the
+ * sandbox's ids (only kiln-made files: no setuid bits to lose) */
+static int shift_owner(const char *path, struct kerr *e)
+{
+	shift_base = id_base();
+	if (shift_base == 0)
+		return 0;
+	if (nftw(path, shift_one, 32, FTW_PHYS | FTW_MOUNT) != 0)
+		return kerr_errno(e, KILN_EIO, "chown %s to the sandbox's ids", path);
+	return 0;
+}
+
+static int append_line(const char *path, const char *line, struct kerr *e)
+{
+	struct kbuf b = {0};
+	int ret = read_file(path, &b, 0, e);
+	if (ret == 0) {
+		if (b.len && b.data[b.len - 1] != '\n')
+			kbuf_adds(&b, "\n");
+		kbuf_adds(&b, line);
+		ret = write_file_atomic(path, b.data, b.len, 0644, e);
+	}
+	kbuf_free(&b);
+	return ret;
+}
+
+/* the build user and the build directory, after dpkg made /etc/passwd */
+static int add_build_user(const char *root, struct kerr *e)
+{
+	char *p = xasprintf("%s/etc/passwd", root), *g = xasprintf("%s/etc/group", root);
+	char *b = xasprintf("%s/build", root), *rp = xasprintf("%s/build/reproducible-path", root);
+	int ret;
+	char line[256];
+
+	snprintf(line, sizeof(line), "%s:x:%d:%d:kiln build user:/nonexistent:/bin/sh\n",
+		 BUILD_USER, BUILD_UID, BUILD_GID);
+	if ((ret = append_line(p, line, e)) < 0)
+		goto out;
+	snprintf(line, sizeof(line), "%s:x:%d:\n", BUILD_USER, BUILD_GID);
+	if ((ret = append_line(g, line, e)) < 0)
+		goto out;
+	if (mkdir(b, 0755) < 0 && errno != EEXIST) {
+		ret = kerr_errno(e, KILN_EIO, "creating %s", b);
+		goto out;
+	}
+	if (mkdir(rp, 0755) < 0 && errno != EEXIST) {
+		ret = kerr_errno(e, KILN_EIO, "creating %s", rp);
+		goto out;
+	}
+	/* passwd and group were rewritten by kiln: hand them back */
+	if ((ret = shift_owner(p, e)) < 0 || (ret = shift_owner(g, e)) < 0 ||
+	    (ret = shift_owner(b, e)) < 0)
+		goto out;
+	if (geteuid() == 0 &&
+	    chown(rp, sandbox_host_uid(BUILD_UID), sandbox_host_gid(BUILD_GID)) < 0)
+		ret = kerr_errno(e, KILN_EIO, "chown %s", rp);
+out:
+	free(p);
+	free(g);
+	free(b);
+	free(rp);
+	return ret;
+}
+
+static int make_skeleton(const char *root, struct kerr *e)
+{
+	static const char *const dirs[] = {"usr/bin",
+					   "usr/sbin",
+					   "usr/lib",
+					   "usr/lib64",
+					   "var/lib/dpkg/info",
+					   "var/lib/dpkg/updates",
+					   "var/lib/dpkg/triggers",
+					   "etc/dpkg/dpkg.cfg.d",
+					   "proc",
+					   "sys",
+					   "dev",
+					   "tmp",
+					   "kiln-debs",
+					   NULL};
+	static const char *const empty[] = {"var/lib/dpkg/status", "var/lib/dpkg/available", NULL};
+	int ret = 0;
+	for (size_t i = 0; dirs[i] && ret == 0; i++) {
+		char *d = xasprintf("%s/%s", root, dirs[i]);
+		ret = mkdir_p(d, 0755, e);
+		free(d);
+	}
+	for (size_t i = 0; debroot_aliases[i] && ret == 0; i++) {
+		char *l = xasprintf("%s/%s", root, debroot_aliases[i]);
+		char *t = xasprintf("usr/%s", debroot_aliases[i]);
+		if (symlink(t, l) < 0)
+			ret = kerr_errno(e, KILN_EIO, "creating %s", l);
+		free(l);
+		free(t);
+	}
+	for (size_t i = 0; empty[i] && ret == 0; i++) {
+		char *f = xasprintf("%s/%s", root, empty[i]);
+		ret = write_file_atomic(f, "", 0, 0644, e);
+		free(f);
+	}
+	if (ret == 0) {
+		char *t = xasprintf("%s/tmp", root);
+		chmod(t, 01777);
+		free(t);
+		/* no daemon may start while the root is made */
+		char *prc = xasprintf("%s/usr/sbin/policy-rc.d", root);
+		ret = write_file_atomic(prc, "#!/bin/sh\nexit 101\n", 19, 0755, e);
+		free(prc);
+	}
+	return ret;
+}
+
+/* make the root in tmp (a fresh directory); the caller renames it */
+static int build_root(const struct lock *l, struct pkg_meta *m, const char *tmp,
+		      const char *workdir, struct kerr *e)
+{
+	struct strv links = {0};
+	struct kbuf sh = {0};
+	int ret = 0, rootfd = -1, status = 0, logfd = -1;
+	char *debdir = xasprintf("%s/debs", workdir),
+	     *logp = xasprintf("%s/root-prep.log", workdir);
+	struct deb_extract_opts xo = {
+	    .aliases = debroot_aliases, .set_owner = geteuid() == 0, .id_base = id_base()};
+	double t0 = now_monotonic();
+
+	if ((ret = mkdir_p(debdir, 0755, e)) < 0 || (ret = make_skeleton(tmp, e)) < 0 ||
+	    (ret = shift_owner(tmp, e)) < 0)
+		goto out;
+	for (size_t i = 0; i < l->n; i++) {
+		char *name = deb_link_name(i, &l->pkgs[i]);
+		char *dst = xasprintf("%s/%s", debdir, name);
+		if (link(m[i].deb, dst) < 0 && symlink(m[i].deb, dst) < 0)
+			ret = kerr_errno(e, KILN_EIO, "linking %s", dst);
+		free(dst);
+		strv_add_owned(&links, name);
+		if (ret < 0)
+			goto out;
+	}
+	/* 1. unpack the essential set ourselves, safely */
+	if ((rootfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		ret = kerr_errno(e, KILN_EIO, "opening %s", tmp);
+		goto out;
+	}
+	size_t nbase = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		if (!m[i].in_base)
+			continue;
+		nbase++;
+		if ((ret = deb_extract_data(m[i].deb, rootfd, &xo, e)) < 0) {
+			kerr_prefix(e, "unpacking %s %s: ", l->pkgs[i].name, l->pkgs[i].version);
+			goto out;
+		}
+	}
+	log_info("root: unpacked the essential set (%zu packages) in %.1f s", nbase,
+		 now_monotonic() - t0);
+	/* 2. let the root's own dpkg install everything */
+	write_prep_script(m, l->n, &links, &sh);
+	char *shp = xasprintf("%s/prep.sh", debdir);
+	ret = write_file_atomic(shp, sh.data, sh.len, 0644, e);
+	free(shp);
+	if (ret < 0)
+		goto out;
+	if ((logfd = open(logp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
+		ret = kerr_errno(e, KILN_EIO, "creating %s", logp);
+		goto out;
+	}
+	struct sandbox_mount mnt = {SB_BIND_RO, debdir, "/kiln-debs"};
+	char *argv[] = {"/bin/sh", "/kiln-debs/prep.sh", NULL};
+	struct sandbox_opts so;
+	sandbox_opts_init(&so);
+	so.profile = SANDBOX_ROOT_PREP;
+	so.root = tmp;
+	so.root_writable = 1;
+	so.mounts = &mnt;
+	so.nmounts = 1;
+	so.argv = argv;
+	so.stdout_fd = so.stderr_fd = log_level() >= LOG_VERBOSE ? -1 : logfd;
+	so.stdin_fd = -1;
+	so.timeout_s = 3600;
+	log_info("root: installing %zu packages with the root's dpkg (sandbox, no network)", l->n);
+	if ((ret = sandbox_run(&so, &status, e)) < 0) {
+		kerr_prefix(e, "preparing the root (log: %s): ", logp);
+		goto out;
+	}
+	if (status != 0) {
+		ret = kerr_set(e, KILN_EFAIL, "preparing the root: dpkg failed (exit %d); log: %s",
+			       status, logp);
+		goto out;
+	}
+	/* 3. the build user, /build, and no leftovers of the preparation */
+	if ((ret = add_build_user(tmp, e)) < 0)
+		goto out;
+	char *prc = xasprintf("%s/usr/sbin/policy-rc.d", tmp), *kd = xasprintf("%s/kiln-debs", tmp);
+	unlink(prc);
+	rmdir(kd);
+	free(prc);
+	free(kd);
+out:
+	if (logfd >= 0)
+		close(logfd);
+	if (rootfd >= 0)
+		close(rootfd);
+	strv_free(&links);
+	kbuf_free(&sh);
+	free(debdir);
+	free(logp);
+	return ret;
+}
+
+/* Roots are named by what is in them, not by the whole lock: the lock's own
+ * sha256 also covers the source it was made for, and every source with the
+ * same build environment should share one root. Hashed: the recipe version
+ * and each package's name, version, arch, sha256 and essential flag, in
+ * install order. */
+#define ROOT_RECIPE "kiln-debroot 1"
+
+void debroot_id(const struct lock *l, char out[SHA256_HEX_LEN + 1])
+{
+	struct kbuf b = {0};
+	kbuf_printf(&b, "%s\n%s\n", ROOT_RECIPE, l->arch ? l->arch : "");
+	for (size_t i = 0; i < l->n; i++)
+		kbuf_printf(&b, "%s %s %s %s %d\n", l->pkgs[i].name, l->pkgs[i].version,
+			    l->pkgs[i].arch, l->pkgs[i].sha256, l->pkgs[i].essential);
+	sha256_mem(b.data, b.len, out);
+	kbuf_free(&b);
+}
+
+static int write_root_meta(const struct lock *l, const char *path, double secs, struct kerr *e)
+{
+	struct kbuf b = {0};
+	char id[SHA256_HEX_LEN + 1];
+	debroot_id(l, id);
+	kbuf_printf(&b,
+		    "{\n  \"root_id\": \"%s\",\n  \"lock_sha256\": \"%s\",\n  \"distro\": \"%s\",\n"
+		    "  \"source\": \"%s\",\n  \"packages\": %zu,\n"
+		    "  \"seconds\": %.1f,\n  \"created\": %lld\n}\n",
+		    id, l->sha256, l->distro ? l->distro : "", l->source ? l->source : "", l->n,
+		    secs, (long long)time(NULL));
+	int ret = write_file_atomic(path, b.data, b.len, 0644, e);
+	kbuf_free(&b);
+	return ret;
+}
+
+int debroot_prepare(const struct lock *l, const struct root_opts *o, char **path, int *cached,
+		    int *hold_fd, struct kerr *e)
+{
+	char id[SHA256_HEX_LEN + 1];
+	debroot_id(l, id);
+	char *roots = xasprintf("%s/roots", kiln_home());
+	char *final = xasprintf("%s/%s", roots, id);
+	char *lockp = xasprintf("%s/%s.lock", roots, id);
+	char *meta = xasprintf("%s/%s.json", roots, id);
+	char *tmp = xasprintf("%s/.tmp-%s-%ld", roots, id, (long)getpid());
+	char *work = xasprintf("%s/work/rootprep-%.16s-%ld", kiln_home(), id, (long)getpid());
+	struct fetch_item *items = NULL;
+	struct pkg_meta *m = NULL;
+	int ret, lfd = -1;
+	double t0 = now_monotonic();
+
+	*path = NULL;
+	*cached = 0;
+	*hold_fd = -1;
+	if (!is_sha256_hex(l->sha256)) {
+		ret = kerr_set(e, KILN_EPARSE, "the lock has no valid sha256");
+		goto out;
+	}
+	if (l->n == 0) {
+		ret = kerr_set(e, KILN_EPARSE, "the lock lists no packages");
+		goto out;
+	}
+	if ((ret = mkdir_p(roots, 0755, e)) < 0)
+		goto out;
+	/* Users of a root hold its lock shared, the one preparing it (or
+	 * kiln cache gc removing it) exclusive: a second kiln waits for the
+	 * first and reuses its result, and no root goes while in use. */
+	if ((lfd = lock_path(lockp, 0, e)) < 0) {
+		ret = -e->code;
+		goto out;
+	}
+	if (!o->rebuild && path_exists(final)) {
+		utimensat(AT_FDCWD, final, NULL, 0); /* last use, for kiln cache gc */
+		*cached = 1;
+		goto done;
+	}
+	unlock_fd(lfd);
+	lfd = -1;
+	if (o->cached_only) {
+		ret = kerr_set(e, KILN_ENOTFOUND,
+			       "no prepared root %s for this lock (--cached-root)", id);
+		goto out;
+	}
+	if ((lfd = lock_path(lockp, 1, e)) < 0) {
+		ret = -e->code;
+		goto out;
+	}
+	if (!o->rebuild && path_exists(final)) {
+		*cached = 1;
+		goto done;
+	}
+	items = xcalloc(l->n, sizeof(*items));
+	for (size_t i = 0; i < l->n; i++) {
+		const struct lock_pkg *p = &l->pkgs[i];
+		items[i].url = xasprintf("%s/%s", p->mirror, p->filename);
+		items[i].sha256 = p->sha256;
+		items[i].size = p->size;
+		items[i].what = p->name;
+	}
+	if ((ret = fetch_many(items, l->n, &o->fetch, e)) < 0)
+		goto out;
+	m = xcalloc(l->n, sizeof(*m));
+	for (size_t i = 0; i < l->n; i++)
+		if ((ret = read_meta(&l->pkgs[i], &m[i], e)) < 0)
+			goto out;
+	mark_base(m, l->n);
+	rm_rf(tmp);
+	rm_rf(work);
+	if ((ret = mkdir_p(tmp, 0755, e)) < 0 || (ret = mkdir_p(work, 0755, e)) < 0)
+		goto out;
+	log_info("root: preparing %s (%zu packages)", id, l->n);
+	if ((ret = build_root(l, m, tmp, work, e)) < 0)
+		goto out;
+	if ((ret = write_root_meta(l, meta, now_monotonic() - t0, e)) < 0)
+		goto out;
+	if (o->rebuild && path_exists(final))
+		rm_rf(final);
+	if (rename(tmp, final) < 0) {
+		ret = kerr_errno(e, KILN_EIO, "renaming %s to %s", tmp, final);
+		goto out;
+	}
+	fsync_dir_of(final);
+	log_info("root: ready in %.1f s", now_monotonic() - t0);
+done:
+	if (flock(lfd, LOCK_SH) < 0) {
+		ret = kerr_errno(e, KILN_EIO, "locking %s", lockp);
+		goto out;
+	}
+	*hold_fd = lfd;
+	lfd = -1;
+	*path = final;
+	final = NULL;
+	ret = 0;
+out:
+	if (ret < 0) {
+		rm_rf(tmp);
+		/* keep the preparation log for diagnosis; the debs are links */
+		char *dd = xasprintf("%s/debs", work);
+		rm_rf(dd);
+		free(dd);
+	} else {
+		/* the preparation log stays next to the root */
+		char *lg = xasprintf("%s/root-prep.log", work),
+		     *dst = xasprintf("%s/%s.log", roots, id);
+		rename(lg, dst);
+		free(lg);
+		free(dst);
+		rm_rf(work);
+	}
+	if (items) {
+		for (size_t i = 0; i < l->n; i++)
+			free((char *)items[i].url);
+		free(items);
+	}
+	meta_free(m, l->n);
+	if (lfd >= 0)
+		unlock_fd(lfd);
+	free(roots);
+	free(final);
+	free(lockp);
+	free(meta);
+	free(tmp);
+	free(work);
+	return ret;
+}
