@@ -98,6 +98,15 @@ expect_exit 1 "a version not below the next suite's is refused" "$KILN" backport
 check "the refusal explains the order" grep -q 'refusing version 1.0-1+deb11u1: it is not below the next suite.s version 1.0-1+deb11u1' "$SCRATCH/out"
 check "nothing is built after a refusal" test ! -e "$SCRATCH/res7/kilnstable/kbp_1.0-1+deb11u1.dsc"
 
+# the binaries: the fixture archive has no debhelper, so the build environment
+# cannot be resolved; the suite fails and says so, the source package stays
+expect_exit 1 "a binary build that cannot be done fails the suite" "$KILN" --json backport debian:kilnstable kbp --patch "$P/fix.patch" --cve CVE-2026-0001 -o "$SCRATCH/resb"
+check "the report gives the binary build failure" json 't=r["targets"][0]; assert t["binary_build"].startswith("failed: ") and t["source_build"]=="ok" and not t["ok"], t'
+check "the new source package is kept" test -s "$SCRATCH/resb/kilnstable/kbp_1.0-1+deb11u1.dsc"
+check "no fixed statement without binaries" python3 -c "
+import json; d=json.load(open('$SCRATCH/resb/backport.openvex.json'))
+assert not any(s['status']=='fixed' for s in d['statements']), d"
+
 # usage and input errors
 expect_exit 2 "--patch is required" "$KILN" backport --no-binaries debian:kilnstable kbp --cve CVE-2026-0001
 expect_exit 2 "a malformed CVE id is a usage error" "$KILN" backport --no-binaries debian:kilnstable kbp --patch "$P/fix.patch" --cve CVE-26-1
