@@ -471,9 +471,10 @@ int bp_backport_debian(const char *distro, const struct bp_request *rq, struct b
 	/* 4. the version, by the suite's convention and the next suite's order */
 	maint = rq->maintainer ? xstrdup(rq->maintainer) : maintainer_from_env();
 	if (!maint) {
-		ret = kerr_set(e, KILN_EUSAGE,
-			       "no maintainer for the changelog entry: set DEBEMAIL and DEBFULLNAME, or "
-			       "give --maintainer \"Name <mail>\"");
+		ret = kerr_set(
+		    e, KILN_EUSAGE,
+		    "no maintainer for the changelog entry: set DEBEMAIL and DEBFULLNAME, or "
+		    "give --maintainer \"Name <mail>\"");
 		goto out;
 	}
 	format = read_text(tree_dir, "debian/source/format", 0, e, &ret);
