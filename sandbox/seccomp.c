@@ -144,12 +144,12 @@ static int ioctl_tty_inject(scmp_filter_ctx f, uint32_t deny, int nr)
 static int socket_families(scmp_filter_ctx f, uint32_t deny, int nr)
 {
 	static const unsigned ok[] = {AF_UNIX, AF_INET, AF_INET6, AF_NETLINK};
-	int r = rule_add(f, deny, nr, 1, SCMP_A0(SCMP_CMP_GT, AF_NETLINK));
+	int r = rule_add(f, deny, nr, 1, SCMP_A0(SCMP_CMP_GT, AF_NETLINK, 0));
 	for (unsigned fam = 0; fam < AF_NETLINK && r == 0; fam++)
 		if (fam != AF_UNIX && fam != AF_INET && fam != AF_INET6)
 			r = rule_add(f, deny, nr, 1, SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, fam));
 	for (size_t i = 0; i < 4 && r == 0; i++)
-		r = ALLOW_IF(f, nr, 1, SCMP_A0(SCMP_CMP_EQ, ok[i]));
+		r = ALLOW_IF(f, nr, 1, SCMP_A0(SCMP_CMP_EQ, ok[i], 0));
 	return r;
 }
 
@@ -172,7 +172,7 @@ static int personality_flags(scmp_filter_ctx f, uint32_t deny, int nr)
 		r = rule_add(f, deny, nr, 1,
 			     SCMP_A0(SCMP_CMP_MASKED_EQ, 0x80000000u | (1u << bit), 0x80000000u));
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]) && r == 0; i++)
-		r = ALLOW_IF(f, nr, 1, SCMP_A0(SCMP_CMP_EQ, ok[i]));
+		r = ALLOW_IF(f, nr, 1, SCMP_A0(SCMP_CMP_EQ, ok[i], 0));
 	return r;
 }
 
