@@ -193,7 +193,7 @@ static int find_in_sources(const struct index_file *f, const char *cache_dir, co
 			st[len] = 0;
 			struct deb822_parser ps;
 			struct deb822_para para = {0};
-			struct source_pkg cand;
+			struct source_pkg cand = {0};
 			deb822_init(&ps, st, len, f->path);
 			if ((r = deb822_next(&ps, &para, e)) > 0)
 				r = source_pkg_from_para(&para, f->path, &cand, e);
