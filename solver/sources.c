@@ -201,6 +201,8 @@ static int find_in_sources(const struct index_file *f, const char *cache_dir, co
 				r = kerr_set(e, KILN_EPARSE, "%s: stale index %s", f->path, idx);
 			deb822_para_free(&para);
 			free(st);
+			if (r >= 0 && !cand.version)
+				r = kerr_set(e, KILN_EPARSE, "%s: stale index %s", f->path, idx);
 			if (r < 0)
 				goto out;
 			strv_add_owned(seen, xasprintf("%s (%s)", cand.version, f->suite));
