@@ -207,7 +207,7 @@ static int find_in_sources(const struct index_file *f, const char *cache_dir, co
 				goto out;
 			strv_add_owned(seen, xasprintf("%s (%s)", cand.version, f->suite));
 			int better =
-			    version ? !strcmp(cand.version, version) && !*found
+			    version ? !strcmp(cand.version ? cand.version : "", version) && !*found
 				    : !*found || deb_version_cmp(cand.version, best->version) > 0;
 			if (better) {
 				source_pkg_free(best);
