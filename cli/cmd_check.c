@@ -35,24 +35,6 @@ enum {
 	OPT_ALL
 };
 
-static int load_pool(const struct distro *d, const char *arch, const struct strv *files,
-		     struct kiln_pool **kp, struct kerr *e)
-{
-	if (!files->n)
-		return solver_pool_for_distro(d, arch, kp, e);
-	struct pool_index *ix = xcalloc(files->n, sizeof(*ix));
-	for (size_t i = 0; i < files->n; i++) {
-		ix[i].path = files->v[i];
-		ix[i].mirror = d->nsuites ? d->suites[0].mirror : "";
-		ix[i].name = d->codename;
-	}
-	char *cache = xasprintf("%s/indices/local-solv", kiln_home());
-	int r = kiln_pool_load(ix, files->n, arch, cache, kp, e);
-	free(cache);
-	free(ix);
-	return r;
-}
-
 /* keep the sources the command line names (SRC or SRC=VERSION) */
 static int select_sources(struct source_pkg *v, size_t *n, char **want, int nwant, struct kerr *e)
 {
@@ -173,7 +155,7 @@ int cmd_check(int argc, char **argv, struct cli *c)
 	if (!all && select_sources(srcs, &n, argv + optind + 1, argc - optind - 1, &e) < 0)
 		goto fail;
 	const char *arch = d->architectures.n ? d->architectures.v[0] : "amd64";
-	if (load_pool(d, arch, &packages, &kp, &e) < 0)
+	if (solver_pool_for_files(d, arch, &packages, &kp, &e) < 0)
 		goto fail;
 	co.distro = d->name;
 	co.base = &d->build_essential;

@@ -64,24 +64,6 @@ static int find_in_file(const char *path, const char *name, const char *version,
 	return r;
 }
 
-static int load_pool(const struct distro *d, const char *arch, const struct strv *files,
-		     struct kiln_pool **kp, struct kerr *e)
-{
-	if (!files->n)
-		return solver_pool_for_distro(d, arch, kp, e);
-	struct pool_index *ix = xcalloc(files->n, sizeof(*ix));
-	for (size_t i = 0; i < files->n; i++) {
-		ix[i].path = files->v[i];
-		ix[i].mirror = d->nsuites ? d->suites[0].mirror : "";
-		ix[i].name = d->codename;
-	}
-	char *cache = xasprintf("%s/indices/local-solv", kiln_home());
-	int r = kiln_pool_load(ix, files->n, arch, cache, kp, e);
-	free(cache);
-	free(ix);
-	return r;
-}
-
 int cmd_resolve(int argc, char **argv, struct cli *c)
 {
 	static const struct option opts[] = {
@@ -169,7 +151,7 @@ int cmd_resolve(int argc, char **argv, struct cli *c)
 			 src.version, arch, src.architecture);
 		goto fail;
 	}
-	if (load_pool(d, arch, &so.packages, &kp, &e) < 0)
+	if (solver_pool_for_files(d, arch, &so.packages, &kp, &e) < 0)
 		goto fail;
 	t2 = now_monotonic();
 	struct resolve_request rq = {0};

@@ -475,3 +475,21 @@ stale:
 	return kerr_set(e, KILN_EIO, "%s: pool cache out of step for %s; remove %s", kr->name,
 			pool_solvid2str(pool, p), kp->cache_dir ? kp->cache_dir : "the cache");
 }
+
+int solver_pool_for_files(const struct distro *d, const char *arch, const struct strv *files,
+			  struct kiln_pool **kp, struct kerr *e)
+{
+	if (!files || !files->n)
+		return solver_pool_for_distro(d, arch, kp, e);
+	struct pool_index *ix = xcalloc(files->n, sizeof(*ix));
+	for (size_t i = 0; i < files->n; i++) {
+		ix[i].path = files->v[i];
+		ix[i].mirror = d->nsuites ? d->suites[0].mirror : "";
+		ix[i].name = d->codename;
+	}
+	char *cache = xasprintf("%s/indices/local-solv", kiln_home());
+	int r = kiln_pool_load(ix, files->n, arch, cache, kp, e);
+	free(cache);
+	free(ix);
+	return r;
+}

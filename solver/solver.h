@@ -106,6 +106,10 @@ void kiln_pool_free(struct kiln_pool *p);
  * update), cached under its state dir (indices/<distro>/solv/) */
 int solver_pool_for_distro(const struct distro *d, const char *arch, struct kiln_pool **out,
 			   struct kerr *e);
+/* The pool for explicit Packages files (--packages, tests, offline use), or
+ * the distro's verified indices when files is empty. */
+int solver_pool_for_files(const struct distro *d, const char *arch, const struct strv *files,
+			  struct kiln_pool **kp, struct kerr *e);
 size_t kiln_pool_size(const struct kiln_pool *p);    /* number of binary packages */
 int kiln_pool_from_cache(const struct kiln_pool *p); /* all repos came from .solv */
 
