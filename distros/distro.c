@@ -313,3 +313,81 @@ char *distro_state_dir(const struct distro *d)
 			*p = '_';
 	return s;
 }
+
+void index_list_free(struct index_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].path);
+		free(l->v[i].suite);
+		free(l->v[i].component);
+		free(l->v[i].mirror);
+	}
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+int distro_manifest_files(const struct distro *d, manifest_keep_fn keep, void *ud,
+			  struct index_list *out, struct kerr *e)
+{
+	char *state = distro_state_dir(d), *lock = xasprintf("%s/.lock", state);
+	int ret = 0, lfd;
+
+	memset(out, 0, sizeof(*out));
+	if (!path_exists(state)) {
+		ret = kerr_set(e, KILN_ENOTFOUND, "%s has no verified indices yet; run: kiln update %s",
+			       d->name, d->name);
+		goto out;
+	}
+	/* shared: an update holds it exclusively while it rewrites the manifests */
+	if ((lfd = lock_path(lock, 0, e)) < 0) {
+		ret = -e->code;
+		goto out;
+	}
+	for (size_t i = 0; i < d->nsuites && ret == 0; i++) {
+		char *man = xasprintf("%s/%s/indices", state, d->suites[i].name);
+		struct kbuf b;
+		kbuf_init(&b);
+		if (read_file(man, &b, 1 << 20, e) < 0)
+			ret = kerr_set(e, KILN_ENOTFOUND,
+				       "%s: suite %s has no verified indices; run: kiln update %s",
+				       d->name, d->suites[i].name, d->name);
+		for (char *line = ret ? NULL : strtok(b.data, "\n"); line;
+		     line = strtok(NULL, "\n")) {
+			char k[32], comp[128], a[64], hex[80], *mirror = NULL;
+			unsigned long long size;
+			if (sscanf(line, "%31s %127s %63s %79s %llu", k, comp, a, hex, &size) != 5 ||
+			    !is_sha256_hex(hex)) {
+				ret = kerr_set(e, KILN_EPARSE, "%s: malformed line", man);
+				break;
+			}
+			struct manifest_entry m = {k, comp, a, hex, size};
+			if (!keep(&m, &d->suites[i], ud, &mirror))
+				continue;
+			if (!blob_exists(hex, size)) {
+				free(mirror);
+				ret = kerr_set(e, KILN_ENOTFOUND,
+					       "%s: cached index %s is missing; run: kiln update %s",
+					       d->name, hex, d->name);
+				break;
+			}
+			out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
+			struct index_file *f = &out->v[out->n++];
+			memset(f, 0, sizeof(*f));
+			f->path = blob_path(hex);
+			f->suite = xstrdup(d->suites[i].name);
+			f->component = xstrdup(comp);
+			f->mirror = mirror;
+			memcpy(f->sha256, hex, sizeof(f->sha256));
+		}
+		free(man);
+		kbuf_free(&b);
+	}
+	unlock_fd(lfd);
+out:
+	if (ret < 0)
+		index_list_free(out);
+	free(state);
+	free(lock);
+	return ret;
+}

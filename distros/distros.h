@@ -165,6 +165,19 @@ int debian_index_files(const struct distro *d, const char *kind, const char *arc
 		       struct index_list *out, struct kerr *e);
 void index_list_free(struct index_list *l);
 
+/* One line of a suite's manifest of verified indices (indices/DISTRO/SUITE/indices):
+ * KIND COMPONENT ARCH SHA256 SIZE. A keep function says whether an entry is
+ * wanted (1) and, if so, the mirror URL its files come from. */
+struct manifest_entry {
+	const char *kind, *component, *arch, *sha256;
+	uint64_t size;
+};
+typedef int (*manifest_keep_fn)(const struct manifest_entry *m, const struct suite_def *s,
+				void *ud, char **mirror);
+/* the kept entries of every suite's manifest, as blob paths, under the state lock */
+int distro_manifest_files(const struct distro *d, manifest_keep_fn keep, void *ud,
+			  struct index_list *out, struct kerr *e);
+
 /* ---------------- Debian source packages ---------------- */
 
 struct source_file {

@@ -202,69 +202,18 @@ out:
 	return ret;
 }
 
+static int apk_keep(const struct manifest_entry *m, const struct suite_def *s, void *ud,
+		    char **mirror)
+{
+	const char *arch = ud;
+	if (arch && strcmp(m->arch, arch))
+		return 0;
+	*mirror = xasprintf("%s/%s/%s/%s", s->mirror, s->name, m->component, m->arch);
+	return 1;
+}
+
 int alpine_index_files(const struct distro *d, const char *arch, struct index_list *out,
 		       struct kerr *e)
 {
-	char *state = distro_state_dir(d), *lock = xasprintf("%s/.lock", state);
-	int ret = 0, lfd = -1;
-
-	memset(out, 0, sizeof(*out));
-	if (!path_exists(state)) {
-		ret = kerr_set(e, KILN_ENOTFOUND,
-			       "%s has no verified indices yet; run: kiln update %s", d->name,
-			       d->name);
-		goto out;
-	}
-	if ((lfd = lock_path(lock, 0, e)) < 0) {
-		ret = -e->code;
-		goto out;
-	}
-	for (size_t i = 0; i < d->nsuites && ret == 0; i++) {
-		char *man = xasprintf("%s/%s/indices", state, d->suites[i].name);
-		struct kbuf b;
-		kbuf_init(&b);
-		if (read_file(man, &b, 1 << 20, e) < 0) {
-			ret = kerr_set(e, KILN_ENOTFOUND,
-				       "%s: %s has no verified indices; run: kiln update %s",
-				       d->name, d->suites[i].name, d->name);
-		}
-		for (char *line = ret ? NULL : strtok(b.data, "\n"); line;
-		     line = strtok(NULL, "\n")) {
-			char k[32], r[128], a[64], hex[80];
-			unsigned long long size;
-			if (sscanf(line, "%31s %127s %63s %79s %llu", k, r, a, hex, &size) != 5 ||
-			    !is_sha256_hex(hex)) {
-				ret = kerr_set(e, KILN_EPARSE, "%s: malformed line", man);
-				break;
-			}
-			if (arch && strcmp(a, arch))
-				continue;
-			if (!blob_exists(hex, size)) {
-				ret =
-				    kerr_set(e, KILN_ENOTFOUND,
-					     "%s: cached index %s is missing; run: kiln update %s",
-					     d->name, hex, d->name);
-				break;
-			}
-			out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
-			struct index_file *f = &out->v[out->n++];
-			memset(f, 0, sizeof(*f));
-			f->path = blob_path(hex);
-			f->suite = xstrdup(d->suites[i].name);
-			f->component = xstrdup(r);
-			f->mirror =
-			    xasprintf("%s/%s/%s/%s", d->suites[i].mirror, d->suites[i].name, r, a);
-			memcpy(f->sha256, hex, 65);
-		}
-		kbuf_free(&b);
-		free(man);
-	}
-out:
-	if (lfd >= 0)
-		unlock_fd(lfd);
-	if (ret < 0)
-		index_list_free(out);
-	free(state);
-	free(lock);
-	return ret;
+	return distro_manifest_files(d, apk_keep, (void *)arch, out, e);
 }

@@ -498,84 +498,26 @@ out:
 	return ret;
 }
 
-void index_list_free(struct index_list *l)
+struct deb_filter {
+	const char *kind, *arch;
+};
+
+static int deb_keep(const struct manifest_entry *m, const struct suite_def *s, void *ud,
+		    char **mirror)
 {
-	for (size_t i = 0; i < l->n; i++) {
-		free(l->v[i].path);
-		free(l->v[i].suite);
-		free(l->v[i].component);
-		free(l->v[i].mirror);
-	}
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
+	const struct deb_filter *f = ud;
+	if (strcmp(m->kind, f->kind) != 0)
+		return 0;
+	if (!strcmp(f->kind, "Packages") && f->arch && strcmp(m->arch, f->arch) &&
+	    strcmp(m->arch, "all"))
+		return 0;
+	*mirror = xstrdup(s->mirror);
+	return 1;
 }
 
 int debian_index_files(const struct distro *d, const char *kind, const char *arch,
 		       struct index_list *out, struct kerr *e)
 {
-	char *state = distro_state_dir(d), *lock = xasprintf("%s/.lock", state);
-	int ret = 0, lfd;
-
-	memset(out, 0, sizeof(*out));
-	if (!path_exists(state)) {
-		ret = kerr_set(e, KILN_ENOTFOUND,
-			       "%s has no verified indices yet; run: kiln update %s", d->name,
-			       d->name);
-		goto out;
-	}
-	if ((lfd = lock_path(lock, 0, e)) < 0) {
-		ret = -e->code;
-		goto out;
-	}
-	for (size_t i = 0; i < d->nsuites && ret == 0; i++) {
-		char *man = xasprintf("%s/%s/indices", state, d->suites[i].name);
-		struct kbuf b;
-		kbuf_init(&b);
-		if (read_file(man, &b, 1 << 20, e) < 0) {
-			ret = kerr_set(e, KILN_ENOTFOUND,
-				       "%s: suite %s has no verified indices; run: kiln update %s",
-				       d->name, d->suites[i].name, d->name);
-			free(man);
-			kbuf_free(&b);
-			break;
-		}
-		for (char *line = strtok(b.data, "\n"); line; line = strtok(NULL, "\n")) {
-			char k[32], comp[64], a[64], hex[80];
-			unsigned long long size;
-			if (sscanf(line, "%31s %63s %63s %79s %llu", k, comp, a, hex, &size) != 5 ||
-			    !is_sha256_hex(hex)) {
-				ret = kerr_set(e, KILN_EPARSE, "%s: malformed line", man);
-				break;
-			}
-			if (strcmp(k, kind) != 0)
-				continue;
-			if (!strcmp(kind, "Packages") && arch && strcmp(a, arch) &&
-			    strcmp(a, "all"))
-				continue;
-			if (!blob_exists(hex, size)) {
-				ret =
-				    kerr_set(e, KILN_ENOTFOUND,
-					     "%s: cached index %s is missing; run: kiln update %s",
-					     d->name, hex, d->name);
-				break;
-			}
-			out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
-			struct index_file *f = &out->v[out->n++];
-			f->path = blob_path(hex);
-			f->suite = xstrdup(d->suites[i].name);
-			f->component = xstrdup(comp);
-			f->mirror = xstrdup(d->suites[i].mirror);
-			memcpy(f->sha256, hex, sizeof(f->sha256));
-		}
-		free(man);
-		kbuf_free(&b);
-	}
-	unlock_fd(lfd);
-out:
-	if (ret < 0)
-		index_list_free(out);
-	free(state);
-	free(lock);
-	return ret;
+	struct deb_filter f = {kind, arch};
+	return distro_manifest_files(d, deb_keep, &f, out, e);
 }
