@@ -20,6 +20,7 @@ void lock_free(struct lock *l)
 		free(p->sha256);
 		free(p->filename);
 		free(p->mirror);
+		free(p->checksum);
 	}
 	free(l->pkgs);
 	free(l->distro);

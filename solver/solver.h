@@ -16,6 +16,7 @@ struct lock_pkg {
 	char *filename; /* pool path from the archive root (Packages Filename:) */
 	char *mirror;	/* base URL of the archive holding it */
 	int essential;	/* Essential: yes (unpacked first when making a root) */
+	char *checksum; /* apk: the index's C: ("Q1..."); NULL for Debian */
 };
 
 struct lock {
