@@ -378,6 +378,13 @@ struct apk_tar_hdr {
 void apk_tar_header(struct kbuf *out, const struct apk_tar_hdr *h);
 /* the zero bytes that complete a member of size bytes to a 512-byte record */
 void apk_tar_pad(struct kbuf *out, uint64_t size);
+/* Append one regular-file tar entry (header + data + padding) to out.
+ * gnu_magic: old GNU "ustar  " magic and root/root names, as apk writes the
+ * APKINDEX tar; else POSIX ustar with numeric owners only. */
+void tar_add_file(struct kbuf *out, const char *name, const void *data, size_t len, unsigned mode,
+		  int64_t mtime, int gnu_magic);
+/* the two zero blocks that end a tar */
+void tar_add_end(struct kbuf *out);
 
 /* ---- APKINDEX.tar.gz (apkindex.c) ---- */
 /* Read, verify against keys_dir, and parse. */
