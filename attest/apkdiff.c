@@ -106,7 +106,13 @@ out:
 	return ret;
 }
 
-const struct pkg_format apk_format = {"apk", apk_walk, "control:.PKGINFO", pkginfo_fields};
+const struct pkg_format apk_format = {
+    "apk",
+    apk_walk,
+    "control:.PKGINFO",
+    pkginfo_fields,
+    "signature",
+    "not compared in detail: a signature differs whenever what it signs does"};
 
 int apk_diff(const char *a, const char *b, const struct diff_opts *o, json_t **report,
 	     struct kerr *e)

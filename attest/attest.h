@@ -221,6 +221,9 @@ struct pkg_format {
 	const char *control_key; /* "control:./control", "control:.PKGINFO" */
 	void (*control_fields)(const struct kbuf *text, const char *what, struct strv *names,
 			       struct strv *values);
+	/* entries of this member are compared by hash only, with this note
+	 * (apk: "signature", whose bytes change with every signed control) */
+	const char *opaque_member, *opaque_note;
 };
 extern const struct pkg_format deb_format;
 /* deb_diff for any format */

@@ -350,7 +350,8 @@ static int raw_diff(json_t *rep, const char *pa, const char *pb, const struct di
 	return ret;
 }
 
-const struct pkg_format deb_format = {"deb", deb_walk, "control:./control", deb_control_fields};
+const struct pkg_format deb_format = {"deb", deb_walk, "control:./control", deb_control_fields,
+				      NULL,  NULL};
 
 int deb_diff(const char *pa, const char *pb, const struct diff_opts *opts, json_t **report,
 	     struct kerr *e)
@@ -446,7 +447,12 @@ int pkg_diff(const char *pa, const char *pb, const struct pkg_format *fmt,
 				      strcmp(a.ents[i].sha256, b.ents[j].sha256);
 			uint64_t bigger =
 			    a.ents[i].size > b.ents[j].size ? a.ents[i].size : b.ents[j].size;
-			if (content && bigger > o.max_file_bytes) {
+			const char *opaque = fmt->opaque_member;
+			size_t ol = opaque ? strlen(opaque) : 0;
+			if (content && opaque && !strncmp(a.ents[i].key, opaque, ol) &&
+			    a.ents[i].key[ol] == ':') {
+				json_object_set_new(f, "detail", json_string(fmt->opaque_note));
+			} else if (content && bigger > o.max_file_bytes) {
 				json_object_set_new(
 				    f, "detail",
 				    json_string("skipped: larger than the per-file limit"));
