@@ -202,8 +202,8 @@ int lock_parse(const char *text, size_t len, const char *what, struct lock *out,
 		int ess = nopt && fl[6] == 9 && !strncmp(f[6], "essential", 9);
 		int csum = nopt && fl[nf - 1] > 2 && !strncmp(f[nf - 1], "C:", 2);
 		if (nf < 6 || nf > 8 || nopt != (size_t)(ess + csum))
-			BAD("%s:%zu: expected 'NAME VERSION ARCH SHA256 SIZE FILENAME [essential] "
-			    "[C:CHECKSUM]'",
+			BAD("%s:%zu: expected 'NAME VERSION ARCH SHA256 SIZE FILENAME [essential]' "
+			    "(apk packages: then 'C:CHECKSUM')",
 			    what, lineno);
 		char *sha = dash_null(f[3], fl[3]);
 		if (*sha && !is_sha256_hex(sha)) {
