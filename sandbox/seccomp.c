@@ -519,6 +519,17 @@ static int add_rule(scmp_filter_ctx f, uint32_t act, const struct policy_row *ro
 	return 0;
 }
 
+/* what sandbox_opts.no_sync turns into no-ops returning 0 */
+static int is_sync_call(const char *name)
+{
+	static const char *const calls[] = {"fsync", "fdatasync", "sync", "syncfs",
+					    "sync_file_range", NULL};
+	for (size_t i = 0; calls[i]; i++)
+		if (!strcmp(name, calls[i]))
+			return 1;
+	return 0;
+}
+
 /* Built in the parent, where allocating is safe and errors are ordinary;
  * the child only hands the finished program to the kernel. */
 int seccomp_build(const struct sandbox_opts *o, struct sock_fprog *prog, struct kerr *e)
@@ -540,6 +551,11 @@ int seccomp_build(const struct sandbox_opts *o, struct sock_fprog *prog, struct 
 			allow = 1;
 		if (!strcmp(row->syscall, "socketcall") && !o->multiarch)
 			continue;
+		if (o->no_sync && applies && row->action == ALLOW && is_sync_call(row->syscall)) {
+			if (add_rule(f, SCMP_ACT_ERRNO(0), row, 0, e) < 0) /* "done", undone */
+				goto out;
+			continue;
+		}
 		if (applies && row->when) {
 			if (add_rule(f, deny_action(o, row->action), row, 1, e) < 0)
 				goto out;
