@@ -418,8 +418,10 @@ static int build_root(const struct lock *l, struct pkg_meta *m, const char *tmp,
 	free(prc);
 	free(kd);
 	/* 4. durable before debroot_prepare renames it into place */
+	double ts = now_monotonic();
 	if (syncfs(rootfd) < 0)
 		ret = kerr_errno(e, KILN_EIO, "syncing %s", tmp);
+	log_verbose("root: synced in %.1f s", now_monotonic() - ts);
 out:
 	if (logfd >= 0)
 		close(logfd);
