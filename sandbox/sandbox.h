@@ -50,6 +50,8 @@ struct sandbox_opts {
 	uint64_t tmp_bytes;   /* size of /tmp and every SB_TMPFS; 0 = SANDBOX_DEFAULT_TMP_BYTES */
 	uint64_t shm_bytes;   /* size of /dev/shm; 0 = SANDBOX_DEFAULT_SHM_BYTES */
 	uint64_t cpu_seconds; /* RLIMIT_CPU per process; 0 = SANDBOX_DEFAULT_CPU_SECONDS */
+	int no_sync; /* fsync, fdatasync, sync, syncfs, sync_file_range return 0 and do
+		      * nothing (as eatmydata); the caller syncs what it keeps */
 };
 
 /* How ids are mapped when kiln runs as root: inside id N (0 <= N < 65536) is

@@ -471,6 +471,17 @@ static int add_rule(scmp_filter_ctx f, uint32_t act, const char *name, const str
  * the socket family is not checked: socketcall, which i386's glibc uses,
  * carries it in memory where seccomp cannot look, so a check on the direct
  * socket syscall would stop nothing (and libseccomp refuses to add it). */
+/* what sandbox_opts.no_sync turns into no-ops returning 0 */
+static int is_sync_call(const char *name)
+{
+	static const char *const calls[] = {"fsync", "fdatasync", "sync", "syncfs",
+					    "sync_file_range", NULL};
+	for (size_t i = 0; calls[i]; i++)
+		if (!strcmp(name, calls[i]))
+			return 1;
+	return 0;
+}
+
 static int add_policy(scmp_filter_ctx f, int native, const struct sandbox_opts *o, struct kerr *e)
 {
 	unsigned prof = o->profile == SANDBOX_ROOT_PREP ? P_PREP : P_BUILD;
@@ -489,6 +500,11 @@ static int add_policy(scmp_filter_ctx f, int native, const struct sandbox_opts *
 				allow = 1;
 			if (!strcmp(*name, "socketcall") && !o->multiarch)
 				continue;
+			if (o->no_sync && applies && row->action == ALLOW && is_sync_call(*name)) {
+				if (add_rule(f, SCMP_ACT_ERRNO(0), *name, NULL, e) < 0) /* "done", undone */
+					return -KILN_EFAIL;
+				continue;
+			}
 			if (add_rule(f,
 				     allow && !when ? SCMP_ACT_ALLOW : deny_action(o, row->action),
 				     *name, when, e) < 0)

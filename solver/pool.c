@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
+#include <stdint.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <solv/repo_deb.h>
@@ -285,6 +287,54 @@ static int cmp_id_str(const void *a, const void *b, void *dp)
 	return strcmp(pool_id2str(pool, *(const Id *)a), pool_id2str(pool, *(const Id *)b));
 }
 
+/* A pool of the whole archive is some 40 MB of small and large blocks that
+ * libsolv allocates, grows and frees while it loads. Page by page, that is
+ * thousands of page faults, and on a virtual machine each costs several
+ * microseconds: more than the loading itself. So, once per process, keep
+ * large blocks on the heap (not in mmaps of their own that every free
+ * returns), grow the heap in large steps, and ask for transparent huge pages
+ * there, as glibc's glibc.malloc.hugetlb=1 tunable does: a few hundred
+ * faults instead. Only the memory's placement changes, never its contents;
+ * without huge pages (or with another allocator) nothing is lost. */
+static void heap_for_pool(void)
+{
+	static int done;
+	const size_t huge = (size_t)2 << 20, grow = (size_t)16 << 20;
+	if (done)
+		return;
+	done = 1;
+	mallopt(M_MMAP_THRESHOLD, 32 << 20); /* glibc's largest */
+	mallopt(M_TRIM_THRESHOLD, 512 << 20);
+	mallopt(M_TOP_PAD, 64 << 20);
+	uintptr_t start = (uintptr_t)sbrk(0);
+	void *volatile p = malloc(grow); /* volatile: kept, not optimized away */
+	free(p);
+	uintptr_t end = (uintptr_t)sbrk(0);
+	start = (start + huge - 1) & ~(huge - 1);
+	end &= ~(huge - 1);
+	if (start != (uintptr_t)-1 && end > start)
+		(void)madvise((void *)start, end - start, MADV_HUGEPAGE);
+}
+
+/* pool_createwhatprovides frees the string hash, and the first name looked
+ * up after it (every request does) builds it anew over all the archive's
+ * strings. It adds no string, so the hash stays valid: keep it across. */
+static void create_whatprovides(Pool *pool)
+{
+	Hashtable sh = pool->ss.stringhashtbl;
+	Hashval sm = pool->ss.stringhashmask;
+	Id nstrings = pool->ss.nstrings;
+	pool->ss.stringhashtbl = NULL;
+	pool->ss.stringhashmask = 0;
+	pool_createwhatprovides(pool);
+	if (pool->ss.nstrings != nstrings || pool->ss.stringhashtbl) {
+		solv_free(sh); /* not as expected: libsolv builds it again */
+		return;
+	}
+	pool->ss.stringhashtbl = sh;
+	pool->ss.stringhashmask = sm;
+}
+
 int kiln_pool_load(const struct pool_index *idx, size_t n, const char *host_arch,
 		   const char *cache_dir, struct kiln_pool **out, struct kerr *e)
 {
@@ -292,6 +342,7 @@ int kiln_pool_load(const struct pool_index *idx, size_t n, const char *host_arch
 	int ret = 0, cached;
 
 	*out = NULL;
+	heap_for_pool();
 	kp->pool = pool_create();
 	pool_setdisttype(kp->pool, DISTTYPE_DEB);
 	kp->host_arch = xstrdup(host_arch);
@@ -325,7 +376,7 @@ int kiln_pool_load(const struct pool_index *idx, size_t n, const char *host_arch
 		Solvable *s = kp->pool->solvables + sid;
 		s->recommends = s->suggests = s->supplements = s->enhances = 0;
 	}
-	pool_createwhatprovides(kp->pool);
+	create_whatprovides(kp->pool);
 	/* the Essential: yes names, once each, sorted for a stable job order */
 	Pool *pool = kp->pool;
 	Id p;

@@ -161,6 +161,7 @@ static int find_in_sources(const struct index_file *f, const char *cache_dir, co
 	struct kbuf ib;
 	int r = 0;
 	FILE *fp = NULL;
+	char *pat = NULL;
 
 	kbuf_init(&ib);
 	if (!path_exists(idx) &&
@@ -168,12 +169,24 @@ static int find_in_sources(const struct index_file *f, const char *cache_dir, co
 		goto out;
 	if ((r = read_file(idx, &ib, (size_t)1 << 30, e)) < 0)
 		goto out;
+	/* the lines "NAME ...": the first line, then each "\nNAME " memmem finds
+	 * (one pass over the index, not a comparison per line) */
 	size_t nl = strlen(name);
-	for (char *line = ib.data; line && *line;) {
-		char *eol = strchr(line, '\n');
+	pat = xasprintf("\n%s ", name);
+	const char *end = ib.data + ib.len, *from = ib.data;
+	const char *line =
+	    ib.len > nl && !strncmp(ib.data, name, nl) && ib.data[nl] == ' ' ? ib.data : NULL;
+	for (;;) {
+		if (!line) {
+			const char *hit = memmem(from, (size_t)(end - from), pat, nl + 2);
+			if (!hit)
+				break;
+			line = hit + 1;
+		}
+		const char *eol = memchr(line, '\n', (size_t)(end - line));
 		if (!eol)
 			break;
-		if ((size_t)(eol - line) > nl && !strncmp(line, name, nl) && line[nl] == ' ') {
+		{
 			unsigned long long off, len;
 			if (sscanf(line + nl + 1, "%llu %llu", &off, &len) != 2 ||
 			    len > (64u << 20)) {
@@ -219,9 +232,11 @@ static int find_in_sources(const struct index_file *f, const char *cache_dir, co
 				source_pkg_free(&cand);
 			}
 		}
-		line = eol + 1;
+		from = eol;
+		line = NULL;
 	}
 out:
+	free(pat);
 	if (fp)
 		fclose(fp);
 	kbuf_free(&ib);
