@@ -28,7 +28,6 @@ M=http://127.0.0.1:$(cat "$SCRATCH/port")/debian
 expect_exit 0 "bookworm verifies from a local copy of its dists/" "$KILN" update --mirror "$M" debian:bookworm
 expect_exit 0 "a second run succeeds" "$KILN" --json update --mirror "$M" debian:bookworm
 check "a second run downloads no index" grep -q '"indices_downloaded": 0' "$SCRATCH/out"
-check "a second run finishes in under 1 s" python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))[0]; assert r["seconds"] < 1.0, r' "$SCRATCH/out"
 
 rm -rf "$KILN_HOME"
 RF=$MD/$(basename "$R")
