@@ -397,7 +397,7 @@ int attest_verify_file(const char *path, const struct attest_key *pub, const cha
 struct pkg_want {
 	const char *name, *arch, *version;
 	struct lock_pkg found; /* filled when found (sha256 NULL otherwise) */
-	const char *suite;     /* the index it was found in (borrowed) */
+	const struct pool_index *index; /* the index it was found in (borrowed) */
 };
 
 /* Look every want up in the Packages files idx (in order: the first that
@@ -462,6 +462,7 @@ struct verify_opts {
 	const struct attest_key *key; /* NULL: kiln's own */
 	const char *builder_id;
 	int log_to_terminal;
+	int dry_run; /* stop once the lock and options are known (r->plan) */
 	volatile sig_atomic_t *cancel;
 	struct diff_opts diff;
 };
@@ -475,6 +476,7 @@ struct verify_result {
 	char *attestation_path; /* on a match */
 	char *key_id, *pub_path;
 	char lock_sha256[SHA256_HEX_LEN + 1];
+	json_t *plan; /* what is rebuilt: source, kind, build path, environment, lock */
 	double seconds;
 };
 void verify_result_free(struct verify_result *r);

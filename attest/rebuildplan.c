@@ -93,7 +93,7 @@ static void match_para(const struct deb822_para *para, const struct pool_index *
 			w->found.filename = file;
 			w->found.mirror = xstrdup(ix->mirror ? ix->mirror : "");
 			w->found.essential = ess && !strcmp(ess, "yes");
-			w->suite = ix->name;
+			w->index = ix;
 			sha = file = NULL;
 		}
 		free(sha);
@@ -384,6 +384,8 @@ int rebuild_lock_for_buildinfo(struct rebuild_plan *p, const struct pool_index *
 	struct kbuf pins = {0};
 	struct strv base = {0};
 	struct resolve_request rq = {0};
+	struct pool_index *used = NULL;
+	size_t nused = 0;
 	int ret, has_fakeroot = 0;
 
 	if ((ret = packages_find(idx, nidx, p->arch, p->wants, p->nwants, e)) < 0)
@@ -400,7 +402,18 @@ int rebuild_lock_for_buildinfo(struct rebuild_plan *p, const struct pool_index *
 	}
 	if (!has_fakeroot)
 		strv_add(&base, "fakeroot");
-	if ((ret = kiln_pool_load(idx, nidx, p->arch, NULL, &pool, e)) < 0)
+	/* the solver sees only the indices that hold what the file names (and
+	 * the release itself, for fakeroot): the order it gives then matches a
+	 * kiln build's lock from the same suites, so their cached root is shared */
+	used = xcalloc(nidx + 1, sizeof(*used));
+	for (size_t k = 0; k < nidx; k++) {
+		int hit = k == 0;
+		for (size_t i = 0; i < p->nwants && !hit; i++)
+			hit = p->wants[i].index == &idx[k];
+		if (hit)
+			used[nused++] = idx[k];
+	}
+	if ((ret = kiln_pool_load(used, nused, p->arch, NULL, &pool, e)) < 0)
 		goto out;
 	rq.distro = p->distro;
 	rq.source = p->source;
@@ -415,8 +428,8 @@ int rebuild_lock_for_buildinfo(struct rebuild_plan *p, const struct pool_index *
 	p->have_lock = 1;
 	for (size_t i = 0; i < p->nwants; i++)
 		if (!lock_has(&p->lock, &p->wants[i].found)) {
-			ret = kerr_set(e, KILN_EFAIL, "the solver did not keep %s %s as pinned",
-				       p->wants[i].name, p->wants[i].version);
+			ret = kerr_set(e, KILN_EFAIL, "the solver did not keep %s %s %s as pinned",
+				       p->wants[i].name, p->wants[i].version, p->wants[i].found.arch);
 			goto out;
 		}
 	/* what the lock has beyond the file: fakeroot and what it needs only */
@@ -441,6 +454,7 @@ out:
 	kbuf_free(&pins);
 	strv_free(&base);
 	kiln_pool_free(pool);
+	free(used);
 	return ret;
 }
 

@@ -15,6 +15,7 @@ void verify_result_free(struct verify_result *r)
 		return;
 	output_checks_free(&r->checks);
 	json_decref(r->diffs);
+	json_decref(r->plan);
 	strv_free(&r->not_compared);
 	strv_free(&r->added);
 	free(r->rebuilt_dir);
@@ -387,6 +388,47 @@ out:
 	return ret;
 }
 
+static json_t *plan_json(const struct rebuild_plan *p)
+{
+	static const char *const kinds[] = {"binary", "arch", "indep", "full"};
+	json_t *env = json_object(), *unset = json_array(), *added = json_array();
+	for (size_t i = 0; i < p->env.n; i++) {
+		const char *eq = strchr(p->env.v[i], '=');
+		if (!eq) {
+			json_array_append_new(unset, json_string(p->env.v[i]));
+			continue;
+		}
+		char *k = xstrndup(p->env.v[i], (size_t)(eq - p->env.v[i]));
+		json_object_set_new(env, k, json_string(eq + 1));
+		free(k);
+	}
+	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:I}", "input",
+			      p->input_name ? p->input_name : "", "distro", p->distro, "source",
+			      p->source, "version", p->source_version, "arch", p->arch, "kind",
+			      kinds[p->kind], "environment", env, "unset", unset, "lock_sha256",
+			      p->lock.sha256, "npackages", (json_int_t)p->lock.n);
+	json_object_set_new(j, "build_path", p->build_path ? json_string(p->build_path)
+							   : json_null());
+	for (size_t i = 0; i < p->lock.n; i++) {
+		int named = !p->from_buildinfo;
+		for (size_t k = 0; k < p->nwants && !named; k++)
+			named = !strcmp(p->wants[k].name, p->lock.pkgs[i].name);
+		if (!named)
+			json_array_append_new(added, json_sprintf("%s %s", p->lock.pkgs[i].name,
+								  p->lock.pkgs[i].version));
+	}
+	json_object_set_new(j, "added", added);
+	char rid[SHA256_HEX_LEN + 1];
+	debroot_id(&p->lock, rid);
+	json_object_set_new(j, "root_id", json_string(rid));
+	json_t *pk = json_array();
+	for (size_t i = 0; i < p->lock.n; i++)
+		json_array_append_new(pk, json_sprintf("%s %s %s", p->lock.pkgs[i].name,
+						       p->lock.pkgs[i].version, p->lock.pkgs[i].arch));
+	json_object_set_new(j, "lock", pk);
+	return j;
+}
+
 int verify_rebuild(const char *input, const struct verify_opts *o, struct verify_result *r,
 		   struct kerr *e)
 {
@@ -436,6 +478,9 @@ int verify_rebuild(const char *input, const struct verify_opts *o, struct verify
 			 "(dpkg-buildpackage's gain-root command)",
 			 r->added.v[i]);
 	memcpy(r->lock_sha256, p.lock.sha256, sizeof(r->lock_sha256));
+	r->plan = plan_json(&p);
+	if (o->dry_run)
+		goto out;
 	if ((ret = rebuild(&p, &p.lock, &v, o, r, e)) < 0)
 		goto out;
 	ret = compare_outputs(&p, rec, is_bi ? &b : NULL, r->rebuilt_dir, r, e);
@@ -588,11 +633,14 @@ int verify_against_archive(const char *distro, const char *src, const struct ver
 			goto out;
 		p.have_lock = 1;
 	}
+	memcpy(r->lock_sha256, p.lock.sha256, sizeof(r->lock_sha256));
+	r->plan = plan_json(&p);
+	if (o->dry_run)
+		goto out;
 	srcdir = xasprintf("%s/work/verify-source-%s-%ld", kiln_home(), s.package, (long)getpid());
 	rm_rf(srcdir);
 	if ((ret = debian_fetch_source(&s, srcdir, &o->fetch, NULL, &dsc_signed, e)) < 0)
 		goto out;
-	memcpy(r->lock_sha256, p.lock.sha256, sizeof(r->lock_sha256));
 	log_info("verify: rebuilding %s %s from %s with lock %.12s (%zu packages)", s.package,
 		 s.version, distro, p.lock.sha256, p.lock.n);
 	if ((ret = run_build(&p, &p.lock, v.d[0], &s, srcdir, o, &br, e)) < 0)

@@ -30,9 +30,11 @@ static const char usage[] =
     "                       base-files version)\n"
     "  -k, --key FILE       sign with this private key (default: kiln's own)\n"
     "      --builder-id URI the verifier's id in the attestation\n"
-    "      --against-archive  compare with the archive's binaries\n";
+    "      --against-archive  compare with the archive's binaries\n"
+    "      --dry-run        print what would be rebuilt (lock, build path,\n"
+    "                       environment) and stop\n";
 
-enum { OPT_ORIGINALS = OPT_FIRST_CMD, OPT_DISTRO, OPT_BUILDER_ID, OPT_ARCHIVE };
+enum { OPT_ORIGINALS = OPT_FIRST_CMD, OPT_DISTRO, OPT_BUILDER_ID, OPT_ARCHIVE, OPT_DRY_RUN };
 
 static volatile sig_atomic_t g_cancel;
 
@@ -110,6 +112,7 @@ int cmd_verify(int argc, char **argv, struct cli *c)
 					     {"key", required_argument, 0, 'k'},
 					     {"builder-id", required_argument, 0, OPT_BUILDER_ID},
 					     {"against-archive", no_argument, 0, OPT_ARCHIVE},
+					     {"dry-run", no_argument, 0, OPT_DRY_RUN},
 					     {0, 0, 0, 0}};
 	struct verify_opts o = {0};
 	struct verify_result r = {0};
@@ -146,6 +149,9 @@ int cmd_verify(int argc, char **argv, struct cli *c)
 		case OPT_ARCHIVE:
 			against = 1;
 			break;
+		case OPT_DRY_RUN:
+			o.dry_run = 1;
+			break;
 		default:
 			return cli_usage_error("verify", "unknown option");
 		}
@@ -168,6 +174,16 @@ int cmd_verify(int argc, char **argv, struct cli *c)
 
 	rc = against ? verify_against_archive(argv[optind], argv[optind + 1], &o, &r, &e)
 		     : verify_rebuild(argv[optind], &o, &r, &e);
+	if (rc == 0 && o.dry_run) {
+		if (c->json) {
+			cli_print_json(json_incref(r.plan));
+		} else {
+			char *t = json_dumps(r.plan, JSON_INDENT(2) | JSON_SORT_KEYS);
+			printf("%s\n", t);
+			free(t);
+		}
+		goto out;
+	}
 	if (rc < 0 && rc != -KILN_EFAIL) {
 		rc = cli_fail(&e);
 		goto out;
