@@ -463,6 +463,11 @@ struct verify_opts {
 	const char *builder_id;
 	int log_to_terminal;
 	int dry_run; /* stop once the lock and options are known (r->plan) */
+	/* compare with an earlier rebuild in this directory instead of building:
+	 * its build record must show the same source files, kind, build path,
+	 * environment and lock (for a .buildinfo, which names no install order:
+	 * the same packages) */
+	const char *rebuilt_dir;
 	volatile sig_atomic_t *cancel;
 	struct diff_opts diff;
 };

@@ -388,6 +388,83 @@ out:
 	return ret;
 }
 
+/* the package set of a lock, one "name version arch sha256" line each, sorted */
+static void lock_set(const struct lock *l, struct strv *out)
+{
+	for (size_t i = 0; i < l->n; i++)
+		strv_add_owned(out, xasprintf("%s %s %s %s", l->pkgs[i].name, l->pkgs[i].version,
+					      l->pkgs[i].arch, l->pkgs[i].sha256));
+	strv_sort(out);
+}
+
+static int same_lock(const struct lock *a, const struct lock *b, int any_order)
+{
+	if (!any_order)
+		return !strcmp(a->sha256, b->sha256);
+	struct strv x = {0}, y = {0};
+	lock_set(a, &x);
+	lock_set(b, &y);
+	int same = x.n == y.n;
+	for (size_t i = 0; same && i < x.n; i++)
+		same = !strcmp(x.v[i], y.v[i]);
+	strv_free(&x);
+	strv_free(&y);
+	return same;
+}
+
+/* --rebuilt DIR: is DIR's build record a rebuild with exactly this plan? */
+static int check_rebuilt(const struct rebuild_plan *p, const char *dir, struct kerr *e)
+{
+	const char *v = strchr(p->source_version, ':');
+	char *path = xasprintf("%s/%s_%s_%s.kiln.json", dir, p->source,
+			       v ? v + 1 : p->source_version, p->arch);
+	struct rebuild_plan q = {0};
+	json_t *rec = NULL;
+	const char *why = NULL;
+	int ret;
+
+	if ((ret = record_load(path, &rec, e)) < 0 ||
+	    (ret = rebuild_plan_from_record(rec, path, &q, e)) < 0)
+		goto out;
+	json_t *env = record_field(rec, "environment");
+	if (strcmp(q.source, p->source) || strcmp(q.source_version, p->source_version))
+		why = "another source";
+	/* a .buildinfo's "arch" build and kiln's "binary" one make the same
+	 * packages when there is nothing arch:all to build: the outputs decide */
+	else if (q.kind != p->kind && !(p->from_buildinfo && q.kind == BUILD_BINARY &&
+					 p->kind == BUILD_ARCH))
+		why = "another build kind";
+	else if (!q.build_path || strcmp(q.build_path, p->build_path ? p->build_path
+								     : q.build_path))
+		why = "another build path";
+	else if (!same_lock(&q.lock, &p->lock, p->from_buildinfo))
+		why = "another lock";
+	for (size_t i = 0; !why && i < p->nsrc_files; i++) {
+		int found = 0;
+		for (size_t k = 0; k < q.nsrc_files && !found; k++)
+			found = !strcmp(q.src_files[k].name, p->src_files[i].name) &&
+				!strcmp(q.src_files[k].sha256, p->src_files[i].sha256);
+		if (!found)
+			why = "other source files";
+	}
+	for (size_t i = 0; !why && i < p->env.n; i++) {
+		const char *kv = p->env.v[i], *eq = strchr(kv, '=');
+		char *k = eq ? xstrndup(kv, (size_t)(eq - kv)) : xstrdup(kv);
+		const char *have = json_string_value(json_object_get(env, k));
+		if (eq ? !have || strcmp(have, eq + 1) : have != NULL)
+			why = "another environment";
+		free(k);
+	}
+	if (why)
+		ret = kerr_set(e, KILN_EUSAGE, "%s: not a rebuild of %s (%s)", path,
+			       p->input_name, why);
+out:
+	rebuild_plan_free(&q);
+	json_decref(rec);
+	free(path);
+	return ret;
+}
+
 static json_t *plan_json(const struct rebuild_plan *p)
 {
 	static const char *const kinds[] = {"binary", "arch", "indep", "full"};
@@ -481,8 +558,13 @@ int verify_rebuild(const char *input, const struct verify_opts *o, struct verify
 	r->plan = plan_json(&p);
 	if (o->dry_run)
 		goto out;
-	if ((ret = rebuild(&p, &p.lock, &v, o, r, e)) < 0)
+	if (o->rebuilt_dir) {
+		if ((ret = check_rebuilt(&p, o->rebuilt_dir, e)) < 0)
+			goto out;
+		r->rebuilt_dir = xstrdup(o->rebuilt_dir);
+	} else if ((ret = rebuild(&p, &p.lock, &v, o, r, e)) < 0) {
 		goto out;
+	}
 	ret = compare_outputs(&p, rec, is_bi ? &b : NULL, r->rebuilt_dir, r, e);
 	if (ret == -KILN_EFAIL) {
 		diff_differing(originals, r->rebuilt_dir, o, r);

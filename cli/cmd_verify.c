@@ -32,9 +32,14 @@ static const char usage[] =
     "      --builder-id URI the verifier's id in the attestation\n"
     "      --against-archive  compare with the archive's binaries\n"
     "      --dry-run        print what would be rebuilt (lock, build path,\n"
-    "                       environment) and stop\n";
+    "                       environment) and stop\n"
+    "      --rebuilt DIR    compare with an earlier rebuild in DIR (its build record\n"
+    "                       must show the same source, kind, build path, environment\n"
+    "                       and lock) instead of building again; the attestation\n"
+    "                       goes into DIR\n";
 
-enum { OPT_ORIGINALS = OPT_FIRST_CMD, OPT_DISTRO, OPT_BUILDER_ID, OPT_ARCHIVE, OPT_DRY_RUN };
+enum { OPT_ORIGINALS = OPT_FIRST_CMD, OPT_DISTRO, OPT_BUILDER_ID, OPT_ARCHIVE, OPT_DRY_RUN,
+       OPT_REBUILT };
 
 static volatile sig_atomic_t g_cancel;
 
@@ -113,6 +118,7 @@ int cmd_verify(int argc, char **argv, struct cli *c)
 					     {"builder-id", required_argument, 0, OPT_BUILDER_ID},
 					     {"against-archive", no_argument, 0, OPT_ARCHIVE},
 					     {"dry-run", no_argument, 0, OPT_DRY_RUN},
+					     {"rebuilt", required_argument, 0, OPT_REBUILT},
 					     {0, 0, 0, 0}};
 	struct verify_opts o = {0};
 	struct verify_result r = {0};
@@ -151,6 +157,9 @@ int cmd_verify(int argc, char **argv, struct cli *c)
 			break;
 		case OPT_DRY_RUN:
 			o.dry_run = 1;
+			break;
+		case OPT_REBUILT:
+			o.rebuilt_dir = optarg;
 			break;
 		default:
 			return cli_usage_error("verify", "unknown option");
