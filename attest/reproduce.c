@@ -2,6 +2,7 @@
  * source in the sandbox, compare every output, diff what differs, sign what was reproduced. */
 #include "attest/attest.h"
 
+#include <dirent.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -587,17 +588,17 @@ out:
 /* ---- against the archive ---- */
 
 /* the rebuilt package files: .deb and .udeb (what the archive's Packages list) */
-static int archive_compare(const struct archive_view *v, const char *arch,
-			   const struct build_result *br, const struct verify_opts *o,
+static int archive_compare(const struct archive_view *v, const char *arch, const char *dir,
+			   const struct strv *names, const struct verify_opts *o,
 			   struct verify_result *r, struct kerr *e)
 {
 	int ret = 0;
 	r->diffs = json_object();
-	for (size_t i = 0; i < br->outputs.n; i++) {
-		const char *n = br->outputs.v[i];
+	for (size_t i = 0; i < names->n; i++) {
+		const char *n = names->v[i];
 		if (!str_has_suffix(n, ".deb") && !str_has_suffix(n, ".udeb"))
 			continue;
-		char *path = xasprintf("%s/%s", br->outdir, n);
+		char *path = xasprintf("%s/%s", dir, n);
 		struct kbuf ctl = {0};
 		struct deb822_parser ps;
 		struct deb822_para para = {0};
@@ -681,6 +682,21 @@ static int archive_compare(const struct archive_view *v, const char *arch,
 	return 0;
 }
 
+/* the package files in an earlier rebuild's directory */
+static int list_packages(const char *dir, struct strv *out, struct kerr *e)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	if (!d)
+		return kerr_errno(e, KILN_EIO, "opening %s", dir);
+	while ((de = readdir(d)))
+		if (str_has_suffix(de->d_name, ".deb") || str_has_suffix(de->d_name, ".udeb"))
+			strv_add(out, de->d_name);
+	closedir(d);
+	strv_sort(out);
+	return 0;
+}
+
 int verify_against_archive(const char *distro, const char *src, const struct verify_opts *o,
 			   struct verify_result *r, struct kerr *e)
 {
@@ -719,6 +735,13 @@ int verify_against_archive(const char *distro, const char *src, const struct ver
 	r->plan = plan_json(&p);
 	if (o->dry_run)
 		goto out;
+	if (o->rebuilt_dir) {
+		if ((ret = check_rebuilt(&p, o->rebuilt_dir, e)) < 0 ||
+		    (ret = list_packages(o->rebuilt_dir, &br.outputs, e)) < 0)
+			goto out;
+		r->rebuilt_dir = xstrdup(o->rebuilt_dir);
+		goto compare;
+	}
 	srcdir = xasprintf("%s/work/verify-source-%s-%ld", kiln_home(), s.package, (long)getpid());
 	rm_rf(srcdir);
 	if ((ret = debian_fetch_source(&s, srcdir, &o->fetch, NULL, &dsc_signed, e)) < 0)
@@ -728,7 +751,8 @@ int verify_against_archive(const char *distro, const char *src, const struct ver
 	if ((ret = run_build(&p, &p.lock, v.d[0], &s, srcdir, o, &br, e)) < 0)
 		goto out;
 	r->rebuilt_dir = xstrdup(o->outdir);
-	if ((ret = archive_compare(&v, p.arch, &br, o, r, e)) < 0)
+compare:
+	if ((ret = archive_compare(&v, p.arch, r->rebuilt_dir, &br.outputs, o, r, e)) < 0)
 		goto out;
 	ret = sign_rebuild(&p, &p.lock, o, started, r, e);
 out:

@@ -55,7 +55,7 @@ static const char *status_word(int st)
 	return st == 0 ? "reproduced" : st == -KILN_ENOTFOUND ? "missing" : "DIFFERS";
 }
 
-static void print_text(const struct verify_result *r)
+static void print_text(const struct verify_result *r, int against)
 {
 	for (size_t i = 0; i < r->checks.n; i++) {
 		const struct output_check *c = &r->checks.v[i];
@@ -68,7 +68,11 @@ static void print_text(const struct verify_result *r)
 		printf("%-10s %s\n", "skipped", r->not_compared.v[i]);
 	for (void *it = json_object_iter(r->diffs); it; it = json_object_iter_next(r->diffs, it)) {
 		json_t *d = json_object_iter_value(it);
-		printf("\nkiln diff %s (as described -> rebuilt):\n", json_object_iter_key(it));
+		printf("\nkiln diff %s (%s -> rebuilt):\n", json_object_iter_key(it),
+		       against ? "the archive's" : "as described");
+		if (json_object_get(d, "archive_url"))
+			printf("  archive: %s\n",
+			       json_string_value(json_object_get(d, "archive_url")));
 		if (json_object_get(d, "unavailable"))
 			printf("  no diff: %s\n",
 			       json_string_value(json_object_get(d, "unavailable")));
@@ -204,7 +208,7 @@ int cmd_verify(int argc, char **argv, struct cli *c)
 	if (c->json)
 		cli_print_json(result_json(&r, rc));
 	else
-		print_text(&r);
+		print_text(&r, against);
 	if (rc < 0) {
 		rc = cli_fail(&e);
 		goto out;
