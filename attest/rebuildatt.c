@@ -32,8 +32,8 @@ static json_t *packages(const struct lock *l, const char *distro)
 	for (size_t i = 0; i < l->n; i++) {
 		const struct lock_pkg *p = &l->pkgs[i];
 		char *purl = purl_package(distro, p->name, p->version, p->arch);
-		json_array_append_new(out, json_pack("{s:s, s:o}", "uri", purl, "digest",
-						     sha256_digest(p->sha256)));
+		json_array_append_new(
+		    out, json_pack("{s:s, s:o}", "uri", purl, "digest", sha256_digest(p->sha256)));
 		free(purl);
 	}
 	return out;
@@ -86,13 +86,13 @@ int rebuild_statement(const struct rebuild_facts *f, json_t **out, struct kerr *
 		json_object_set_new(meta, "startedOn", json_string(f->started));
 	if (f->finished)
 		json_object_set_new(meta, "finishedOn", json_string(f->finished));
-	json_t *pred = json_pack(
-	    "{s:s, s:o, s:{s:s, s:s, s:s}, s:o, s:o, s:o, s:{s:s, s:{s:s}}, s:o}", "verdict",
-	    "reproduced", "reproduces", repro, "source", "distro", p->distro, "name", p->source,
-	    "version", p->source_version, "rebuild", rb, "outputs", outs, "notCompared",
-	    strings(f->not_compared), "verifier", "id",
-	    f->builder_id ? f->builder_id : KILN_BUILDER_ID_DEFAULT, "version", "kiln",
-	    KILN_VERSION, "metadata", meta);
+	json_t *pred =
+	    json_pack("{s:s, s:o, s:{s:s, s:s, s:s}, s:o, s:o, s:o, s:{s:s, s:{s:s}}, s:o}",
+		      "verdict", "reproduced", "reproduces", repro, "source", "distro", p->distro,
+		      "name", p->source, "version", p->source_version, "rebuild", rb, "outputs",
+		      outs, "notCompared", strings(f->not_compared), "verifier", "id",
+		      f->builder_id ? f->builder_id : KILN_BUILDER_ID_DEFAULT, "version", "kiln",
+		      KILN_VERSION, "metadata", meta);
 	*out = json_pack("{s:s, s:o, s:s, s:o}", "_type", INTOTO_STATEMENT_V1, "subject", subj,
 			 "predicateType", KILN_REBUILD_PREDICATE, "predicate", pred);
 	return *out ? 0 : kerr_set(e, KILN_EFAIL, "cannot assemble the rebuild attestation");

@@ -67,7 +67,7 @@ static void match_para(const struct deb822_para *para, const struct pool_index *
 	if (!name)
 		return;
 	struct pkg_want key = {.name = name}, *kp = &key;
-	struct pkg_want **hit = bsearch(&kp, sorted, n, sizeof(*sorted), want_cmp);
+	struct pkg_want **hit = bsearch(&kp, sorted, n, sizeof(struct pkg_want *), want_cmp);
 	if (!hit)
 		goto out;
 	while (hit > sorted && !strcmp(hit[-1]->name, name))
@@ -83,8 +83,8 @@ static void match_para(const struct deb822_para *para, const struct pool_index *
 		char *end = NULL;
 		unsigned long long sz = size ? strtoull(size, &end, 10) : 0;
 		/* an index entry without a usable hash or path is no answer */
-		if (sha && is_sha256_hex(sha) && strlen(sha) == SHA256_HEX_LEN && file &&
-		    *file && file[0] != '/' && !strstr(file, "..") && size && end && !*end) {
+		if (sha && is_sha256_hex(sha) && strlen(sha) == SHA256_HEX_LEN && file && *file &&
+		    file[0] != '/' && !strstr(file, "..") && size && end && !*end) {
 			w->found.name = xstrdup(name);
 			w->found.version = xstrdup(ver);
 			w->found.arch = xstrdup(arch);
@@ -110,13 +110,13 @@ out:
 int packages_find(const struct pool_index *idx, size_t nidx, const char *host_arch,
 		  struct pkg_want *wants, size_t n, struct kerr *e)
 {
-	struct pkg_want **sorted = xcalloc(n ? n : 1, sizeof(*sorted));
+	struct pkg_want **sorted = xcalloc(n ? n : 1, sizeof(struct pkg_want *));
 	size_t missing = n;
 	int ret = 0;
 
 	for (size_t i = 0; i < n; i++)
 		sorted[i] = &wants[i];
-	qsort(sorted, n, sizeof(*sorted), want_cmp);
+	qsort(sorted, n, sizeof(struct pkg_want *), want_cmp);
 	for (size_t k = 0; k < nidx && missing; k++) {
 		struct kbuf text = {0};
 		struct deb822_parser ps;
@@ -148,15 +148,59 @@ int packages_find(const struct pool_index *idx, size_t nidx, const char *host_ar
 /* dpkg-genbuildinfo's allow-list (deb-buildinfo(5)), plus DEB_<FLAG>_SET */
 static int env_allowed(const char *name)
 {
-	static const char *const names[] = {
-	    "CC", "CPP", "CXX", "OBJC", "OBJCXX", "PC", "FC", "M2C", "AS", "LD", "AR", "RANLIB",
-	    "MAKE", "AWK", "LEX", "YACC", "ASFLAGS", "CFLAGS", "CPPFLAGS", "CXXFLAGS", "OBJCFLAGS",
-	    "OBJCXXFLAGS", "GCJFLAGS", "DFLAGS", "FFLAGS", "LDFLAGS", "ARFLAGS", "MAKEFLAGS",
-	    "LD_LIBRARY_PATH", "LANG", "LC_ALL", "LC_ADDRESS", "LC_COLLATE", "LC_CTYPE",
-	    "LC_IDENTIFICATION", "LC_MEASUREMENT", "LC_MESSAGES", "LC_MONETARY", "LC_NAME",
-	    "LC_NUMERIC", "LC_PAPER", "LC_TELEPHONE", "LC_TIME", "DEB_BUILD_OPTIONS",
-	    "DEB_BUILD_PROFILES", "DEB_VENDOR", "DPKG_ROOT", "DPKG_ADMINDIR", "DPKG_DATADIR",
-	    "DPKG_ORIGINS_DIR", "DPKG_GENSYMBOLS_CHECK_LEVEL", "SOURCE_DATE_EPOCH", NULL};
+	static const char *const names[] = {"CC",
+					    "CPP",
+					    "CXX",
+					    "OBJC",
+					    "OBJCXX",
+					    "PC",
+					    "FC",
+					    "M2C",
+					    "AS",
+					    "LD",
+					    "AR",
+					    "RANLIB",
+					    "MAKE",
+					    "AWK",
+					    "LEX",
+					    "YACC",
+					    "ASFLAGS",
+					    "CFLAGS",
+					    "CPPFLAGS",
+					    "CXXFLAGS",
+					    "OBJCFLAGS",
+					    "OBJCXXFLAGS",
+					    "GCJFLAGS",
+					    "DFLAGS",
+					    "FFLAGS",
+					    "LDFLAGS",
+					    "ARFLAGS",
+					    "MAKEFLAGS",
+					    "LD_LIBRARY_PATH",
+					    "LANG",
+					    "LC_ALL",
+					    "LC_ADDRESS",
+					    "LC_COLLATE",
+					    "LC_CTYPE",
+					    "LC_IDENTIFICATION",
+					    "LC_MEASUREMENT",
+					    "LC_MESSAGES",
+					    "LC_MONETARY",
+					    "LC_NAME",
+					    "LC_NUMERIC",
+					    "LC_PAPER",
+					    "LC_TELEPHONE",
+					    "LC_TIME",
+					    "DEB_BUILD_OPTIONS",
+					    "DEB_BUILD_PROFILES",
+					    "DEB_VENDOR",
+					    "DPKG_ROOT",
+					    "DPKG_ADMINDIR",
+					    "DPKG_DATADIR",
+					    "DPKG_ORIGINS_DIR",
+					    "DPKG_GENSYMBOLS_CHECK_LEVEL",
+					    "SOURCE_DATE_EPOCH",
+					    NULL};
 	for (size_t i = 0; names[i]; i++)
 		if (!strcmp(name, names[i]))
 			return 1;
@@ -261,7 +305,7 @@ int rebuild_plan_from_buildinfo(const struct buildinfo *b, const char *what, con
 	}
 	if ((ret = kind_from_architecture(b, what, &p->kind, e)) < 0)
 		goto out;
-	if (b->build_path && (ret = build_path_check(b->build_path, e)) < 0) {
+	if (b->build_path && build_path_check(b->build_path, e) < 0) {
 		e->code = KILN_EPARSE;
 		ret = kerr_prefix(e, "%s: Build-Path: ", what);
 		goto out;
@@ -283,8 +327,8 @@ int rebuild_plan_from_buildinfo(const struct buildinfo *b, const char *what, con
 		     strspn(b->env[i].value, "0123456789") != strlen(b->env[i].value) ||
 		     strlen(b->env[i].value) > 18)) {
 			ret = kerr_set(e, KILN_EPARSE,
-				       "%s: SOURCE_DATE_EPOCH '%s' is not a number of seconds", what,
-				       b->env[i].value);
+				       "%s: SOURCE_DATE_EPOCH '%s' is not a number of seconds",
+				       what, b->env[i].value);
 			goto out;
 		}
 		strv_add_owned(&p->env, xasprintf("%s=%s", b->env[i].name, b->env[i].value));
@@ -324,19 +368,21 @@ static char *mirror_hint(const char *build_date)
 {
 	int64_t t = build_date ? parse_rfc2822_utc(build_date) : -1;
 	if (t < 0)
-		return xstrdup("--mirror http://snapshot.debian.org/archive/debian/YYYYMMDDT000000Z/ "
-			       "(a snapshot from the day it was built)");
+		return xstrdup(
+		    "--mirror http://snapshot.debian.org/archive/debian/YYYYMMDDT000000Z/ "
+		    "(a snapshot from the day it was built)");
 	char *iso = rfc3339_utc(t);
-	char *s = xasprintf("--mirror http://snapshot.debian.org/archive/debian/%.4s%.2s%.2sT%.2s%.2s"
-			    "%.2sZ/ (a snapshot from the day it was built)",
-			    iso, iso + 5, iso + 8, iso + 11, iso + 14, iso + 17);
+	char *s =
+	    xasprintf("--mirror http://snapshot.debian.org/archive/debian/%.4s%.2s%.2sT%.2s%.2s"
+		      "%.2sZ/ (a snapshot from the day it was built)",
+		      iso, iso + 5, iso + 8, iso + 11, iso + 14, iso + 17);
 	free(iso);
 	return s;
 }
 
 /* the missing wants as one message, up to 10 named */
-static int report_missing(const struct rebuild_plan *p, const struct pool_index *idx,
-			  size_t nidx, const char *build_date, struct kerr *e)
+static int report_missing(const struct rebuild_plan *p, const struct pool_index *idx, size_t nidx,
+			  const char *build_date, struct kerr *e)
 {
 	struct kbuf m = {0}, suites = {0};
 	size_t shown = 0, total = 0;
@@ -428,8 +474,9 @@ int rebuild_lock_for_buildinfo(struct rebuild_plan *p, const struct pool_index *
 	p->have_lock = 1;
 	for (size_t i = 0; i < p->nwants; i++)
 		if (!lock_has(&p->lock, &p->wants[i].found)) {
-			ret = kerr_set(e, KILN_EFAIL, "the solver did not keep %s %s %s as pinned",
-				       p->wants[i].name, p->wants[i].version, p->wants[i].found.arch);
+			ret =
+			    kerr_set(e, KILN_EFAIL, "the solver did not keep %s %s %s as pinned",
+				     p->wants[i].name, p->wants[i].version, p->wants[i].found.arch);
 			goto out;
 		}
 	/* what the lock has beyond the file: fakeroot and what it needs only */
@@ -442,10 +489,11 @@ int rebuild_lock_for_buildinfo(struct rebuild_plan *p, const struct pool_index *
 		if (named)
 			continue;
 		if (strcmp(l->name, "fakeroot") && strcmp(l->name, "libfakeroot")) {
-			ret = kerr_set(e, KILN_EFAIL,
-				       "the packages the .buildinfo names need %s %s, which it does "
-				       "not name: not the environment it records",
-				       l->name, l->version);
+			ret =
+			    kerr_set(e, KILN_EFAIL,
+				     "the packages the .buildinfo names need %s %s, which it does "
+				     "not name: not the environment it records",
+				     l->name, l->version);
 			goto out;
 		}
 		strv_add_owned(added, xasprintf("%s %s", l->name, l->version));
@@ -558,11 +606,12 @@ int rebuild_plan_from_record(const json_t *rec, const char *what, struct rebuild
 	if ((ret = record_check(rec, what, e)) < 0)
 		return ret;
 	if (kind_parse(kind ? kind : "binary", &p->kind) < 0) {
-		ret = kerr_set(e, KILN_EPARSE, "%s: build.kind '%s' is not binary, arch, indep or full",
-			       what, kind);
+		ret =
+		    kerr_set(e, KILN_EPARSE,
+			     "%s: build.kind '%s' is not binary, arch, indep or full", what, kind);
 		goto out;
 	}
-	if (bp && (ret = build_path_check(bp, e)) < 0) {
+	if (bp && build_path_check(bp, e) < 0) {
 		e->code = KILN_EPARSE;
 		ret = kerr_prefix(e, "%s: build.build_path: ", what);
 		goto out;
@@ -580,8 +629,8 @@ int rebuild_plan_from_record(const json_t *rec, const char *what, struct rebuild
 			name_ok &= isalnum((unsigned char)*c) || *c == '_';
 		if (!name_ok || !v || !env_value_ok(v) || !strcmp(k, "PATH")) {
 			ret = kerr_set(e, KILN_EPARSE,
-				       "%s: build.environment %s is not NAME: \"value\" kiln sets", what,
-				       k);
+				       "%s: build.environment %s is not NAME: \"value\" kiln sets",
+				       what, k);
 			goto out;
 		}
 		strv_add_owned(&p->env, xasprintf("%s=%s", k, v));

@@ -96,8 +96,10 @@ static int archive_view_open(const char *distro, const char *arch, const struct 
 			if (dup)
 				continue;
 			v->ix = xrealloc(v->ix, (v->nix + 1) * sizeof(*v->ix));
-			v->ix[v->nix++] = (struct pool_index){
-			    .path = f->path, .mirror = f->mirror, .name = f->suite, .sha256 = f->sha256};
+			v->ix[v->nix++] = (struct pool_index){.path = f->path,
+							      .mirror = f->mirror,
+							      .name = f->suite,
+							      .sha256 = f->sha256};
 		}
 	}
 	return 0;
@@ -141,8 +143,7 @@ static char *dir_of(const char *path)
 
 /* a record's lock packages that are neither in the blob store nor in the
  * configured indices cannot be had: say which, before any work starts */
-static int check_record_lock(struct rebuild_plan *p, const struct archive_view *v,
-			     struct kerr *e)
+static int check_record_lock(struct rebuild_plan *p, const struct archive_view *v, struct kerr *e)
 {
 	struct pkg_want *w = xcalloc(p->lock.n + 1, sizeof(*w));
 	size_t n = 0;
@@ -177,12 +178,14 @@ static int check_record_lock(struct rebuild_plan *p, const struct archive_view *
 	for (size_t i = 0; r == 0 && i < n; i++)
 		for (size_t k = 0; k < p->lock.n; k++) {
 			struct lock_pkg *l = &p->lock.pkgs[k];
-			if (strcmp(l->name, w[i].name) || strcmp(l->arch, w[i].arch))
+			if (!w[i].found.sha256 || strcmp(l->name, w[i].name) ||
+			    strcmp(l->arch, w[i].arch))
 				continue;
 			if (strcmp(l->sha256, w[i].found.sha256)) {
-				r = kerr_set(e, KILN_EVERIFY,
-					     "%s %s: the record's sha256 %s is not the archive's %s",
-					     l->name, l->version, l->sha256, w[i].found.sha256);
+				r = kerr_set(
+				    e, KILN_EVERIFY,
+				    "%s %s: the record's sha256 %s is not the archive's %s",
+				    l->name, l->version, l->sha256, w[i].found.sha256);
 				break;
 			}
 			free(l->mirror);
@@ -205,11 +208,12 @@ static int check_source_files(const struct rebuild_plan *p, const struct source_
 			ok = !strcmp(s->files[k].name, p->src_files[i].name) &&
 			     !strcmp(s->files[k].sha256, p->src_files[i].sha256);
 		if (!ok)
-			return kerr_set(e, KILN_EVERIFY,
-					"%s: source file %s (sha256 %s) is not what the archive's %s "
-					"%s has",
-					p->input_name, p->src_files[i].name, p->src_files[i].sha256,
-					s->package, s->version);
+			return kerr_set(
+			    e, KILN_EVERIFY,
+			    "%s: source file %s (sha256 %s) is not what the archive's %s "
+			    "%s has",
+			    p->input_name, p->src_files[i].name, p->src_files[i].sha256, s->package,
+			    s->version);
 	}
 	return 0;
 }
@@ -243,8 +247,8 @@ static int compare_outputs(const struct rebuild_plan *p, const json_t *rec,
 }
 
 /* kiln diff of each output that differs, against the file the input describes */
-static void diff_differing(const char *originals, const char *rebuilt,
-			   const struct verify_opts *o, struct verify_result *r)
+static void diff_differing(const char *originals, const char *rebuilt, const struct verify_opts *o,
+			   struct verify_result *r)
 {
 	r->diffs = json_object();
 	for (size_t i = 0; i < r->checks.n; i++) {
@@ -258,10 +262,11 @@ static void diff_differing(const char *originals, const char *rebuilt,
 		json_t *rep = NULL;
 		if (!path_exists(a) || sha256_file(a, have, NULL, &e2) < 0 ||
 		    strcmp(have, c->want_sha256))
-			rep = json_pack("{s:s}", "unavailable",
-					have[0] ? "the file next to the input is not the one it names"
-						: "the file it names is not next to the input "
-						  "(--originals DIR)");
+			rep =
+			    json_pack("{s:s}", "unavailable",
+				      have[0] ? "the file next to the input is not the one it names"
+					      : "the file it names is not next to the input "
+						"(--originals DIR)");
 		else if (deb_diff(a, bp, &o->diff, &rep, &e2) < 0)
 			rep = json_pack("{s:s}", "unavailable", e2.msg);
 		json_object_set_new(r->diffs, c->name, rep);
@@ -366,8 +371,8 @@ static int rebuild(struct rebuild_plan *p, const struct lock *l, const struct ar
 {
 	struct source_pkg s = {0};
 	struct build_result br = {0};
-	char *srcdir = xasprintf("%s/work/verify-source-%s-%ld", kiln_home(), p->source,
-				 (long)getpid());
+	char *srcdir =
+	    xasprintf("%s/work/verify-source-%s-%ld", kiln_home(), p->source, (long)getpid());
 	int ret, dsc_signed = -1;
 
 	if ((ret = find_source(v, p->source, p->source_version, &s, e)) < 0 ||
@@ -432,11 +437,11 @@ static int check_rebuilt(const struct rebuild_plan *p, const char *dir, struct k
 		why = "another source";
 	/* a .buildinfo's "arch" build and kiln's "binary" one make the same
 	 * packages when there is nothing arch:all to build: the outputs decide */
-	else if (q.kind != p->kind && !(p->from_buildinfo && q.kind == BUILD_BINARY &&
-					 p->kind == BUILD_ARCH))
+	else if (q.kind != p->kind &&
+		 !(p->from_buildinfo && q.kind == BUILD_BINARY && p->kind == BUILD_ARCH))
 		why = "another build kind";
-	else if (!q.build_path || strcmp(q.build_path, p->build_path ? p->build_path
-								     : q.build_path))
+	else if (!q.build_path ||
+		 strcmp(q.build_path, p->build_path ? p->build_path : q.build_path))
 		why = "another build path";
 	else if (!same_lock(&q.lock, &p->lock, p->from_buildinfo))
 		why = "another lock";
@@ -457,8 +462,8 @@ static int check_rebuilt(const struct rebuild_plan *p, const char *dir, struct k
 		free(k);
 	}
 	if (why)
-		ret = kerr_set(e, KILN_EUSAGE, "%s: not a rebuild of %s (%s)", path,
-			       p->input_name, why);
+		ret = kerr_set(e, KILN_EUSAGE, "%s: not a rebuild of %s (%s)", path, p->input_name,
+			       why);
 out:
 	rebuild_plan_free(&q);
 	json_decref(rec);
@@ -485,8 +490,8 @@ static json_t *plan_json(const struct rebuild_plan *p)
 			      p->source, "version", p->source_version, "arch", p->arch, "kind",
 			      kinds[p->kind], "environment", env, "unset", unset, "lock_sha256",
 			      p->lock.sha256, "npackages", (json_int_t)p->lock.n);
-	json_object_set_new(j, "build_path", p->build_path ? json_string(p->build_path)
-							   : json_null());
+	json_object_set_new(j, "build_path",
+			    p->build_path ? json_string(p->build_path) : json_null());
 	for (size_t i = 0; i < p->lock.n; i++) {
 		int named = !p->from_buildinfo;
 		for (size_t k = 0; k < p->nwants && !named; k++)
@@ -501,8 +506,9 @@ static json_t *plan_json(const struct rebuild_plan *p)
 	json_object_set_new(j, "root_id", json_string(rid));
 	json_t *pk = json_array();
 	for (size_t i = 0; i < p->lock.n; i++)
-		json_array_append_new(pk, json_sprintf("%s %s %s", p->lock.pkgs[i].name,
-						       p->lock.pkgs[i].version, p->lock.pkgs[i].arch));
+		json_array_append_new(pk,
+				      json_sprintf("%s %s %s", p->lock.pkgs[i].name,
+						   p->lock.pkgs[i].version, p->lock.pkgs[i].arch));
 	json_object_set_new(j, "lock", pk);
 	return j;
 }
@@ -615,8 +621,8 @@ static int archive_compare(const struct archive_view *v, const char *arch, const
 		ver = deb822_get(&para, "Version");
 		parch = deb822_get(&para, "Architecture");
 		if (!pkg || !ver || !parch) {
-			ret = kerr_set(e, KILN_EPARSE, "%s: control lacks Package/Version/Architecture",
-				       path);
+			ret = kerr_set(e, KILN_EPARSE,
+				       "%s: control lacks Package/Version/Architecture", path);
 			goto next;
 		}
 		w.name = pkg;
@@ -626,9 +632,9 @@ static int archive_compare(const struct archive_view *v, const char *arch, const
 			goto next;
 		if (ret > 0) {
 			ret = 0;
-			strv_add_owned(&r->not_compared,
-				       xasprintf("%s (%s %s is not in the archive's Packages)", n, pkg,
-						 ver));
+			strv_add_owned(
+			    &r->not_compared,
+			    xasprintf("%s (%s %s is not in the archive's Packages)", n, pkg, ver));
 			goto next;
 		}
 		char *url = xasprintf("%s/%s", w.found.mirror, w.found.filename);
@@ -656,8 +662,9 @@ static int archive_compare(const struct archive_view *v, const char *arch, const
 			struct kerr e2 = {0};
 			if (deb_diff(blob, path, &o->diff, &rep, &e2) < 0)
 				rep = json_pack("{s:s}", "unavailable", e2.msg);
-			json_object_set_new(rep, "archive_url",
-					    json_sprintf("%s/%s", w.found.mirror, w.found.filename));
+			json_object_set_new(
+			    rep, "archive_url",
+			    json_sprintf("%s/%s", w.found.mirror, w.found.filename));
 			json_object_set_new(r->diffs, n, rep);
 			free(blob);
 		}
@@ -673,7 +680,8 @@ static int archive_compare(const struct archive_view *v, const char *arch, const
 			return ret;
 	}
 	if (!r->checks.n)
-		return kerr_set(e, KILN_ENOTFOUND, "none of the rebuilt packages is in the archive");
+		return kerr_set(e, KILN_ENOTFOUND,
+				"none of the rebuilt packages is in the archive");
 	for (size_t i = 0; i < r->checks.n; i++)
 		if (r->checks.v[i].status)
 			return kerr_set(e, KILN_EFAIL,

@@ -176,8 +176,8 @@ int build_path_check(const char *path, struct kerr *e)
 	for (size_t i = 0; i < parts.n && ret == 0; i++) {
 		const char *c = parts.v[i];
 		if (!strcmp(c, ".") || !strcmp(c, ".."))
-			ret = kerr_set(e, KILN_EUSAGE, "build path '%s' has a '%s' component",
-				       path, c);
+			ret = kerr_set(e, KILN_EUSAGE, "build path '%s' has a '%s' component", path,
+				       c);
 		for (; *c && ret == 0; c++)
 			if (!(isalnum((unsigned char)*c) || strchr("._+~-", *c)))
 				ret = kerr_set(e, KILN_EUSAGE,
@@ -205,8 +205,8 @@ static int make_build_dir(struct build_ctx *c, struct kerr *e)
 	strv_split(&parts, c->build_path, "/");
 	for (size_t i = 0; i < parts.n; i++) {
 		if (mkdirat(fd, parts.v[i], 0755) < 0 && errno != EEXIST) {
-			ret = kerr_errno(e, KILN_EIO, "creating %s in the build root",
-					 c->build_path);
+			ret =
+			    kerr_errno(e, KILN_EIO, "creating %s in the build root", c->build_path);
 			break;
 		}
 		int nfd = openat(fd, parts.v[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -311,8 +311,7 @@ static void make_env(struct build_ctx *c)
 		size_t k = 0, klen = eq ? (size_t)(eq - kv) : strlen(kv);
 		if (klen == 0)
 			continue;
-		while (k < c->env.n &&
-		       (strncmp(c->env.v[k], kv, klen) || c->env.v[k][klen] != '='))
+		while (k < c->env.n && (strncmp(c->env.v[k], kv, klen) || c->env.v[k][klen] != '='))
 			k++;
 		if (k < c->env.n && !eq) { /* a bare NAME: unset it */
 			free(c->env.v[k]);
@@ -583,8 +582,8 @@ int debian_build(const struct build_source *src, const struct lock *l, const str
 		if ((ret = build_path_check(o->build_path, e)) < 0)
 			goto out;
 		c.pkgdir = xstrdup(o->build_path);
-		c.build_path = xstrndup(o->build_path, (size_t)(strrchr(o->build_path, '/') -
-								  o->build_path));
+		c.build_path =
+		    xstrndup(o->build_path, (size_t)(strrchr(o->build_path, '/') - o->build_path));
 	} else {
 		c.build_path = xstrdup("/build/reproducible-path");
 		c.pkgdir = xasprintf("%s/%s-%s", c.build_path, src->pkg->package, upstream);

@@ -38,8 +38,14 @@ static const char usage[] =
     "                       and lock) instead of building again; the attestation\n"
     "                       goes into DIR\n";
 
-enum { OPT_ORIGINALS = OPT_FIRST_CMD, OPT_DISTRO, OPT_BUILDER_ID, OPT_ARCHIVE, OPT_DRY_RUN,
-       OPT_REBUILT };
+enum {
+	OPT_ORIGINALS = OPT_FIRST_CMD,
+	OPT_DISTRO,
+	OPT_BUILDER_ID,
+	OPT_ARCHIVE,
+	OPT_DRY_RUN,
+	OPT_REBUILT
+};
 
 static volatile sig_atomic_t g_cancel;
 
@@ -170,8 +176,9 @@ int cmd_verify(int argc, char **argv, struct cli *c)
 		}
 	}
 	if (against ? argc - optind != 2 : argc - optind != 1)
-		return cli_usage_error("verify", against ? "--against-archive wants DISTRO SRC"
-							 : "expected RECORD.json or FILE.buildinfo");
+		return cli_usage_error("verify", against
+						     ? "--against-archive wants DISTRO SRC"
+						     : "expected RECORD.json or FILE.buildinfo");
 	o.ov.mirror = c->mirror;
 	o.ov.config = c->config;
 	o.fetch = c->fetch;

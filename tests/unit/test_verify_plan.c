@@ -24,29 +24,28 @@ static char tmpdir[64];
 #define SHA_X SHA("12")
 
 /* sbuild's shape: a random Build-Path, parallel=N, no LC_ALL */
-static const char sbuild_like[] =
-    "Format: 1.0\n"
-    "Source: hello\n"
-    "Binary: hello hello-dbgsym\n"
-    "Architecture: amd64\n"
-    "Version: 2.10-3\n"
-    "Checksums-Sha256:\n"
-    " " SHA_A " 52980 hello_2.10-3_amd64.deb\n"
-    "Build-Origin: Debian\n"
-    "Build-Architecture: amd64\n"
-    "Build-Date: Fri, 27 Nov 2026 10:14:36 +0000\n"
-    "Build-Path: /build/hello-Xq3dPa/hello-2.10\n"
-    "Build-Tainted-By:\n"
-    " merged-usr-via-aliased-dirs\n"
-    "Installed-Build-Depends:\n"
-    " base-files (= 12.4+deb12u11),\n"
-    " bash (= 5.2.15-2+b8),\n"
-    " libgcc-s1:amd64 (= 12.2.0-14),\n"
-    " zlib1g (= 1:1.2.13.dfsg-1)\n"
-    "Environment:\n"
-    " DEB_BUILD_OPTIONS=\"parallel=4\"\n"
-    " LANG=\"en_US.UTF-8\"\n"
-    " SOURCE_DATE_EPOCH=\"1672068600\"\n";
+static const char sbuild_like[] = "Format: 1.0\n"
+				  "Source: hello\n"
+				  "Binary: hello hello-dbgsym\n"
+				  "Architecture: amd64\n"
+				  "Version: 2.10-3\n"
+				  "Checksums-Sha256:\n"
+				  " " SHA_A " 52980 hello_2.10-3_amd64.deb\n"
+				  "Build-Origin: Debian\n"
+				  "Build-Architecture: amd64\n"
+				  "Build-Date: Fri, 27 Nov 2026 10:14:36 +0000\n"
+				  "Build-Path: /build/hello-Xq3dPa/hello-2.10\n"
+				  "Build-Tainted-By:\n"
+				  " merged-usr-via-aliased-dirs\n"
+				  "Installed-Build-Depends:\n"
+				  " base-files (= 12.4+deb12u11),\n"
+				  " bash (= 5.2.15-2+b8),\n"
+				  " libgcc-s1:amd64 (= 12.2.0-14),\n"
+				  " zlib1g (= 1:1.2.13.dfsg-1)\n"
+				  "Environment:\n"
+				  " DEB_BUILD_OPTIONS=\"parallel=4\"\n"
+				  " LANG=\"en_US.UTF-8\"\n"
+				  " SOURCE_DATE_EPOCH=\"1672068600\"\n";
 
 static char *with_field(const char *text, const char *field, const char *value)
 {
@@ -182,7 +181,8 @@ static void test_malformed_buildinfo_inputs_are_refused_with_the_reason(void **s
 	expect_refused(t, KILN_EPARSE, "Build-Path '/build/a$(id)/x'");
 	free(t);
 	t = with_field(sbuild_like, "Build-Path", "/build");
-	expect_refused(t, KILN_EPARSE, "Build-Path: build path '/build' is not a path under /build/");
+	expect_refused(t, KILN_EPARSE,
+		       "Build-Path: build path '/build' is not a path under /build/");
 	free(t);
 	/* Installed-Build-Depends not exact, or no base-files (buildinfo_parse's rules) */
 	t = with_field(sbuild_like, "Installed-Build-Depends", "\n base-files (>= 12)");
@@ -340,8 +340,8 @@ static void write_indices(void)
 	idx[1] = (struct pool_index){
 	    .path = b, .mirror = "http://m/debian-security", .name = "bookworm-security"};
 	char *c = xasprintf("%s/i386_Packages", tmpdir);
-	assert_int_equal(
-	    write_file_atomic(c, packages_foreign, strlen(packages_foreign), 0644, &e), 0);
+	assert_int_equal(write_file_atomic(c, packages_foreign, strlen(packages_foreign), 0644, &e),
+			 0);
 	idx[2] = (struct pool_index){.path = c, .mirror = "http://m/debian", .name = "i386"};
 }
 
