@@ -396,7 +396,7 @@ int attest_verify_file(const char *path, const struct attest_key *pub, const cha
 /* One wanted package: NAME[:ARCH] = VERSION. arch NULL: the host arch or all. */
 struct pkg_want {
 	const char *name, *arch, *version;
-	struct lock_pkg found; /* filled when found (sha256 NULL otherwise) */
+	struct lock_pkg found;		/* filled when found (sha256 NULL otherwise) */
 	const struct pool_index *index; /* the index it was found in (borrowed) */
 };
 
@@ -419,12 +419,12 @@ struct rebuild_plan {
 	struct source_file *src_files; /* a record's source files; NULL for a .buildinfo */
 	size_t nsrc_files;
 	enum build_kind kind;
-	char *build_path;     /* the unpacked tree: Build-Path or build.build_path */
-	struct strv env;      /* NAME=value to reproduce, bare NAME to unset */
-	char *profiles;	      /* DEB_BUILD_PROFILES, space separated; NULL: none */
-	char *hostname;	      /* a record's; NULL: kiln's default */
-	char *build_date;     /* a .buildinfo's Build-Date (for the --mirror hint) */
-	struct lock lock;     /* a record's lock; for a .buildinfo see rebuild_lock_for_buildinfo */
+	char *build_path; /* the unpacked tree: Build-Path or build.build_path */
+	struct strv env;  /* NAME=value to reproduce, bare NAME to unset */
+	char *profiles;	  /* DEB_BUILD_PROFILES, space separated; NULL: none */
+	char *hostname;	  /* a record's; NULL: kiln's default */
+	char *build_date; /* a .buildinfo's Build-Date (for the --mirror hint) */
+	struct lock lock; /* a record's lock; for a .buildinfo see rebuild_lock_for_buildinfo */
 	int have_lock;
 	struct pkg_want *wants; /* a .buildinfo's Installed-Build-Depends */
 	size_t nwants;
