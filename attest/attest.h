@@ -507,6 +507,9 @@ struct rebuild_facts {
 	const struct strv *not_compared;
 	const char *started, *finished; /* RFC 3339 UTC */
 	const char *builder_id;
+	/* the rebuild's own build record (source files, everything else): NULL if none */
+	const json_t *rebuild_record;
+	const char *rebuild_record_name, *rebuild_record_sha256;
 };
 int rebuild_statement(const struct rebuild_facts *f, json_t **out, struct kerr *e);
 

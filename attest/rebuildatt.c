@@ -81,15 +81,30 @@ int rebuild_statement(const struct rebuild_facts *f, json_t **out, struct kerr *
 		json_object_set_new(rb, "buildPath", json_string(p->build_path));
 	if (p->profiles)
 		json_object_set_new(rb, "profiles", json_string(p->profiles));
+	json_t *src = json_pack("{s:s, s:s, s:s}", "distro", p->distro, "name", p->source,
+				"version", p->source_version);
+	json_t *files = json_array(), *x;
+	json_t *rfiles = json_object_get(json_object_get(f->rebuild_record, "source"), "files");
+	for (size_t i = 0; (x = json_array_get(rfiles, i)); i++) {
+		const char *n = json_string_value(json_object_get(x, "name"));
+		const char *h = json_string_value(json_object_get(x, "sha256"));
+		if (n && h)
+			json_array_append_new(
+			    files, json_pack("{s:s, s:o}", "name", n, "digest", sha256_digest(h)));
+	}
+	json_object_set_new(src, "files", files);
+	if (f->rebuild_record_name && f->rebuild_record_sha256)
+		json_object_set_new(rb, "record",
+				    json_pack("{s:s, s:o}", "name", f->rebuild_record_name,
+					      "digest", sha256_digest(f->rebuild_record_sha256)));
 	json_t *meta = json_object();
 	if (f->started)
 		json_object_set_new(meta, "startedOn", json_string(f->started));
 	if (f->finished)
 		json_object_set_new(meta, "finishedOn", json_string(f->finished));
 	json_t *pred =
-	    json_pack("{s:s, s:o, s:{s:s, s:s, s:s}, s:o, s:o, s:o, s:{s:s, s:{s:s}}, s:o}",
-		      "verdict", "reproduced", "reproduces", repro, "source", "distro", p->distro,
-		      "name", p->source, "version", p->source_version, "rebuild", rb, "outputs",
+	    json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:{s:s, s:{s:s}}, s:o}", "verdict",
+		      "reproduced", "reproduces", repro, "source", src, "rebuild", rb, "outputs",
 		      outs, "notCompared", strings(f->not_compared), "verifier", "id",
 		      f->builder_id ? f->builder_id : KILN_BUILDER_ID_DEFAULT, "version", "kiln",
 		      KILN_VERSION, "metadata", meta);

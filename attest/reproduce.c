@@ -286,7 +286,7 @@ static int sign_rebuild(const struct rebuild_plan *p, const struct lock *l,
 {
 	struct attest_key *own = NULL;
 	const struct attest_key *key = o->key;
-	json_t *stmt = NULL, *env = NULL;
+	json_t *stmt = NULL, *env = NULL, *rrec = NULL;
 	char *finished = now_rfc3339(), *payload = NULL, *line = NULL;
 	int ret;
 
@@ -311,7 +311,21 @@ static int sign_rebuild(const struct rebuild_plan *p, const struct lock *l,
 		ret = kerr_set(e, KILN_EUSAGE, "signing needs a private key, not a public one");
 		goto out;
 	}
-	if ((ret = rebuild_statement(&f, &stmt, e)) < 0)
+	/* the rebuild's own record: named (with its digest) and its source files listed */
+	const char *v0 = strchr(p->source_version, ':');
+	char *recname =
+	    xasprintf("%s_%s_%s.kiln.json", p->source, v0 ? v0 + 1 : p->source_version, p->arch);
+	char *recpath = xasprintf("%s/%s", r->rebuilt_dir, recname), rsha[SHA256_HEX_LEN + 1];
+	struct kerr e2 = {0};
+	if (record_load(recpath, &rrec, &e2) == 0 && sha256_file(recpath, rsha, NULL, &e2) == 0) {
+		f.rebuild_record = rrec;
+		f.rebuild_record_name = recname;
+		f.rebuild_record_sha256 = rsha;
+	}
+	ret = rebuild_statement(&f, &stmt, e);
+	free(recpath);
+	free(recname);
+	if (ret < 0)
 		goto out;
 	payload = attest_canonical_json(stmt);
 	if ((ret = dsse_sign(key, DSSE_INTOTO_TYPE, payload, strlen(payload), &env, e)) < 0)
@@ -328,6 +342,7 @@ static int sign_rebuild(const struct rebuild_plan *p, const struct lock *l,
 out:
 	json_decref(stmt);
 	json_decref(env);
+	json_decref(rrec);
 	free(payload);
 	free(line);
 	free(finished);
