@@ -491,9 +491,10 @@ int rebuild_plan_from_record(const json_t *rec, const char *what, struct rebuild
  * ordered for installation by the solver over the same indices, with
  * fakeroot (dpkg-buildpackage's gain-root command) added when the file does
  * not name it; other additions are refused. added gets "name version" of
- * what the lock has beyond the file. */
+ * what the lock has beyond the file. solv_cache_dir: where the indices' .solv
+ * files are cached (NULL: none). */
 int rebuild_lock_for_buildinfo(struct rebuild_plan *p, const struct pool_index *idx, size_t nidx,
-			       struct strv *added, struct kerr *e);
+			       const char *solv_cache_dir, struct strv *added, struct kerr *e);
 
 struct verify_opts {
 	const char *outdir;	   /* rebuilt outputs and the attestation */

@@ -424,7 +424,7 @@ static int lock_has(const struct lock *l, const struct lock_pkg *f)
 }
 
 int rebuild_lock_for_buildinfo(struct rebuild_plan *p, const struct pool_index *idx, size_t nidx,
-			       struct strv *added, struct kerr *e)
+			       const char *solv_cache_dir, struct strv *added, struct kerr *e)
 {
 	struct kiln_pool *pool = NULL;
 	struct kbuf pins = {0};
@@ -459,7 +459,7 @@ int rebuild_lock_for_buildinfo(struct rebuild_plan *p, const struct pool_index *
 		if (hit)
 			used[nused++] = idx[k];
 	}
-	if ((ret = kiln_pool_load(used, nused, p->arch, NULL, &pool, e)) < 0)
+	if ((ret = kiln_pool_load(used, nused, p->arch, solv_cache_dir, &pool, e)) < 0)
 		goto out;
 	rq.distro = p->distro;
 	rq.source = p->source;

@@ -566,9 +566,13 @@ int verify_rebuild(const char *input, const struct verify_opts *o, struct verify
 	}
 	if ((ret = archive_view_open(p.distro, p.arch, o, &v, e)) < 0)
 		goto out;
-	if (is_bi)
-		ret = rebuild_lock_for_buildinfo(&p, v.ix, v.nix, &r->added, e);
-	else
+	if (is_bi) {
+		/* the .solv caches kiln resolve made for these indices */
+		char *state = distro_state_dir(v.d[0]), *solv = xasprintf("%s/solv", state);
+		ret = rebuild_lock_for_buildinfo(&p, v.ix, v.nix, solv, &r->added, e);
+		free(state);
+		free(solv);
+	} else
 		ret = check_record_lock(&p, &v, e);
 	if (ret < 0)
 		goto out;

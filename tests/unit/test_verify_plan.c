@@ -390,7 +390,7 @@ static void test_lock_is_ordered_and_adds_only_fakeroot(void **s)
 	write_indices();
 	if (plan_of(sbuild_like, "debian:bookworm", &p, &b, &e) < 0)
 		fail_msg("%s", e.msg);
-	if (rebuild_lock_for_buildinfo(&p, idx, 2, &added, &e) < 0)
+	if (rebuild_lock_for_buildinfo(&p, idx, 2, NULL, &added, &e) < 0)
 		fail_msg("%s", e.msg);
 	assert_int_equal(p.lock.n, 6);
 	assert_string_equal(p.lock.distro, "debian:bookworm");
@@ -428,7 +428,7 @@ static void test_version_no_mirror_carries_is_named_with_a_mirror_hint(void **s)
 			     "1:1.2.13.dfsg-1)");
 	if (plan_of(t, "debian:bookworm", &p, &b, &e) < 0)
 		fail_msg("%s", e.msg);
-	assert_int_equal(rebuild_lock_for_buildinfo(&p, idx, 2, &added, &e), -KILN_ENOTFOUND);
+	assert_int_equal(rebuild_lock_for_buildinfo(&p, idx, 2, NULL, &added, &e), -KILN_ENOTFOUND);
 	assert_string_equal(
 	    e.msg, "1 package version the rebuild needs is not in bookworm, bookworm-security (the "
 		   "configured mirrors no longer carry it): bash 5.2.15-2+b1; use --mirror "
@@ -455,7 +455,7 @@ static void test_a_dependency_the_file_does_not_name_is_refused(void **s)
 			     "1:1.2.13.dfsg-1)");
 	if (plan_of(t, "debian:bookworm", &p, &b, &e) < 0)
 		fail_msg("%s", e.msg);
-	assert_int_equal(rebuild_lock_for_buildinfo(&p, idx, 2, &added, &e), -KILN_EFAIL);
+	assert_int_equal(rebuild_lock_for_buildinfo(&p, idx, 2, NULL, &added, &e), -KILN_EFAIL);
 	assert_string_equal(e.msg, "the packages the .buildinfo names need libgcc-s1 12.2.0-14, "
 				   "which it does not name: not the environment it records");
 	strv_free(&added);
