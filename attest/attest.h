@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "builders/builders.h"
 #include "lib/kiln.h"
 
 /*
@@ -427,5 +428,132 @@ void attest_verified_free(struct attest_verified *v);
  * subject mismatch (-KILN_EVERIFY). */
 int attest_verify_file(const char *path, const struct attest_key *pub, const char *dir,
 		       struct attest_verified *v, struct kerr *e);
+
+/* ---------------- kiln verify: rebuild from a record or .buildinfo (rebuildplan.c,
+ * reproduce.c, rebuildatt.c) ---------------- */
+
+/* The predicate type of kiln's rebuild attestation (documented in attest/README.md). */
+#define KILN_REBUILD_PREDICATE "https://kiln.invalid/attestations/rebuild/v1"
+
+/* One wanted package: NAME[:ARCH] = VERSION. arch NULL: the host arch or all. */
+struct pkg_want {
+	const char *name, *arch, *version;
+	struct lock_pkg found;		/* filled when found (sha256 NULL otherwise) */
+	const struct pool_index *index; /* the index it was found in (borrowed) */
+};
+
+/* Look every want up in the Packages files idx (in order: the first that
+ * holds NAME=VERSION for the arch wins) and fill found with the index's
+ * SHA256, Size, Filename, Essential and the index's mirror. Returns how many
+ * were not found (0: all), or a negative code for an unreadable index. */
+int packages_find(const struct pool_index *idx, size_t nidx, const char *host_arch,
+		  struct pkg_want *wants, size_t n, struct kerr *e);
+void pkg_wants_free(struct pkg_want *wants, size_t n);
+
+/* Everything a rebuild needs besides the source itself. */
+struct rebuild_plan {
+	int from_buildinfo;
+	const char *input_format; /* "kiln-build-record" | "buildinfo" | "archive" */
+	char *input_name;	  /* file name of the record or .buildinfo */
+	char input_sha256[SHA256_HEX_LEN + 1];
+	char *distro; /* debian:bookworm (a .buildinfo: from --distro or its base-files) */
+	char *source, *source_version, *arch;
+	struct source_file *src_files; /* a record's source files; NULL for a .buildinfo */
+	size_t nsrc_files;
+	enum build_kind kind;
+	char *build_path; /* the unpacked tree: Build-Path or build.build_path */
+	struct strv env;  /* NAME=value to reproduce, bare NAME to unset */
+	char *profiles;	  /* DEB_BUILD_PROFILES, space separated; NULL: none */
+	char *hostname;	  /* a record's; NULL: kiln's default */
+	char *build_date; /* a .buildinfo's Build-Date (for the --mirror hint) */
+	struct lock lock; /* a record's lock; for a .buildinfo see rebuild_lock_for_buildinfo */
+	int have_lock;
+	struct pkg_want *wants; /* a .buildinfo's Installed-Build-Depends */
+	size_t nwants;
+};
+void rebuild_plan_free(struct rebuild_plan *p);
+
+/* A .buildinfo's fields as a plan: kind from Architecture (host arch and all:
+ * binary; host arch only: arch; all only: indep; "source" ignored as
+ * debrebuild does), Build-Path (absent: the distro's default), Environment
+ * (only dpkg's allow-listed variables; kiln's LANG, LC_ALL, DEB_BUILD_OPTIONS
+ * and DEB_BUILD_PROFILES unset when the file does not name them), wanted
+ * packages from Installed-Build-Depends. distro NULL: the Debian release
+ * whose Version is base-files' major version. Errors name the file. */
+int rebuild_plan_from_buildinfo(const struct buildinfo *b, const char *what, const char *distro,
+				struct rebuild_plan *p, struct kerr *e);
+/* A kiln build record as a plan: its lock (checked against lock.sha256),
+ * source files, kind, build path, environment and hostname. */
+int rebuild_plan_from_record(const json_t *rec, const char *what, struct rebuild_plan *p,
+			     struct kerr *e);
+/* The lock of a .buildinfo: every wanted package found in the indices
+ * (-KILN_ENOTFOUND naming each one missing and suggesting --mirror), then
+ * ordered for installation by the solver over the same indices, with
+ * fakeroot (dpkg-buildpackage's gain-root command) added when the file does
+ * not name it; other additions are refused. added gets "name version" of
+ * what the lock has beyond the file. solv_cache_dir: where the indices' .solv
+ * files are cached (NULL: none). */
+int rebuild_lock_for_buildinfo(struct rebuild_plan *p, const struct pool_index *idx, size_t nidx,
+			       const char *solv_cache_dir, struct strv *added, struct kerr *e);
+
+struct verify_opts {
+	const char *outdir;	   /* rebuilt outputs and the attestation */
+	const char *originals_dir; /* files the input names, to diff (NULL: the input's dir) */
+	const char *distro;	   /* .buildinfo: which release (NULL: from base-files) */
+	struct distro_overrides ov;
+	struct fetch_opts fetch;
+	const struct attest_key *key; /* NULL: kiln's own */
+	const char *builder_id;
+	int log_to_terminal;
+	int dry_run; /* stop once the lock and options are known (r->plan) */
+	/* compare with an earlier rebuild in this directory instead of building:
+	 * its build record must show the same source files, kind, build path,
+	 * environment and lock (for a .buildinfo, which names no install order:
+	 * the same packages) */
+	const char *rebuilt_dir;
+	volatile sig_atomic_t *cancel;
+	struct diff_opts diff;
+};
+
+struct verify_result {
+	struct output_checks checks;
+	json_t *diffs;		  /* name -> kiln diff report, for outputs that differ */
+	struct strv not_compared; /* outputs carrying the wall clock (.buildinfo, .changes) */
+	struct strv added;	  /* lock packages a .buildinfo did not name */
+	char *rebuilt_dir;
+	char *attestation_path; /* on a match */
+	char *key_id, *pub_path;
+	char lock_sha256[SHA256_HEX_LEN + 1];
+	json_t *plan; /* what is rebuilt: source, kind, build path, environment, lock */
+	double seconds;
+};
+void verify_result_free(struct verify_result *r);
+
+/* kiln verify RECORD.json | FILE.buildinfo: rebuild exactly as recorded in the
+ * sandbox, compare every output, diff what differs, and on a match sign a
+ * rebuild attestation. 0: reproduced; -KILN_EFAIL: an output differs (r
+ * filled); other codes as usual. */
+int verify_rebuild(const char *input, const struct verify_opts *o, struct verify_result *r,
+		   struct kerr *e);
+/* kiln verify --against-archive DISTRO SRC: rebuild the current source and
+ * compare each binary package with the one the archive ships (fetched
+ * through the verified Packages index). */
+int verify_against_archive(const char *distro, const char *src, const struct verify_opts *o,
+			   struct verify_result *r, struct kerr *e);
+
+/* The rebuild attestation's statement: subjects are the reproduced outputs. */
+struct rebuild_facts {
+	const struct rebuild_plan *plan;
+	const struct lock *lock;
+	const struct output_checks *checks;
+	const struct strv *added;
+	const struct strv *not_compared;
+	const char *started, *finished; /* RFC 3339 UTC */
+	const char *builder_id;
+	/* the rebuild's own build record (source files, everything else): NULL if none */
+	const json_t *rebuild_record;
+	const char *rebuild_record_name, *rebuild_record_sha256;
+};
+int rebuild_statement(const struct rebuild_facts *f, json_t **out, struct kerr *e);
 
 #endif

@@ -118,7 +118,19 @@ struct build_opts {
 	struct root_opts root;
 	const char *distro_name;
 	volatile sig_atomic_t *cancel; /* set by a signal handler: stop, clean up */
+	/* kiln verify: the unpacked source tree's path (a .buildinfo's
+	 * Build-Path, under /build/); NULL: /build/reproducible-path/SRC-UPSTREAM */
+	const char *build_path;
+	/* kiln verify: NAME=value variables replacing kiln's value of NAME, or
+	 * added (a .buildinfo's Environment); a bare NAME unsets kiln's;
+	 * SOURCE_DATE_EPOCH among them replaces the changelog's date. NULL: none */
+	const struct strv *environment;
 };
+
+/* Is path usable as build_opts.build_path: absolute, under /build/, at least
+ * two levels below it, only [A-Za-z0-9._+~-] in its components, no "." or
+ * ".." component? 0 or -KILN_EUSAGE naming what is wrong. */
+int build_path_check(const char *path, struct kerr *e);
 
 /* A source package whose files (the .dsc first) sit in srcdir, already
  * verified against their hashes. */

@@ -6,6 +6,7 @@
 #include "builders/workroot.h"
 #include "sandbox/sandbox.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -163,6 +164,70 @@ static int run_step(struct build_ctx *c, const char *step, char *const argv[], c
 	return 0;
 }
 
+int build_path_check(const char *path, struct kerr *e)
+{
+	struct strv parts = {0};
+	int ret = 0;
+
+	if (!path || !str_has_prefix(path, "/build/") || strlen(path) > 1024)
+		return kerr_set(e, KILN_EUSAGE, "build path '%s' is not a path under /build/",
+				path ? path : "");
+	strv_split(&parts, path, "/");
+	for (size_t i = 0; i < parts.n && ret == 0; i++) {
+		const char *c = parts.v[i];
+		if (!strcmp(c, ".") || !strcmp(c, ".."))
+			ret = kerr_set(e, KILN_EUSAGE, "build path '%s' has a '%s' component", path,
+				       c);
+		for (; *c && ret == 0; c++)
+			if (!(isalnum((unsigned char)*c) || strchr("._+~-", *c)))
+				ret = kerr_set(e, KILN_EUSAGE,
+					       "build path '%s' has a character other than "
+					       "[A-Za-z0-9._+~-] in a component",
+					       path);
+	}
+	if (ret == 0 && (parts.n < 2 || strstr(path, "//") || str_has_suffix(path, "/")))
+		ret = kerr_set(e, KILN_EUSAGE, "build path '%s' is not a plain /build/DIR path",
+			       path);
+	strv_free(&parts);
+	return ret;
+}
+
+/* A build path other than the root's own /build/reproducible-path: make its
+ * directories in the build's copy of the root, never through a symlink, and
+ * give the one the source is unpacked in to the build user. */
+static int make_build_dir(struct build_ctx *c, struct kerr *e)
+{
+	struct strv parts = {0};
+	int fd = open(c->wr.merged, O_PATH | O_DIRECTORY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return kerr_errno(e, KILN_EIO, "opening %s", c->wr.merged);
+	strv_split(&parts, c->build_path, "/");
+	for (size_t i = 0; i < parts.n; i++) {
+		if (mkdirat(fd, parts.v[i], 0755) < 0 && errno != EEXIST) {
+			ret =
+			    kerr_errno(e, KILN_EIO, "creating %s in the build root", c->build_path);
+			break;
+		}
+		int nfd = openat(fd, parts.v[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		close(fd);
+		fd = nfd;
+		if (fd < 0) {
+			ret = kerr_errno(e, KILN_EIO,
+					 "%s in the build root is not a directory (or a symlink)",
+					 c->build_path);
+			break;
+		}
+	}
+	if (ret == 0 && geteuid() == 0 &&
+	    fchown(fd, sandbox_host_uid(BUILD_UID), sandbox_host_gid(BUILD_GID)) < 0)
+		ret = kerr_errno(e, KILN_EIO, "chown %s in the build root", c->build_path);
+	if (fd >= 0)
+		close(fd);
+	strv_free(&parts);
+	return ret;
+}
+
 /* place the verified source files at the build path, owned by the build user */
 static int place_source(struct build_ctx *c, struct kerr *e)
 {
@@ -240,6 +305,28 @@ static void make_env(struct build_ctx *c)
 	strv_add(&c->env, "TERM=dumb");
 	strv_add_owned(&c->env, xasprintf("SOURCE_DATE_EPOCH=%lld", (long long)c->sde));
 	kbuf_free(&dbo);
+	/* variables a rebuild must reproduce replace kiln's own */
+	for (size_t i = 0; o->environment && i < o->environment->n; i++) {
+		const char *kv = o->environment->v[i], *eq = strchr(kv, '=');
+		size_t k = 0, klen = eq ? (size_t)(eq - kv) : strlen(kv);
+		if (klen == 0)
+			continue;
+		while (k < c->env.n && (strncmp(c->env.v[k], kv, klen) || c->env.v[k][klen] != '='))
+			k++;
+		if (k < c->env.n && !eq) { /* a bare NAME: unset it */
+			free(c->env.v[k]);
+			memmove(&c->env.v[k], &c->env.v[k + 1],
+				(c->env.n - k) * sizeof(*c->env.v)); /* with the NULL */
+			c->env.n--;
+		} else if (k < c->env.n) {
+			free(c->env.v[k]);
+			c->env.v[k] = xstrdup(kv);
+		} else if (eq) {
+			strv_add(&c->env, kv);
+		}
+		if (eq && !strncmp(kv, "SOURCE_DATE_EPOCH=", 18))
+			c->sde = strtoll(eq + 1, NULL, 10);
+	}
 }
 
 /* ---- outputs ---- */
@@ -491,8 +578,16 @@ int debian_build(const struct build_source *src, const struct lock *l, const str
 	umask(022); /* part of the reproducibility contract: inherited by the build */
 	c.host_arch = xstrdup(l->arch ? l->arch : "amd64");
 	upstream = deb_upstream_version(src->pkg->version);
-	c.build_path = xstrdup("/build/reproducible-path");
-	c.pkgdir = xasprintf("%s/%s-%s", c.build_path, src->pkg->package, upstream);
+	if (o->build_path) {
+		if ((ret = build_path_check(o->build_path, e)) < 0)
+			goto out;
+		c.pkgdir = xstrdup(o->build_path);
+		c.build_path =
+		    xstrndup(o->build_path, (size_t)(strrchr(o->build_path, '/') - o->build_path));
+	} else {
+		c.build_path = xstrdup("/build/reproducible-path");
+		c.pkgdir = xasprintf("%s/%s-%s", c.build_path, src->pkg->package, upstream);
+	}
 	r->outdir = xstrdup(o->outdir);
 
 	r->failed_step = "prepare the build root";
@@ -517,6 +612,8 @@ int debian_build(const struct build_source *src, const struct lock *l, const str
 		   src->pkg->package, src->pkg->version, l->sha256, cached ? "cached" : "new",
 		   c.wr.overlay ? "overlayfs" : "copied");
 	r->failed_step = "place the source";
+	if (strcmp(c.build_path, "/build/reproducible-path") && (ret = make_build_dir(&c, e)) < 0)
+		goto out;
 	if ((ret = place_source(&c, e)) < 0)
 		goto out;
 	log_info("build: root %s in %.2f s; unpacking %s %s at %s", cached ? "reused" : "prepared",
@@ -539,8 +636,8 @@ int debian_build(const struct build_source *src, const struct lock *l, const str
 	r->failed_step = "read SOURCE_DATE_EPOCH from debian/changelog";
 	if ((ret = read_sde(&c, e)) < 0)
 		goto out;
-	r->source_date_epoch = c.sde;
 	make_env(&c);
+	r->source_date_epoch = c.sde;
 
 	/* build */
 	{

@@ -55,6 +55,8 @@ int cli_fail(const struct kerr *e);
 /* usage error: message plus a pointer to --help; returns 2 */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cli_print_json(void *json_t_root); /* json_t*, dumped sorted + newline, then freed */
+/* kiln diff's text report of a deb_diff() result (json_t*, not freed) */
+void cli_print_diff_report(void *report);
 
 #define KILN_CMD(name, fn, summary) int fn(int argc, char **argv, struct cli *c);
 #include "cli/commands.def"

@@ -149,6 +149,11 @@ static void print_report(json_t *r)
 		printf("incomplete: %s\n", jstr(r, "truncated"));
 }
 
+void cli_print_diff_report(void *report)
+{
+	print_report(report);
+}
+
 int cmd_diff(int argc, char **argv, struct cli *c)
 {
 	static const struct option opts[] = {CLI_COMMON_OPTIONS,
