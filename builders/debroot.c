@@ -338,25 +338,9 @@ static int build_root(const struct lock *l, struct pkg_meta *m, const char *tmp,
 		ret = kerr_errno(e, KILN_EIO, "creating %s", logp);
 		goto out;
 	}
-	struct sandbox_mount mnt = {SB_BIND_RO, debdir, "/kiln-debs"};
-	char *argv[] = {"/bin/sh", "/kiln-debs/prep.sh", NULL};
-	struct sandbox_opts so;
-	sandbox_opts_init(&so);
-	so.profile = SANDBOX_ROOT_PREP;
-	so.root = tmp;
-	so.root_writable = 1;
-	so.mounts = &mnt;
-	so.nmounts = 1;
-	so.argv = argv;
-	so.stdout_fd = so.stderr_fd = log_level() >= LOG_VERBOSE ? -1 : logfd;
-	so.stdin_fd = -1;
-	so.timeout_s = 3600;
-	/* dpkg syncs every file it unpacks and every status change, thousands
-	 * of fsyncs that cost most of the preparation; here they return at once
-	 * and the finished root is synced once below, before it is kept */
-	so.no_sync = 1;
 	log_info("root: installing %zu packages with the root's dpkg (sandbox, no network)", l->n);
-	if ((ret = sandbox_run(&so, &status, e)) < 0) {
+	if ((ret = root_prep_run(tmp, debdir, "/kiln-debs", "prep.sh", logfd, 3600, &status, e)) <
+	    0) {
 		kerr_prefix(e, "preparing the root (log: %s): ", logp);
 		goto out;
 	}
@@ -373,11 +357,6 @@ static int build_root(const struct lock *l, struct pkg_meta *m, const char *tmp,
 	rmdir(kd);
 	free(prc);
 	free(kd);
-	/* 4. durable before debroot_prepare renames it into place */
-	double ts = now_monotonic();
-	if (syncfs(rootfd) < 0)
-		ret = kerr_errno(e, KILN_EIO, "syncing %s", tmp);
-	log_verbose("root: synced in %.1f s", now_monotonic() - ts);
 out:
 	if (logfd >= 0)
 		close(logfd);

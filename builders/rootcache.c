@@ -56,6 +56,47 @@ int root_append_line(const char *path, const char *line, struct kerr *e)
 	return ret;
 }
 
+int root_prep_run(const char *root, const char *dir, const char *dst, const char *script, int logfd,
+		  double timeout_s, int *status, struct kerr *e)
+{
+	struct sandbox_mount mnt = {SB_BIND_RO, dir, dst};
+	char *path = xasprintf("%s/%s", dst, script);
+	char *argv[] = {"/bin/sh", path, NULL};
+	struct sandbox_opts so;
+	sandbox_opts_init(&so);
+	so.profile = SANDBOX_ROOT_PREP;
+	so.root = root;
+	so.root_writable = 1;
+	so.mounts = &mnt;
+	so.nmounts = 1;
+	so.argv = argv;
+	so.stdout_fd = so.stderr_fd = log_level() >= LOG_VERBOSE ? -1 : logfd;
+	so.stdin_fd = -1;
+	so.timeout_s = timeout_s;
+	/* package managers sync every file they unpack and every status change:
+	 * thousands of fsyncs that cost most of a preparation. Here they return
+	 * at once; root_cache_prepare syncs the finished root once, before it is
+	 * renamed into place. */
+	so.no_sync = 1;
+	int r = sandbox_run(&so, status, e);
+	free(path);
+	return r;
+}
+
+/* one syncfs of the filesystem holding dir (the writes of root_prep_run's
+ * sandbox were not synced one by one) */
+static int sync_tree(const char *dir, struct kerr *e)
+{
+	double ts = now_monotonic();
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return kerr_errno(e, KILN_EIO, "opening %s", dir);
+	int r = syncfs(fd) < 0 ? kerr_errno(e, KILN_EIO, "syncing %s", dir) : 0;
+	close(fd);
+	log_verbose("root: synced in %.1f s", now_monotonic() - ts);
+	return r;
+}
+
 static int write_root_meta(const struct root_recipe *rc, const char *path, double secs,
 			   struct kerr *e)
 {
@@ -124,6 +165,8 @@ int root_cache_prepare(const struct root_recipe *rc, const struct root_opts *o, 
 	if ((ret = rc->make(rc->ud, tmp, work, e)) < 0)
 		goto out;
 	if ((ret = write_root_meta(rc, meta, now_monotonic() - t0, e)) < 0)
+		goto out;
+	if ((ret = sync_tree(tmp, e)) < 0) /* durable before it is renamed into place */
 		goto out;
 	if (o->rebuild && path_exists(final))
 		rm_rf(final);
