@@ -29,12 +29,19 @@ struct apkbuild {
 	struct apk_secfixes secfixes;		    /* from the "# secfixes:" block */
 	struct strv functions; /* shell functions it defines (prepare build check package
 				  and the split functions), sorted */
+	/* added: */
+	char *maintainer; /* "# Maintainer:" comment, or NULL */
+	char *provider_priority, *replaces_priority;
+	struct strv pkgusers, pkggroups;
 };
 void apkbuild_free(struct apkbuild *ab);
 
 /* Evaluate dir/APKBUILD in the sandbox. Errors name the file: a missing
  * pkgname/pkgver/pkgrel, a shell error, a timeout (KILN_EPARSE/KILN_EFAIL). */
 int apkbuild_evaluate(const char *dir, struct apkbuild *out, struct kerr *e);
+/* the same with another timeout than the default 30 s */
+int apkbuild_evaluate_timeout(const char *dir, double timeout_s, struct apkbuild *out,
+			      struct kerr *e);
 
 /* The JSON object `kiln info --json` prints (caller frees). */
 char *apkbuild_to_json(const struct apkbuild *ab);
