@@ -69,10 +69,11 @@ void apkbuild_free(struct apkbuild *ab)
 	free(ab->maintainer);
 	free(ab->provider_priority);
 	free(ab->replaces_priority);
-	struct strv *lists[] = {&ab->arch,     &ab->depends,	 &ab->makedepends, &ab->checkdepends,
-				&ab->subpackages, &ab->source,	 &ab->options,	   &ab->install,
-				&ab->triggers, &ab->sha512sums, &ab->provides,	   &ab->replaces,
-				&ab->install_if, &ab->functions, &ab->pkgusers,	   &ab->pkggroups};
+	struct strv *lists[] = {
+	    &ab->arch,	      &ab->depends,    &ab->makedepends, &ab->checkdepends,
+	    &ab->subpackages, &ab->source,     &ab->options,	 &ab->install,
+	    &ab->triggers,    &ab->sha512sums, &ab->provides,	 &ab->replaces,
+	    &ab->install_if,  &ab->functions,  &ab->pkgusers,	 &ab->pkggroups};
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
 		strv_free(lists[i]);
 	apk_secfixes_free(&ab->secfixes);
@@ -82,11 +83,10 @@ void apkbuild_free(struct apkbuild *ab)
 /* Alpine's name for the machine's architecture (CARCH) */
 static const char *host_carch(void)
 {
-	static const char *const map[][2] = {{"x86_64", "x86_64"},   {"aarch64", "aarch64"},
-					     {"armv7l", "armv7"},    {"i686", "x86"},
-					     {"i386", "x86"},	     {"ppc64le", "ppc64le"},
-					     {"s390x", "s390x"},     {"riscv64", "riscv64"},
-					     {"loongarch64", "loongarch64"}};
+	static const char *const map[][2] = {
+	    {"x86_64", "x86_64"}, {"aarch64", "aarch64"}, {"armv7l", "armv7"},
+	    {"i686", "x86"},	  {"i386", "x86"},	  {"ppc64le", "ppc64le"},
+	    {"s390x", "s390x"},	  {"riscv64", "riscv64"}, {"loongarch64", "loongarch64"}};
 	static __thread char buf[65];
 	struct utsname u;
 	if (uname(&u) < 0)
@@ -155,8 +155,7 @@ static void memfd_read(int fd, struct kbuf *out)
 	char buf[65536];
 	ssize_t n;
 	off_t off = 0;
-	while (out->len < EVAL_MAX_OUTPUT + 1 &&
-	       (n = pread(fd, buf, sizeof(buf), off)) > 0) {
+	while (out->len < EVAL_MAX_OUTPUT + 1 && (n = pread(fd, buf, sizeof(buf), off)) > 0) {
 		kbuf_add(out, buf, (size_t)n);
 		off += n;
 	}
@@ -174,20 +173,32 @@ static const char *stderr_tail(struct kbuf *b)
 
 static int store_var(struct apkbuild *ab, const char *name, const char *value)
 {
-	char **scalars[] = {&ab->pkgname, &ab->pkgver,	&ab->pkgrel,
-			    &ab->pkgdesc, &ab->url,	&ab->license,
-			    &ab->builddir, &ab->provider_priority, &ab->replaces_priority};
-	static const char *const scalar_names[] = {"pkgname", "pkgver",	  "pkgrel",
-						   "pkgdesc", "url",	  "license",
-						   "builddir", "provider_priority", "replaces_priority"};
-	struct strv *lists[] = {&ab->arch,	  &ab->depends,	 &ab->makedepends, &ab->checkdepends,
-				&ab->subpackages, &ab->source,	 &ab->options,	   &ab->install,
-				&ab->triggers,	  &ab->sha512sums, &ab->provides,  &ab->replaces,
-				&ab->install_if,  &ab->pkgusers, &ab->pkggroups};
+	char **scalars[] = {&ab->pkgname,
+			    &ab->pkgver,
+			    &ab->pkgrel,
+			    &ab->pkgdesc,
+			    &ab->url,
+			    &ab->license,
+			    &ab->builddir,
+			    &ab->provider_priority,
+			    &ab->replaces_priority};
+	static const char *const scalar_names[] = {"pkgname",
+						   "pkgver",
+						   "pkgrel",
+						   "pkgdesc",
+						   "url",
+						   "license",
+						   "builddir",
+						   "provider_priority",
+						   "replaces_priority"};
+	struct strv *lists[] = {
+	    &ab->arch,	   &ab->depends,  &ab->makedepends, &ab->checkdepends, &ab->subpackages,
+	    &ab->source,   &ab->options,  &ab->install,	    &ab->triggers,     &ab->sha512sums,
+	    &ab->provides, &ab->replaces, &ab->install_if,  &ab->pkgusers,     &ab->pkggroups};
 	static const char *const list_names[] = {
-	    "arch",	"depends",    "makedepends", "checkdepends", "subpackages",
-	    "source",	"options",    "install",     "triggers",     "sha512sums",
-	    "provides", "replaces",   "install_if",  "pkgusers",     "pkggroups"};
+	    "arch",	"depends",  "makedepends", "checkdepends", "subpackages",
+	    "source",	"options",  "install",	   "triggers",	   "sha512sums",
+	    "provides", "replaces", "install_if",  "pkgusers",	   "pkggroups"};
 
 	for (size_t i = 0; i < sizeof(scalars) / sizeof(scalars[0]); i++)
 		if (!strcmp(name, scalar_names[i])) {
@@ -209,8 +220,7 @@ static int store_var(struct apkbuild *ab, const char *name, const char *value)
 }
 
 /* "name\0value\0" pairs up to "kiln-end\0\0" */
-static int parse_output(struct apkbuild *ab, const struct kbuf *b, const char *file,
-			struct kerr *e)
+static int parse_output(struct apkbuild *ab, const struct kbuf *b, const char *file, struct kerr *e)
 {
 	size_t i = 0;
 	while (i < b->len) {
@@ -267,8 +277,8 @@ static int validate(const struct apkbuild *ab, const char *file, struct kerr *e)
 	int ok = strchr(ab->pkgver, '-') == NULL && apk_version_valid(APK_GEN2, full);
 	free(full);
 	if (!ok)
-		return kerr_set(e, KILN_EPARSE, "%s: pkgver '%s' is not a valid apk version",
-				file, ab->pkgver);
+		return kerr_set(e, KILN_EPARSE, "%s: pkgver '%s' is not a valid apk version", file,
+				ab->pkgver);
 	if (ab->sha512sums.n % 2)
 		return kerr_set(e, KILN_EPARSE,
 				"%s: sha512sums must be pairs of '<sha512>  <file name>'", file);
@@ -454,23 +464,22 @@ static json_t *strv_json(const struct strv *l)
 char *apkbuild_to_json(const struct apkbuild *ab)
 {
 	json_t *o = json_object(), *sf = json_object();
-	const char *scalar_names[] = {"pkgname", "pkgver",   "pkgrel",		 "pkgdesc",
-				      "url",	 "license",  "builddir",	 "maintainer",
-				      "provider_priority", "replaces_priority"};
-	const char *scalars[] = {ab->pkgname,  ab->pkgver,	 ab->pkgrel,
-				 ab->pkgdesc,  ab->url,		 ab->license,
-				 ab->builddir, ab->maintainer, ab->provider_priority,
+	const char *scalar_names[] = {
+	    "pkgname", "pkgver",   "pkgrel",	 "pkgdesc",	      "url",
+	    "license", "builddir", "maintainer", "provider_priority", "replaces_priority"};
+	const char *scalars[] = {ab->pkgname,	       ab->pkgver,     ab->pkgrel,
+				 ab->pkgdesc,	       ab->url,	       ab->license,
+				 ab->builddir,	       ab->maintainer, ab->provider_priority,
 				 ab->replaces_priority};
-	const struct strv *lists[] = {&ab->arch,	&ab->depends,	  &ab->makedepends,
-				      &ab->checkdepends, &ab->subpackages, &ab->source,
-				      &ab->options,	&ab->install,	  &ab->triggers,
-				      &ab->sha512sums,	&ab->provides,	  &ab->replaces,
-				      &ab->install_if,	&ab->pkgusers,	  &ab->pkggroups,
-				      &ab->functions};
+	const struct strv *lists[] = {
+	    &ab->arch,	      &ab->depends,    &ab->makedepends, &ab->checkdepends,
+	    &ab->subpackages, &ab->source,     &ab->options,	 &ab->install,
+	    &ab->triggers,    &ab->sha512sums, &ab->provides,	 &ab->replaces,
+	    &ab->install_if,  &ab->pkgusers,   &ab->pkggroups,	 &ab->functions};
 	static const char *const list_names[] = {
-	    "arch",	"depends",  "makedepends", "checkdepends", "subpackages", "source",
-	    "options",	"install",  "triggers",	   "sha512sums",   "provides",	  "replaces",
-	    "install_if", "pkgusers", "pkggroups",	   "functions"};
+	    "arch",	  "depends",  "makedepends", "checkdepends", "subpackages", "source",
+	    "options",	  "install",  "triggers",    "sha512sums",   "provides",    "replaces",
+	    "install_if", "pkgusers", "pkggroups",   "functions"};
 
 	for (size_t i = 0; i < sizeof(scalars) / sizeof(scalars[0]); i++)
 		if (scalars[i])

@@ -28,12 +28,13 @@ static void print_list(const char *name, const struct strv *l)
 
 static void print_text(const struct apkbuild *ab)
 {
-	const char *names[] = {"pkgname",    "pkgver",	    "pkgrel",	 "pkgdesc",
-			       "url",	     "license",	    "maintainer", "builddir",
-			       "provider_priority", "replaces_priority"};
-	const char *vals[] = {ab->pkgname,    ab->pkgver,	    ab->pkgrel, ab->pkgdesc,
-			      ab->url,	      ab->license,	    ab->maintainer, ab->builddir,
-			      ab->provider_priority, ab->replaces_priority};
+	const char *names[] = {
+	    "pkgname", "pkgver",     "pkgrel",	 "pkgdesc",	      "url",
+	    "license", "maintainer", "builddir", "provider_priority", "replaces_priority"};
+	const char *vals[] = {ab->pkgname,	    ab->pkgver,	  ab->pkgrel,
+			      ab->pkgdesc,	    ab->url,	  ab->license,
+			      ab->maintainer,	    ab->builddir, ab->provider_priority,
+			      ab->replaces_priority};
 	for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++)
 		if (vals[i])
 			printf("%-17s%s\n", names[i], vals[i]);
