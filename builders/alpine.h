@@ -22,8 +22,8 @@
 struct apkbuild {
 	char *dir; /* absolute path of the directory holding APKBUILD */
 	char *pkgname, *pkgver, *pkgrel, *pkgdesc, *url, *license, *builddir;
-	struct strv arch, depends, makedepends, checkdepends, subpackages, source, options,
-		install, triggers;
+	struct strv arch, depends, makedepends, checkdepends, subpackages, source, options, install,
+	    triggers;
 	struct strv sha512sums; /* "HEX  NAME" pairs flattened: HEX, NAME, HEX, NAME... */
 	struct strv provides, replaces, install_if; /* used when writing packages */
 	struct apk_secfixes secfixes;		    /* from the "# secfixes:" block */
@@ -39,6 +39,11 @@ void apkbuild_free(struct apkbuild *ab);
 /* Evaluate dir/APKBUILD in the sandbox. Errors name the file: a missing
  * pkgname/pkgver/pkgrel, a shell error, a timeout (KILN_EPARSE/KILN_EFAIL). */
 int apkbuild_evaluate(const char *dir, struct apkbuild *out, struct kerr *e);
+/* (added) Read "name\0value\0" pairs up to "kiln-end\0\0" (what the
+ * evaluation and the build's metadata step print) into ab: the variables
+ * above by name, "function" into functions. Anything else: KILN_EPARSE. */
+int apkbuild_parse_vars(struct apkbuild *ab, const struct kbuf *b, const char *file,
+			struct kerr *e);
 /* the same with another timeout than the default 30 s */
 int apkbuild_evaluate_timeout(const char *dir, double timeout_s, struct apkbuild *out,
 			      struct kerr *e);
@@ -156,10 +161,10 @@ void elf_dyninfo_free(struct elf_dyninfo *d);
 /* ---------------- the build (apkbuild.c) ---------------- */
 
 struct alpine_build_opts {
-	struct build_opts b;	     /* outdir, timeout, parallel, cancel, root, ... */
-	int64_t source_date_epoch;   /* -1: from the recipe (see apkbuild.c) */
-	const char *key_path;	     /* package signing key; NULL: kiln's own */
-	const char *keys_dir;	     /* trusted repository keys; NULL: the distro's */
+	struct build_opts b;	   /* outdir, timeout, parallel, cancel, root, ... */
+	int64_t source_date_epoch; /* -1: from the recipe (see apkbuild.c) */
+	const char *key_path;	   /* package signing key; NULL: kiln's own */
+	const char *keys_dir;	   /* trusted repository keys; NULL: the distro's */
 };
 
 /* kiln build alpine:vX.YY DIR */
