@@ -22,8 +22,8 @@
 struct apkbuild {
 	char *dir; /* absolute path of the directory holding APKBUILD */
 	char *pkgname, *pkgver, *pkgrel, *pkgdesc, *url, *license, *builddir;
-	struct strv arch, depends, makedepends, checkdepends, subpackages, source, options, install,
-	    triggers;
+	struct strv arch, depends, makedepends, checkdepends, subpackages, source, options,
+		install, triggers;
 	struct strv sha512sums; /* "HEX  NAME" pairs flattened: HEX, NAME, HEX, NAME... */
 	struct strv provides, replaces, install_if; /* used when writing packages */
 	struct apk_secfixes secfixes;		    /* from the "# secfixes:" block */
@@ -161,10 +161,10 @@ void elf_dyninfo_free(struct elf_dyninfo *d);
 /* ---------------- the build (apkbuild.c) ---------------- */
 
 struct alpine_build_opts {
-	struct build_opts b;	   /* outdir, timeout, parallel, cancel, root, ... */
-	int64_t source_date_epoch; /* -1: from the recipe (see apkbuild.c) */
-	const char *key_path;	   /* package signing key; NULL: kiln's own */
-	const char *keys_dir;	   /* trusted repository keys; NULL: the distro's */
+	struct build_opts b;	     /* outdir, timeout, parallel, cancel, root, ... */
+	int64_t source_date_epoch;   /* -1: from the recipe (see apkbuild.c) */
+	const char *key_path;	     /* package signing key; NULL: kiln's own */
+	const char *keys_dir;	     /* trusted repository keys; NULL: the distro's */
 };
 
 /* kiln build alpine:vX.YY DIR */
