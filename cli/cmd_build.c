@@ -45,7 +45,8 @@ static const char usage[] =
     "                       touching DIR when clean, else the APKBUILD's mtime)\n"
     "      --key FILE       sign the packages with this PEM RSA key (NAME.rsa);\n"
     "                       default: kiln's own, $KILN_HOME/keys/kiln-apk.rsa\n"
-    "      --keys-dir DIR   trusted repository keys (default: the definition's)\n";
+    "      --keys-dir DIR   trusted repository keys (default: the definition's;\n"
+    "                       --keyring DIR is the same, as for kiln update)\n";
 
 enum {
 	OPT_NOCHECK = OPT_FIRST_CMD,
@@ -170,6 +171,7 @@ int cmd_build(int argc, char **argv, struct cli *c)
 					     {"source-date-epoch", required_argument, 0, OPT_SDE},
 					     {"key", required_argument, 0, OPT_KEY},
 					     {"keys-dir", required_argument, 0, OPT_KEYS_DIR},
+					     {"keyring", required_argument, 0, OPT_KEYS_DIR},
 					     {0, 0, 0, 0}};
 	struct alpine_build_opts ao = {.source_date_epoch = -1};
 	struct build_opts bo = {0};
@@ -274,6 +276,7 @@ int cmd_build(int argc, char **argv, struct cli *c)
 	}
 	ov.mirror = c->mirror;
 	ov.config = c->config;
+	ov.keyring = ao.keys_dir;
 	bo.distro_name = distro_name;
 
 	struct sigaction sa = {0};

@@ -30,7 +30,8 @@ static const char usage[] =
     "Alpine: DIR holds an APKBUILD, evaluated in the sandbox; its makedepends,\n"
     "depends and checkdepends (not with --nocheck) plus the base set are resolved\n"
     "against the verified APKINDEX files of the last kiln update.\n"
-    "      --nocheck              leave checkdepends out\n";
+    "      --nocheck              leave checkdepends out\n"
+    "      --keyring DIR          trusted keys (as for kiln update)\n";
 
 enum {
 	OPT_PROFILES = OPT_FIRST_CMD,
@@ -113,8 +114,10 @@ int cmd_resolve(int argc, char **argv, struct cli *c)
 	    {"packages", required_argument, 0, OPT_PACKAGES},
 	    {"sources", required_argument, 0, OPT_SOURCES},
 	    {"nocheck", no_argument, 0, OPT_NOCHECK},
+	    {"keyring", required_argument, 0, OPT_NOCHECK + 1},
 	    {0, 0, 0, 0}};
 	int nocheck = 0;
+	const char *keyring = NULL;
 	struct solve_opts so = {0};
 	const char *output = NULL;
 	struct distro *d = NULL;
@@ -154,6 +157,9 @@ int cmd_resolve(int argc, char **argv, struct cli *c)
 		case OPT_NOCHECK:
 			nocheck = 1;
 			break;
+		case OPT_NOCHECK + 1:
+			keyring = optarg;
+			break;
 		default:
 			rc = cli_usage_error("resolve", "unknown option");
 			goto out;
@@ -167,7 +173,7 @@ int cmd_resolve(int argc, char **argv, struct cli *c)
 		rc = cli_usage_error("resolve", "--arch-only and --indep-only exclude each other");
 		goto out;
 	}
-	struct distro_overrides ov = {.mirror = c->mirror, .config = c->config};
+	struct distro_overrides ov = {.mirror = c->mirror, .config = c->config, .keyring = keyring};
 	if (distro_load(argv[optind], &ov, &d, &e) < 0)
 		goto fail;
 	if (!strcmp(d->family, "alpine")) {
