@@ -753,17 +753,19 @@ static int write_one(struct abuild_ctx *c, const struct apk_out *p, const char *
 	struct strv paths = {0}, triggers = {0};
 	char *dirp = xasprintf("%s/pkg/%s", c->startdir, p->name);
 	char *fname = xasprintf("%s-%s-r%s.apk", p->name, c->ab.pkgver, c->ab.pkgrel);
-	char *out = xasprintf("%s/%s", staging, fname), datadir[64];
+	char *out = xasprintf("%s/%s", staging, fname);
+	char *datadir = xasprintf("%s%s", c->wr.merged, dirp);
 	int ret, fd = -1;
 
 	if ((ret = read_meta(c, p->name, &m, e)) < 0)
 		goto out;
+	/* no symlink on the way (the build has ended: nothing changes it now) */
 	fd = open_in_root(c, dirp, O_RDONLY | O_DIRECTORY);
 	if (fd < 0) {
-		ret = kerr_errno(e, KILN_EFAIL, "%s: no package directory %s", p->name, dirp);
+		ret = kerr_errno(e, KILN_EFAIL, "%s: no package directory %s (or a symlink on its path)",
+				 p->name, dirp);
 		goto out;
 	}
-	snprintf(datadir, sizeof(datadir), "/proc/self/fd/%d", fd);
 	meta.name = p->name;
 	meta.version = xasprintf("%s-r%s", c->ab.pkgver, c->ab.pkgrel);
 	meta.arch = p->arch;
@@ -812,6 +814,7 @@ out:
 	strv_free(&triggers);
 	apkbuild_free(&m);
 	free(dirp);
+	free(datadir);
 	free(fname);
 	free(out);
 	return ret;
