@@ -50,6 +50,15 @@ void elf_dyninfo_free(struct elf_dyninfo *d)
 	memset(d, 0, sizeof(*d));
 }
 
+/* the dynamic entry at off: 0 at DT_NULL or the end of the file, else 1 */
+static int dyn_entry(const struct elf_view *v, uint64_t off, uint64_t *tag, uint64_t *val)
+{
+	int aw = v->is64 ? 8 : 4, bad = 0;
+	*tag = field(v, off, aw, &bad);
+	*val = field(v, off + (uint64_t)aw, aw, &bad);
+	return !bad && *tag != DT_NULL_;
+}
+
 struct load_seg {
 	uint64_t vaddr, off, filesz;
 };
@@ -147,11 +156,8 @@ int elf_dyninfo_read(const void *p, size_t n, const char *what, struct elf_dynin
 	if (count > ELF_MAX_DYN)
 		count = ELF_MAX_DYN;
 	/* first the string table, then the entries that point into it */
-	for (uint64_t i = 0; i < count; i++) {
-		uint64_t tag = field(&v, dyn_off + i * entsz, aw, &bad);
-		uint64_t val = field(&v, dyn_off + i * entsz + (uint64_t)aw, aw, &bad);
-		if (tag == DT_NULL_)
-			break;
+	uint64_t tag, val;
+	for (uint64_t i = 0; i < count && dyn_entry(&v, dyn_off + i * entsz, &tag, &val); i++) {
 		if (tag == DT_STRTAB_) {
 			strtab_va = val;
 			have_strtab = 1;
@@ -167,11 +173,7 @@ int elf_dyninfo_read(const void *p, size_t n, const char *what, struct elf_dynin
 	}
 	if (strsz < avail)
 		avail = strsz;
-	for (uint64_t i = 0; i < count; i++) {
-		uint64_t tag = field(&v, dyn_off + i * entsz, aw, &bad);
-		uint64_t val = field(&v, dyn_off + i * entsz + (uint64_t)aw, aw, &bad);
-		if (tag == DT_NULL_)
-			break;
+	for (uint64_t i = 0; i < count && dyn_entry(&v, dyn_off + i * entsz, &tag, &val); i++) {
 		if (tag != DT_NEEDED_ && tag != DT_SONAME_ && tag != DT_RPATH_ &&
 		    tag != DT_RUNPATH_)
 			continue;
