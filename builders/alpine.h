@@ -44,6 +44,13 @@ int apkbuild_evaluate(const char *dir, struct apkbuild *out, struct kerr *e);
  * above by name, "function" into functions. Anything else: KILN_EPARSE. */
 int apkbuild_parse_vars(struct apkbuild *ab, const struct kbuf *b, const char *file,
 			struct kerr *e);
+/* (added, builders-internal) Run argv in the sandbox over the host's /
+ * read-only (network off, seccomp, the build uid, mounts added), stdout and
+ * stderr each capped at max_out bytes (more: SIGXFSZ) into out and err. */
+struct sandbox_mount;
+int apk_host_view_run(char *const *argv, char *const *env, const struct sandbox_mount *mounts,
+		      size_t nmounts, double timeout_s, size_t max_out, struct kbuf *out,
+		      struct kbuf *err, int *status, struct kerr *e);
 /* the same with another timeout than the default 30 s */
 int apkbuild_evaluate_timeout(const char *dir, double timeout_s, struct apkbuild *out,
 			      struct kerr *e);

@@ -358,15 +358,12 @@ static char *git_top(const char *dir)
 /* run git in the sandbox (the host's / read-only, no network); its output */
 static int git_in_sandbox(const char *dir, const char *const *args, struct kbuf *out)
 {
-	struct sandbox_opts so;
 	struct sandbox_mount m[1];
 	struct strv argv = {0};
 	struct kerr e = {0};
 	size_t nm = 0;
-	int status = 0, fd = memfd_create("kiln-git", MFD_CLOEXEC);
+	int status = 0;
 
-	if (fd < 0)
-		return -1;
 	/* kiln's cache (and its keys) stays hidden unless the recipe is in it */
 	if (path_exists(kiln_home()) && !str_has_prefix(dir, kiln_home()))
 		m[nm++] = (struct sandbox_mount){SB_TMPFS, NULL, kiln_home()};
@@ -379,32 +376,7 @@ static int git_in_sandbox(const char *dir, const char *const *args, struct kbuf 
 	strv_add(&argv, dir);
 	for (size_t i = 0; args[i]; i++)
 		strv_add(&argv, args[i]);
-	sandbox_opts_init(&so);
-	so.mounts = m;
-	so.nmounts = nm;
-	so.argv = argv.v;
-	so.uid = BUILD_UID;
-	so.gid = BUILD_GID;
-	so.timeout_s = 30;
-	so.max_file_bytes = 1u << 20;
-	so.stdin_fd = -1;
-	so.stdout_fd = fd;
-	so.stderr_fd = -1;
-	int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	so.stderr_fd = devnull;
-	int r = sandbox_run(&so, &status, &e);
-	if (devnull >= 0)
-		close(devnull);
-	if (r == 0 && status == 0) {
-		char buf[4096];
-		ssize_t n;
-		off_t off = 0;
-		while ((n = pread(fd, buf, sizeof(buf), off)) > 0 && out->len < (1u << 20)) {
-			kbuf_add(out, buf, (size_t)n);
-			off += n;
-		}
-	}
-	close(fd);
+	int r = apk_host_view_run(argv.v, NULL, m, nm, 30, 1u << 20, out, NULL, &status, &e);
 	strv_free(&argv);
 	return r == 0 && status == 0 ? 0 : -1;
 }
@@ -538,7 +510,6 @@ static int run_step(struct abuild_ctx *c, const char *step, const char *arg1, co
 		    double timeout_s, struct kerr *e)
 {
 	struct sandbox_opts so;
-	int status = 0, ret;
 	char *argv[] = {"/bin/sh",
 			DRIVER_PATH,
 			(char *)step,
@@ -547,38 +518,25 @@ static int run_step(struct abuild_ctx *c, const char *step, const char *arg1, co
 			NULL};
 	char *name = arg1 ? xasprintf("%s %s", step, arg1) : xstrdup(step);
 
-	if (c->o->b.cancel && *c->o->b.cancel) {
-		ret = kerr_set(e, KILN_EINTR, "interrupted before step %s", name);
-		goto out;
+	if (!(c->o->b.cancel && *c->o->b.cancel)) {
+		logtee_say(&c->log, "kiln: step %s", name);
+		log_verbose("step %s", name);
 	}
-	logtee_say(&c->log, "kiln: step %s", name);
-	log_verbose("step %s", name);
 	sandbox_opts_init(&so);
 	so.profile = SANDBOX_BUILD;
 	so.root = c->wr.merged;
-	so.root_writable = 1;
+	so.root_writable = 1; /* the build's private copy */
 	so.chdir = c->startdir;
 	so.argv = argv;
 	so.env = c->env.v;
 	so.uid = BUILD_UID;
 	so.gid = BUILD_GID;
 	so.hostname = c->o->b.hostname ? c->o->b.hostname : "kiln";
-	so.network = c->network;
+	so.network = c->network; /* options="net" */
 	so.timeout_s = timeout_s;
 	so.stdin_fd = -1;
 	so.stdout_fd = so.stderr_fd = c->log.wfd;
-	ret = sandbox_run(&so, &status, e);
-	if (c->o->b.cancel && *c->o->b.cancel) {
-		logtee_say(&c->log, "kiln: step %s interrupted", name);
-		ret = kerr_set(e, KILN_EINTR, "interrupted during step %s", name);
-	} else if (ret < 0) {
-		logtee_say(&c->log, "kiln: step %s failed: %s", name, e->msg);
-		kerr_prefix(e, "step %s: ", name);
-	} else if (status != 0) {
-		logtee_say(&c->log, "kiln: step %s failed (exit status %d)", name, status);
-		ret = kerr_set(e, KILN_EFAIL, "step %s failed (exit status %d)", name, status);
-	}
-out:
+	int ret = logged_step(&c->log, name, &so, c->o->b.cancel, e);
 	free(name);
 	return ret;
 }
@@ -762,8 +720,9 @@ static int write_one(struct abuild_ctx *c, const struct apk_out *p, const char *
 	/* no symlink on the way (the build has ended: nothing changes it now) */
 	fd = open_in_root(c, dirp, O_RDONLY | O_DIRECTORY);
 	if (fd < 0) {
-		ret = kerr_errno(e, KILN_EFAIL, "%s: no package directory %s (or a symlink on its path)",
-				 p->name, dirp);
+		ret = kerr_errno(e, KILN_EFAIL,
+				 "%s: no package directory %s (or a symlink on its path)", p->name,
+				 dirp);
 		goto out;
 	}
 	meta.name = p->name;
@@ -855,7 +814,7 @@ static int collect(struct abuild_ctx *c, int success, struct kerr *e)
 	struct strv names = {0};
 	struct record_file *outs = NULL;
 	struct source_pkg rs = {0};
-	int ret, wfd = -1;
+	int ret;
 
 	if ((ret = mkdir_p(outdir, 0755, e)) < 0)
 		goto out;
@@ -873,20 +832,8 @@ static int collect(struct abuild_ctx *c, int success, struct kerr *e)
 		if ((ret = write_one(c, &c->pkgs[i], staging, &names, e)) < 0)
 			goto out;
 	}
-	logtee_stop(&c->log);
-	wfd = open(c->work, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	ret = wfd < 0 ? kerr_errno(e, KILN_EIO, "%s", c->work)
-		      : stage_file(wfd, "build.log", staging, NULL, e);
-	if (ret < 0)
+	if ((ret = stage_log(&c->log, c->work, staging, logname, log_sha, e)) < 0)
 		goto out;
-	{
-		char *a = xasprintf("%s/build.log", staging),
-		     *b = xasprintf("%s/%s", staging, logname);
-		if (rename(a, b) < 0 || sha256_file(b, log_sha, NULL, e) < 0)
-			log_sha[0] = '\0';
-		free(a);
-		free(b);
-	}
 	if (success) {
 		outs = xcalloc(names.n + 1, sizeof(*outs));
 		for (size_t i = 0; i < names.n; i++) {
@@ -928,25 +875,13 @@ static int collect(struct abuild_ctx *c, int success, struct kerr *e)
 	strv_add(&names, logname);
 	if (success)
 		strv_add(&names, recname);
-	for (size_t i = 0; i < names.n; i++) {
-		char *a = xasprintf("%s/%s", staging, names.v[i]);
-		char *b = xasprintf("%s/%s", outdir, names.v[i]);
-		if (rename(a, b) < 0)
-			ret = kerr_errno(e, KILN_EIO, "moving %s into %s", names.v[i], outdir);
-		else
-			strv_add(&c->r->outputs, names.v[i]);
-		free(a);
-		free(b);
-		if (ret < 0)
-			goto out;
-	}
+	if ((ret = stage_move(staging, outdir, &names, &c->r->outputs, e)) < 0)
+		goto out;
 	fsync_dir_of(staging);
 	c->r->log_path = xasprintf("%s/%s", outdir, logname);
 	if (success)
 		c->r->record_path = xasprintf("%s/%s", outdir, recname);
 out:
-	if (wfd >= 0)
-		close(wfd);
 	rm_rf(staging);
 	free(outs);
 	free(rs.version);

@@ -141,26 +141,6 @@ static char *find_maintainer(const char *text)
 	return NULL;
 }
 
-static int memfd_output(const char *name, struct kerr *e)
-{
-	int fd = memfd_create(name, MFD_CLOEXEC);
-	if (fd < 0)
-		kerr_errno(e, KILN_EIO, "memfd_create");
-	return fd;
-}
-
-/* the whole content of a memfd (capped) */
-static void memfd_read(int fd, struct kbuf *out)
-{
-	char buf[65536];
-	ssize_t n;
-	off_t off = 0;
-	while (out->len < EVAL_MAX_OUTPUT + 1 && (n = pread(fd, buf, sizeof(buf), off)) > 0) {
-		kbuf_add(out, buf, (size_t)n);
-		off += n;
-	}
-}
-
 /* the last lines of the shell's stderr, for the message */
 static const char *stderr_tail(struct kbuf *b)
 {
@@ -295,15 +275,68 @@ static int validate(const struct apkbuild *ab, const char *file, struct kerr *e)
 	return 0;
 }
 
-/* sandbox: read-only host view, the APKBUILD dir at EVAL_STARTDIR, kiln's
- * cache and the host's home directories hidden (keys live there), no
- * network, seccomp, a timeout and a cap on what it prints */
-static int run_shell(const char *dir, const struct strv *cands, double timeout_s, int outfd,
-		     int errfd, int *status, struct kerr *e)
+/* the whole content of a memfd, up to max + 1 bytes */
+static void memfd_read(int fd, size_t max, struct kbuf *out)
+{
+	char buf[65536];
+	ssize_t n;
+	off_t off = 0;
+	while (out->len <= max && (n = pread(fd, buf, sizeof(buf), off)) > 0) {
+		kbuf_add(out, buf, (size_t)n);
+		off += n;
+	}
+}
+
+int apk_host_view_run(char *const *argv, char *const *env, const struct sandbox_mount *mounts,
+		      size_t nmounts, double timeout_s, size_t max_out, struct kbuf *out,
+		      struct kbuf *err, int *status, struct kerr *e)
+{
+	struct sandbox_opts so;
+	int ret, outfd = memfd_create("kiln-out", MFD_CLOEXEC),
+		 errfd = memfd_create("kiln-err", MFD_CLOEXEC);
+
+	if (outfd < 0 || errfd < 0) {
+		ret = kerr_errno(e, KILN_EIO, "memfd_create");
+		goto out;
+	}
+	sandbox_opts_init(&so);
+	so.profile = SANDBOX_BUILD;
+	so.root = NULL; /* the host's / read-only */
+	so.mounts = mounts;
+	so.nmounts = nmounts;
+	so.chdir = "/";
+	so.argv = argv;
+	so.env = env;
+	so.uid = BUILD_UID;
+	so.gid = BUILD_GID;
+	so.network = 0;
+	so.timeout_s = timeout_s;
+	so.max_file_bytes = max_out; /* SIGXFSZ past it: memfds count too */
+	so.max_pids = 64;
+	so.tmp_bytes = 64u << 20;
+	so.stdin_fd = -1;
+	so.stdout_fd = outfd;
+	so.stderr_fd = errfd;
+	ret = sandbox_run(&so, status, e);
+	memfd_read(outfd, max_out, out);
+	if (err)
+		memfd_read(errfd, max_out, err);
+out:
+	if (outfd >= 0)
+		close(outfd);
+	if (errfd >= 0)
+		close(errfd);
+	return ret;
+}
+
+/* the shell over the read-only host view, the APKBUILD dir at
+ * EVAL_STARTDIR, kiln's cache and the host's home directories hidden (keys
+ * live there) */
+static int run_shell(const char *dir, const struct strv *cands, double timeout_s, struct kbuf *out,
+		     struct kbuf *err, int *status, struct kerr *e)
 {
 	struct sandbox_mount mounts[4];
 	size_t nm = 0;
-	struct sandbox_opts so;
 	struct strv argv = {0}, env = {0};
 	const char *shell = path_exists("/bin/busybox") ? "/bin/busybox" : "/bin/sh";
 	int ret;
@@ -326,26 +359,8 @@ static int run_shell(const char *dir, const struct strv *cands, double timeout_s
 		strv_add(&argv, cands->v[i]);
 	strv_add_owned(&env, xasprintf("CARCH=%s", host_carch()));
 	strv_add(&env, "HOME=/tmp");
-
-	sandbox_opts_init(&so);
-	so.profile = SANDBOX_BUILD;
-	so.root = NULL;
-	so.mounts = mounts;
-	so.nmounts = nm;
-	so.chdir = "/";
-	so.argv = argv.v;
-	so.env = env.v;
-	so.uid = BUILD_UID;
-	so.gid = BUILD_GID;
-	so.network = 0;
-	so.timeout_s = timeout_s;
-	so.max_file_bytes = EVAL_MAX_OUTPUT;
-	so.max_pids = 64;
-	so.tmp_bytes = 64u << 20;
-	so.stdin_fd = -1;
-	so.stdout_fd = outfd;
-	so.stderr_fd = errfd;
-	ret = sandbox_run(&so, status, e);
+	ret = apk_host_view_run(argv.v, env.v, mounts, nm, timeout_s, EVAL_MAX_OUTPUT, out, err,
+				status, e);
 	strv_free(&argv);
 	strv_free(&env);
 	return ret;
@@ -357,7 +372,7 @@ int apkbuild_evaluate_timeout(const char *dir, double timeout_s, struct apkbuild
 	char *absdir = NULL, *file = NULL;
 	struct kbuf text = {0}, so = {0}, se = {0};
 	struct strv cands = {0};
-	int outfd = -1, errfd = -1, status = 0, ret;
+	int status = 0, ret;
 
 	memset(out, 0, sizeof(*out));
 	if (!(absdir = realpath(dir, NULL))) {
@@ -387,15 +402,8 @@ int apkbuild_evaluate_timeout(const char *dir, double timeout_s, struct apkbuild
 	out->maintainer = find_maintainer(text.data ? text.data : "");
 	function_candidates(text.data ? text.data : "", text.len, &cands);
 
-	if ((outfd = memfd_output("kiln-eval-out", e)) < 0 ||
-	    (errfd = memfd_output("kiln-eval-err", e)) < 0) {
-		ret = -e->code;
-		goto out;
-	}
-	ret = run_shell(absdir, &cands, timeout_s > 0 ? timeout_s : EVAL_TIMEOUT_S, outfd, errfd,
+	ret = run_shell(absdir, &cands, timeout_s > 0 ? timeout_s : EVAL_TIMEOUT_S, &so, &se,
 			&status, e);
-	memfd_read(outfd, &so);
-	memfd_read(errfd, &se);
 	if (ret < 0) {
 		if (strstr(e->msg, "timeout") || strstr(e->msg, "timed out"))
 			ret = kerr_set(e, KILN_EFAIL,
@@ -434,10 +442,6 @@ out:
 		apkbuild_free(&tmp);
 		memset(out, 0, sizeof(*out));
 	}
-	if (outfd >= 0)
-		close(outfd);
-	if (errfd >= 0)
-		close(errfd);
 	kbuf_free(&text);
 	kbuf_free(&so);
 	kbuf_free(&se);

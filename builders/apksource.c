@@ -10,16 +10,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static void hex_of(const unsigned char *d, unsigned n, char *hex)
-{
-	static const char digits[] = "0123456789abcdef";
-	for (unsigned i = 0; i < n; i++) {
-		hex[2 * i] = digits[d[i] >> 4];
-		hex[2 * i + 1] = digits[d[i] & 15];
-	}
-	hex[2 * n] = '\0';
-}
-
 /* sha512 and sha256 of a regular file in one pass (never through a symlink) */
 static int source_digests(const char *path, char sha512_hex[129], char sha256_hex[65],
 			  uint64_t *size, struct kerr *e)
@@ -54,10 +44,10 @@ static int source_digests(const char *path, char sha512_hex[129], char sha256_he
 		total += (uint64_t)r;
 	}
 	EVP_DigestFinal_ex(c512, d, &dl);
-	hex_of(d, dl, sha512_hex);
+	hex_encode(d, dl, sha512_hex);
 	EVP_DigestFinal_ex(c256, d, &dl);
 	if (sha256_hex)
-		hex_of(d, dl, sha256_hex);
+		hex_encode(d, dl, sha256_hex);
 	if (size)
 		*size = total;
 out:

@@ -129,3 +129,68 @@ out:
 	free(dst);
 	return ret;
 }
+
+int logged_step(struct logtee *log, const char *name, const struct sandbox_opts *so,
+		volatile sig_atomic_t *cancel, struct kerr *e)
+{
+	int status = 0, ret;
+
+	if (cancel && *cancel)
+		return kerr_set(e, KILN_EINTR, "interrupted before step %s", name);
+	ret = sandbox_run(so, &status, e);
+	if (cancel && *cancel) {
+		logtee_say(log, "kiln: step %s interrupted", name);
+		return kerr_set(e, KILN_EINTR, "interrupted during step %s", name);
+	}
+	if (ret < 0) {
+		logtee_say(log, "kiln: step %s failed: %s", name, e->msg);
+		return kerr_prefix(e, "step %s: ", name);
+	}
+	if (status != 0) {
+		logtee_say(log, "kiln: step %s failed (exit status %d)", name, status);
+		return kerr_set(
+		    e, status == 128 + SIGINT || status == 128 + SIGTERM ? KILN_EINTR : KILN_EFAIL,
+		    "step %s failed (exit status %d)", name, status);
+	}
+	return 0;
+}
+
+int stage_log(struct logtee *log, const char *work, const char *staging, const char *logname,
+	      char log_sha[SHA256_HEX_LEN + 1], struct kerr *e)
+{
+	int ret, wfd;
+
+	logtee_stop(log);
+	log_sha[0] = '\0';
+	wfd = open(work, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ret = wfd < 0 ? kerr_errno(e, KILN_EIO, "%s", work)
+		      : stage_file(wfd, "build.log", staging, NULL, e);
+	if (wfd >= 0)
+		close(wfd);
+	if (ret < 0)
+		return ret;
+	char *a = xasprintf("%s/build.log", staging), *b = xasprintf("%s/%s", staging, logname);
+	struct kerr ignored = {0};
+	if (rename(a, b) < 0 || sha256_file(b, log_sha, NULL, &ignored) < 0)
+		log_sha[0] = '\0';
+	free(a);
+	free(b);
+	return 0;
+}
+
+int stage_move(const char *staging, const char *outdir, const struct strv *names,
+	       struct strv *moved, struct kerr *e)
+{
+	int ret = 0;
+	for (size_t i = 0; i < names->n && ret == 0; i++) {
+		char *a = xasprintf("%s/%s", staging, names->v[i]);
+		char *b = xasprintf("%s/%s", outdir, names->v[i]);
+		if (rename(a, b) < 0)
+			ret = kerr_errno(e, KILN_EIO, "moving %s into %s", names->v[i], outdir);
+		else
+			strv_add(moved, names->v[i]);
+		free(a);
+		free(b);
+	}
+	return ret;
+}

@@ -5,8 +5,10 @@
 #define KILN_BUILDERS_BUILDLOG_H
 
 #include <pthread.h>
+#include <signal.h>
 
 #include "builders/record.h"
+#include "sandbox/sandbox.h"
 
 struct logtee {
 	int rfd, wfd; /* pipe the sandbox writes into */
@@ -26,5 +28,21 @@ void logtee_stop(struct logtee *t);
  * srcdir_fd into dir, fsynced; with rf, record its name, sha256 and size. */
 int stage_file(int srcdir_fd, const char *name, const char *dir, struct record_file *rf,
 	       struct kerr *e);
+
+/* Run one build step in the sandbox (so's output going to the log), saying
+ * in the log what happened: an interruption (KILN_EINTR), a sandbox error
+ * ("step NAME: ..."), a non-zero exit status (KILN_EFAIL, or KILN_EINTR when
+ * killed by SIGINT/SIGTERM). */
+int logged_step(struct logtee *log, const char *name, const struct sandbox_opts *so,
+		volatile sig_atomic_t *cancel, struct kerr *e);
+
+/* The log of a build (work/build.log) into staging as logname; its sha256
+ * into log_sha ("" when it cannot be read). Stops the log first. */
+int stage_log(struct logtee *log, const char *work, const char *staging, const char *logname,
+	      char log_sha[SHA256_HEX_LEN + 1], struct kerr *e);
+
+/* Rename every staged name into outdir, adding each to moved. */
+int stage_move(const char *staging, const char *outdir, const struct strv *names,
+	       struct strv *moved, struct kerr *e);
 
 #endif

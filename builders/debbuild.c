@@ -43,17 +43,15 @@ static int run_step(struct build_ctx *c, const char *step, char *const argv[], c
 		    double timeout_s, struct kerr *e)
 {
 	struct sandbox_opts so;
-	int status = 0, ret;
 	struct kbuf cmd = {0};
+	int ret;
 
-	if (c->o->cancel && *c->o->cancel) {
-		c->r->failed_step = step;
-		return kerr_set(e, KILN_EINTR, "interrupted before step %s", step);
-	}
 	for (size_t i = 0; argv[i]; i++)
 		kbuf_printf(&cmd, "%s%s", i ? " " : "", argv[i]);
-	logtee_say(&c->log, "kiln: step %s: %s (in %s)", step, cmd.data, cwd);
-	log_verbose("step %s: %s", step, cmd.data);
+	if (!(c->o->cancel && *c->o->cancel)) {
+		logtee_say(&c->log, "kiln: step %s: %s (in %s)", step, cmd.data, cwd);
+		log_verbose("step %s: %s", step, cmd.data);
+	}
 	kbuf_free(&cmd);
 	sandbox_opts_init(&so);
 	so.profile = SANDBOX_BUILD;
@@ -70,21 +68,8 @@ static int run_step(struct build_ctx *c, const char *step, char *const argv[], c
 	so.stdin_fd = -1;
 	so.stdout_fd = so.stderr_fd = c->log.wfd;
 	c->r->failed_step = step;
-	ret = sandbox_run(&so, &status, e);
-	if (c->o->cancel && *c->o->cancel) {
-		logtee_say(&c->log, "kiln: step %s interrupted", step);
-		return kerr_set(e, KILN_EINTR, "interrupted during step %s", step);
-	}
-	if (ret < 0) {
-		logtee_say(&c->log, "kiln: step %s failed: %s", step, e->msg);
-		return kerr_prefix(e, "step %s: ", step);
-	}
-	if (status != 0) {
-		logtee_say(&c->log, "kiln: step %s failed (exit status %d)", step, status);
-		return kerr_set(
-		    e, status == 128 + SIGINT || status == 128 + SIGTERM ? KILN_EINTR : KILN_EFAIL,
-		    "step %s failed (exit status %d)", step, status);
-	}
+	if ((ret = logged_step(&c->log, step, &so, c->o->cancel, e)) < 0)
+		return ret;
 	c->r->failed_step = NULL;
 	return 0;
 }
@@ -261,23 +246,8 @@ static int collect(struct build_ctx *c, int success, volatile sig_atomic_t *canc
 			goto out;
 		}
 	}
-	logtee_stop(&c->log);
-	{
-		int wfd = open(c->work, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		ret = wfd < 0 ? kerr_errno(e, KILN_EIO, "%s", c->work)
-			      : stage_file(wfd, "build.log", staging, NULL, e);
-		if (wfd >= 0)
-			close(wfd);
-		if (ret < 0)
-			goto out;
-		char *a = xasprintf("%s/build.log", staging),
-		     *b = xasprintf("%s/%s", staging, logname);
-		rename(a, b);
-		if (sha256_file(b, log_sha, NULL, e) < 0)
-			log_sha[0] = '\0';
-		free(a);
-		free(b);
-	}
+	if ((ret = stage_log(&c->log, c->work, staging, logname, log_sha, e)) < 0)
+		goto out;
 	if (success) {
 		struct record_info ri = {
 		    .distro = c->o->distro_name ? c->o->distro_name : c->lock->distro,
@@ -301,21 +271,14 @@ static int collect(struct build_ctx *c, int success, volatile sig_atomic_t *canc
 		if (ret < 0)
 			goto out;
 	}
-	/* all staged and synced: move into place */
-	for (size_t i = 0; i <= names.n + 1; i++) {
-		const char *n = i < names.n ? names.v[i] : i == names.n ? logname : recname;
-		if (!success && i != names.n)
-			continue;
-		char *a = xasprintf("%s/%s", staging, n), *b = xasprintf("%s/%s", outdir, n);
-		if (rename(a, b) < 0)
-			ret = kerr_errno(e, KILN_EIO, "moving %s into %s", n, outdir);
-		else
-			strv_add(&c->r->outputs, n);
-		free(a);
-		free(b);
-		if (ret < 0)
-			goto out;
-	}
+	/* all staged and synced: move into place (a failed build: only its log) */
+	if (!success)
+		strv_free(&names);
+	strv_add(&names, logname);
+	if (success)
+		strv_add(&names, recname);
+	if ((ret = stage_move(staging, outdir, &names, &c->r->outputs, e)) < 0)
+		goto out;
 	fsync_dir_of(staging);
 	c->r->log_path = xasprintf("%s/%s", outdir, logname);
 	if (success)

@@ -247,8 +247,8 @@ int cmd_build(int argc, char **argv, struct cli *c)
 			char *end;
 			ao.source_date_epoch = strtoll(optarg, &end, 10);
 			if (*end || ao.source_date_epoch < 0)
-				return cli_usage_error("build",
-						       "--source-date-epoch wants seconds since 1970");
+				return cli_usage_error(
+				    "build", "--source-date-epoch wants seconds since 1970");
 			break;
 		}
 		case OPT_KEY:
