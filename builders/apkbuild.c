@@ -863,6 +863,7 @@ static int collect(struct abuild_ctx *c, int success, struct kerr *e)
 		    .log_sha256 = log_sha[0] ? log_sha : NULL,
 		    .started = c->started,
 		    .root_id = rid,
+		    .network = c->network,
 		};
 		char *recp = xasprintf("%s/%s", staging, recname);
 		ret = record_write(&ri, recp, e);

@@ -67,6 +67,8 @@ int record_write(const struct record_info *ri, const char *path, struct kerr *e)
 		json_object_set_new(o, "filename", json_string(p->filename));
 		json_object_set_new(o, "mirror", json_string(p->mirror));
 		json_object_set_new(o, "essential", json_boolean(p->essential));
+		if (p->checksum) /* apk: the index's C: */
+			json_object_set_new(o, "checksum", json_string(p->checksum));
 		json_array_append_new(pkgs, o);
 	}
 	json_object_set_new(lock, "packages", pkgs);
@@ -93,7 +95,7 @@ int record_write(const struct record_info *ri, const char *path, struct kerr *e)
 	json_object_set_new(build, "user", user);
 	json_object_set_new(build, "hostname", json_string(ri->hostname));
 	json_object_set_new(build, "umask", json_string("0022"));
-	json_object_set_new(build, "network", json_boolean(0));
+	json_object_set_new(build, "network", json_boolean(ri->network));
 	json_object_set_new(build, "sandbox_profile", json_string("build"));
 	json_object_set_new(root, "build", build);
 

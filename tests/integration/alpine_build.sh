@@ -104,6 +104,8 @@ for n, h in outs.items():
     assert hashlib.sha256(open(sys.argv[2] + "/" + n, "rb").read()).hexdigest() == h
 assert r["build"]["build_path"] == "/home/buildozer/aports/kiln-hello/src"
 assert [p["name"] for p in r["lock"]["packages"]][-1] == "build-base"
+assert all(p["checksum"].startswith("Q1") for p in r["lock"]["packages"])
+assert r["build"]["network"] is False
 PY
 # independent checks: the signature over the control stream, datahash over the data stream
 check "each package's signature verifies with openssl and its datahash matches" python3 - "$SCRATCH/out1" "$key.pub" <<'PY'
@@ -149,6 +151,13 @@ echo "/* changed */" >>"$SCRATCH/changed/hello.c"
 expect_exit 3 "a source whose sha512 differs stops the build" "$KILN" build "${common[@]}" --key "$key" alpine:v3.20 "$SCRATCH/changed" -o "$SCRATCH/out-changed"
 check "the error names the file" grep -q "$SCRATCH/changed/APKBUILD: source hello.c: sha512 mismatch" "$SCRATCH/err"
 check "nothing is left in -o" bash -c "[ ! -e '$SCRATCH/out-changed' ] || [ -z \"\$(ls -A '$SCRATCH/out-changed')\" ]"
+cp -r "$demo" "$SCRATCH/failing"
+sed -i 's|^check() {|check() {\n\techo "kiln-test: check fails on purpose"; false|' "$SCRATCH/failing/APKBUILD"
+expect_exit 1 "a failing check() fails the build" "$KILN" build "${common[@]}" --key "$key" alpine:v3.20 "$SCRATCH/failing" -o "$SCRATCH/out-failing"
+check "naming the step" grep -q "failed at step 'check'" "$SCRATCH/err"
+check "only the log is left in -o, with the check's output" bash -c "[ \"\$(ls '$SCRATCH/out-failing')\" = kiln-hello-1.0-r0_x86_64.build ] && grep -q 'kiln-test: check fails on purpose' '$SCRATCH/out-failing/kiln-hello-1.0-r0_x86_64.build'"
+expect_exit 0 "--nocheck skips check()" "$KILN" -q build "${common[@]}" --key "$key" --nocheck alpine:v3.20 "$SCRATCH/failing" -o "$SCRATCH/out-nocheck"
+check "and says so in the log" grep -q "kiln: step check skipped (--nocheck)" "$SCRATCH/out-nocheck/kiln-hello-1.0-r0_x86_64.build"
 cp -r "$repo" "$SCRATCH/badrepo"
 openssl genrsa -out "$SCRATCH/other.rsa" 2048 2>/dev/null
 cp "$SCRATCH/other.rsa" "$SCRATCH/kiln-fixture@kiln-00000001.rsa"
