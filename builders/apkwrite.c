@@ -283,6 +283,8 @@ static void mark_hard_links(struct tree *t)
 static struct tent *tree_find(struct tree *t, const char *path)
 {
 	struct tent key = {.path = (char *)path};
+	if (!t->n)
+		return NULL;
 	return bsearch(&key, t->v, t->n, sizeof(*t->v), cmp_tent);
 }
 
@@ -341,10 +343,10 @@ static int apply_owners(struct tree *t, const char *file, struct kerr *e)
 			goto out;
 		}
 		free(en->owner_buf);
-		size_t ul = strlen(u);
-		en->owner_buf = xmalloc(ul + strlen(g) + 2);
+		size_t ul = strlen(u), gl = strlen(g);
+		en->owner_buf = xmalloc(ul + gl + 2);
 		memcpy(en->owner_buf, u, ul + 1);
-		strcpy(en->owner_buf + ul + 1, g);
+		memcpy(en->owner_buf + ul + 1, g, gl + 1);
 		en->uname = en->owner_buf;
 		en->gname = en->owner_buf + ul + 1;
 	}
@@ -513,7 +515,7 @@ static int write_entry(int rootfd, const struct tree *t, const struct tent *en, 
 {
 	struct kbuf pax;
 	char *name = en->type == '5' ? xasprintf("%s/", en->path) : xstrdup(en->path);
-	char hex[41];
+	char hex[41] = "";
 	int ret = 0;
 
 	kbuf_init(&pax);
@@ -528,7 +530,7 @@ static int write_entry(int rootfd, const struct tree *t, const struct tent *en, 
 		/* abuild-tar --hash: sha1 of the content, of the target for a symlink */
 		if (en->type == '0')
 			sha1_hex(content->data, content->len, hex);
-		else
+		else if (en->link)
 			sha1_hex(en->link, strlen(en->link), hex);
 		pax_record(&pax, "APK-TOOLS.checksum.SHA1", hex);
 	}
@@ -654,14 +656,12 @@ static int valid_pkgname(const char *s)
 static int check_meta(const struct apk_write_opts *o, struct kerr *e)
 {
 	const struct apk_pkg *m = o->meta;
-	const char *r;
 	int ret;
 
 	if (!valid_pkgname(m->name))
 		return kerr_set(e, KILN_EPARSE, "'%s' is not a valid apk package name",
 				m->name ? m->name : "");
-	if (!m->version || !(r = strstr(m->version, "-r")) ||
-	    !apk_version_valid(APK_GEN2, m->version))
+	if (!m->version || !strstr(m->version, "-r") || !apk_version_valid(APK_GEN2, m->version))
 		return kerr_set(e, KILN_EPARSE,
 				"%s: '%s' is not a valid apk package version (pkgver-rN)", m->name,
 				m->version ? m->version : "");
