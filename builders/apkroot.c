@@ -416,20 +416,8 @@ static int run_scripts(const char *root, const char *work, struct kbuf *queue, i
 		ret = kerr_errno(e, KILN_EIO, "creating %s", logp);
 		goto out;
 	}
-	struct sandbox_mount mnt = {SB_BIND_RO, dir, "/kiln-scripts"};
-	char *argv[] = {"/bin/sh", "/kiln-scripts/run.sh", NULL};
-	struct sandbox_opts so;
-	sandbox_opts_init(&so);
-	so.profile = SANDBOX_ROOT_PREP;
-	so.root = root;
-	so.root_writable = 1;
-	so.mounts = &mnt;
-	so.nmounts = 1;
-	so.argv = argv;
-	so.stdout_fd = so.stderr_fd = log_level() >= LOG_VERBOSE ? -1 : logfd;
-	so.stdin_fd = -1;
-	so.timeout_s = 600;
-	if ((ret = sandbox_run(&so, &status, e)) < 0) {
+	if ((ret = root_prep_run(root, dir, "/kiln-scripts", "run.sh", logfd, 600, &status, e)) <
+	    0) {
 		kerr_prefix(e, "running install scripts (log: %s): ", logp);
 		goto out;
 	}

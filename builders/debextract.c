@@ -488,7 +488,8 @@ int tar_extract_safe(struct archive *a, const char *what, const char *stream, in
 	while ((rc = archive_read_next_header(a, &ae)) == ARCHIVE_OK) {
 		x.member = archive_entry_pathname(ae);
 		if (!x.member) {
-			ret = kerr_set(e, KILN_EPARSE, "%s: %s member without a name", what, stream);
+			ret =
+			    kerr_set(e, KILN_EPARSE, "%s: %s member without a name", what, stream);
 			break;
 		}
 		if ((ret = extract_entry(&x, a, ae)) < 0)

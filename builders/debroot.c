@@ -338,21 +338,9 @@ static int build_root(const struct lock *l, struct pkg_meta *m, const char *tmp,
 		ret = kerr_errno(e, KILN_EIO, "creating %s", logp);
 		goto out;
 	}
-	struct sandbox_mount mnt = {SB_BIND_RO, debdir, "/kiln-debs"};
-	char *argv[] = {"/bin/sh", "/kiln-debs/prep.sh", NULL};
-	struct sandbox_opts so;
-	sandbox_opts_init(&so);
-	so.profile = SANDBOX_ROOT_PREP;
-	so.root = tmp;
-	so.root_writable = 1;
-	so.mounts = &mnt;
-	so.nmounts = 1;
-	so.argv = argv;
-	so.stdout_fd = so.stderr_fd = log_level() >= LOG_VERBOSE ? -1 : logfd;
-	so.stdin_fd = -1;
-	so.timeout_s = 3600;
 	log_info("root: installing %zu packages with the root's dpkg (sandbox, no network)", l->n);
-	if ((ret = sandbox_run(&so, &status, e)) < 0) {
+	if ((ret = root_prep_run(tmp, debdir, "/kiln-debs", "prep.sh", logfd, 3600, &status, e)) <
+	    0) {
 		kerr_prefix(e, "preparing the root (log: %s): ", logp);
 		goto out;
 	}

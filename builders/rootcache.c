@@ -56,6 +56,28 @@ int root_append_line(const char *path, const char *line, struct kerr *e)
 	return ret;
 }
 
+int root_prep_run(const char *root, const char *dir, const char *dst, const char *script, int logfd,
+		  double timeout_s, int *status, struct kerr *e)
+{
+	struct sandbox_mount mnt = {SB_BIND_RO, dir, dst};
+	char *path = xasprintf("%s/%s", dst, script);
+	char *argv[] = {"/bin/sh", path, NULL};
+	struct sandbox_opts so;
+	sandbox_opts_init(&so);
+	so.profile = SANDBOX_ROOT_PREP;
+	so.root = root;
+	so.root_writable = 1;
+	so.mounts = &mnt;
+	so.nmounts = 1;
+	so.argv = argv;
+	so.stdout_fd = so.stderr_fd = log_level() >= LOG_VERBOSE ? -1 : logfd;
+	so.stdin_fd = -1;
+	so.timeout_s = timeout_s;
+	int r = sandbox_run(&so, status, e);
+	free(path);
+	return r;
+}
+
 static int write_root_meta(const struct root_recipe *rc, const char *path, double secs,
 			   struct kerr *e)
 {

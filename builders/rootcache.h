@@ -28,4 +28,10 @@ int root_shift_owner(const char *path, struct kerr *e);
 /* append one line to a text file (atomically rewritten) */
 int root_append_line(const char *path, const char *line, struct kerr *e);
 
+/* Run "/bin/sh DST/SCRIPT" with the root's own shell in the ROOT_PREP
+ * sandbox over root (writable), host dir bound read-only at DST, output to
+ * logfd (or the terminal when verbose). *status: the script's exit status. */
+int root_prep_run(const char *root, const char *dir, const char *dst, const char *script, int logfd,
+		  double timeout_s, int *status, struct kerr *e);
+
 #endif

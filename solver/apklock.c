@@ -23,11 +23,8 @@ struct apk_world {
 	size_t nsrc;
 	int gen;
 	const char *distro;
-	Repo *first; /* any repo: dependency atoms are made through one */
-	Queue job;
-	struct strv what;    /* what.v[i] describes job.elements[2i..2i+1] */
-	struct kbuf missing; /* requirements nothing in the indices satisfies */
-	int nmissing;
+	Repo *first;	  /* any repo: dependency atoms are made through one */
+	struct jobset js; /* the requirements, and in words what each is */
 };
 
 static void world_free(struct apk_world *w)
@@ -39,9 +36,7 @@ static void world_free(struct apk_world *w)
 	free(w->src);
 	if (w->pool)
 		pool_free(w->pool);
-	queue_free(&w->job);
-	strv_free(&w->what);
-	kbuf_free(&w->missing);
+	jobset_free(&w->js);
 }
 
 /* "pkg-1.2-r0": the apk version, not libsolv's encoding of it */
@@ -119,12 +114,12 @@ static void explain_missing(struct apk_world *w, const struct apk_dep *dp, const
 		if (n++ < 5)
 			kbuf_printf(&have, "%s%s", n > 1 ? ", " : "", apk_solv_str(pool, p));
 	}
-	kbuf_printf(&w->missing, "%s is needed by the %s, but ", atom, field);
+	kbuf_printf(&w->js.missing, "%s is needed by the %s, but ", atom, field);
 	if (n)
-		kbuf_printf(&w->missing, "%s has only %s%s\n", w->distro, have.data,
+		kbuf_printf(&w->js.missing, "%s has only %s%s\n", w->distro, have.data,
 			    n > 5 ? ", ..." : "");
 	else
-		kbuf_printf(&w->missing, "%s has no package named or providing %s\n", w->distro,
+		kbuf_printf(&w->js.missing, "%s has no package named or providing %s\n", w->distro,
 			    dp->name);
 	kbuf_free(&have);
 }
@@ -149,13 +144,14 @@ static int ambiguous_virtual(struct apk_world *w, Id name, Id dep, const char *a
 	}
 	int bad = !real && !prio && names.count > 1;
 	if (bad) {
-		kbuf_printf(&w->missing, "%s is needed by the %s, but %s is a virtual name that ",
-			    atom, field, pool_id2str(pool, name));
+		kbuf_printf(&w->js.missing,
+			    "%s is needed by the %s, but %s is a virtual name that ", atom, field,
+			    pool_id2str(pool, name));
 		for (int i = 0; i < names.count; i++)
-			kbuf_printf(&w->missing, "%s%s",
+			kbuf_printf(&w->js.missing, "%s%s",
 				    i ? (i + 1 == names.count ? " and " : ", ") : "",
 				    pool_id2str(pool, names.elements[i]));
-		kbuf_adds(&w->missing,
+		kbuf_adds(&w->js.missing,
 			  " provide, none with a provider_priority: name one of them\n");
 	}
 	queue_free(&names);
@@ -178,18 +174,18 @@ static int add_atom(struct apk_world *w, Repo *any, const char *atom, const char
 		return r;
 	}
 	if (dp.conflict) {
-		queue_push2(&w->job, SOLVER_LOCK | SOLVER_SOLVABLE_PROVIDES, id);
+		queue_push2(&w->js.job, SOLVER_LOCK | SOLVER_SOLVABLE_PROVIDES, id);
 	} else {
 		Id name = pool_str2id(pool, dp.name, 1);
 		if (!pool->whatprovidesdata[pool_whatprovides(pool, id)]) {
 			explain_missing(w, &dp, atom, field);
-			w->nmissing++;
+			w->js.nmissing++;
 		} else if (ambiguous_virtual(w, name, id, atom, field)) {
-			w->nmissing++;
+			w->js.nmissing++;
 		}
-		queue_push2(&w->job, SOLVER_INSTALL | SOLVER_SOLVABLE_PROVIDES, id);
+		queue_push2(&w->js.job, SOLVER_INSTALL | SOLVER_SOLVABLE_PROVIDES, id);
 	}
-	strv_add_owned(&w->what, xasprintf("%s (%s)", atom, field));
+	strv_add_owned(&w->js.what, xasprintf("%s (%s)", atom, field));
 	apk_dep_free(&dp);
 	return 0;
 }
@@ -211,77 +207,15 @@ static int is_own_package(const struct apkbuild *ab, const char *atom)
 
 /* ---------------- problems in plain words ---------------- */
 
-static const char *job_what(const struct apk_world *w, Solver *solv, Id rid)
+/* a dependency by its name: its version is libsolv's encoding of apk's */
+static const char *apk_dep_name(Pool *pool, Id dep)
 {
-	int idx = solver_rule2jobidx(solv, rid);
-	if (idx >= 0 && (size_t)(idx / 2) < w->what.n)
-		return w->what.v[idx / 2];
-	return "a requirement";
+	while (ISRELDEP(dep))
+		dep = GETRELDEP(pool, dep)->name;
+	return pool_id2str(pool, dep);
 }
 
-static void explain_rule(Solver *solv, const struct apk_world *w, Id rid, struct kbuf *out)
-{
-	Pool *pool = solv->pool;
-	Id source = 0, target = 0, dep = 0;
-	SolverRuleinfo type = solver_ruleinfo(solv, rid, &source, &target, &dep);
-
-	switch (type) {
-	case SOLVER_RULE_JOB_NOTHING_PROVIDES_DEP:
-	case SOLVER_RULE_JOB_UNKNOWN_PACKAGE:
-		kbuf_printf(out, "%s is needed, but %s has nothing that provides it",
-			    job_what(w, solv, rid), w->distro);
-		break;
-	case SOLVER_RULE_JOB:
-		kbuf_printf(out, "%s cannot be met together with the rest", job_what(w, solv, rid));
-		break;
-	case SOLVER_RULE_PKG_NOTHING_PROVIDES_DEP:
-		kbuf_printf(out, "%s depends on %s, but %s has nothing that provides it",
-			    apk_solv_str(pool, source), pool_id2str(pool, dep), w->distro);
-		break;
-	case SOLVER_RULE_PKG_REQUIRES:
-		kbuf_printf(out,
-			    "%s depends on %s, but none of the packages that provide it can be "
-			    "installed",
-			    apk_solv_str(pool, source),
-			    pool_id2str(pool, ISRELDEP(dep) ? GETRELDEP(pool, dep)->name : dep));
-		break;
-	case SOLVER_RULE_PKG_CONFLICTS:
-		kbuf_printf(out, "%s conflicts with %s", apk_solv_str(pool, source),
-			    apk_solv_str(pool, target));
-		break;
-	case SOLVER_RULE_PKG_SAME_NAME:
-		kbuf_printf(out, "%s and %s cannot both be installed", apk_solv_str(pool, source),
-			    apk_solv_str(pool, target));
-		break;
-	default:
-		kbuf_adds(out, solver_problemruleinfo2str(solv, type, source, target, dep));
-		break;
-	}
-}
-
-static void explain_problems(Solver *solv, const struct apk_world *w, int nproblems,
-			     struct kbuf *out)
-{
-	Queue rules;
-	queue_init(&rules);
-	for (Id pr = 1; pr <= (Id)nproblems; pr++) {
-		kbuf_printf(out, "problem %d: ", (int)pr);
-		explain_rule(solv, w, solver_findproblemrule(solv, pr), out);
-		kbuf_adds(out, "\n");
-		solver_findallproblemrules(solv, pr, &rules);
-		for (int i = 0; i < rules.count && i < 8; i++) {
-			Id type = solver_ruleinfo(solv, rules.elements[i], NULL, NULL, NULL);
-			if (type == SOLVER_RULE_PKG_REQUIRES || type == SOLVER_RULE_PKG_CONFLICTS ||
-			    type == SOLVER_RULE_JOB ||
-			    type == SOLVER_RULE_PKG_NOTHING_PROVIDES_DEP) {
-				kbuf_adds(out, "  because ");
-				explain_rule(solv, w, rules.elements[i], out);
-				kbuf_adds(out, "\n");
-			}
-		}
-	}
-	queue_free(&rules);
-}
+static const struct explain_names apk_names = {apk_solv_str, apk_dep_name};
 
 /* ---------------- the solution -> the lock ---------------- */
 
@@ -330,8 +264,8 @@ int apk_resolve(const struct distro *d, const struct apkbuild *ab, const struct 
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	queue_init(&w.job);
-	kbuf_init(&w.missing);
+	queue_init(&w.js.job);
+	kbuf_init(&w.js.missing);
 	if ((r = alpine_def_load(d, &def, e)) < 0)
 		goto out;
 	if (!(keys = alpine_keys_dir(d, e))) {
@@ -368,21 +302,21 @@ int apk_resolve(const struct distro *d, const struct apkbuild *ab, const struct 
 				goto out;
 			}
 		}
-	if (w.nmissing) {
+	if (w.js.nmissing) {
 		r = kerr_set(e, KILN_EFAIL, "%s %s-r%s cannot be built on %s %s:\n%s",
 			     ab->pkgname ? ab->pkgname : "APKBUILD", ab->pkgver ? ab->pkgver : "",
-			     ab->pkgrel ? ab->pkgrel : "0", d->name, def.arch, w.missing.data);
+			     ab->pkgrel ? ab->pkgrel : "0", d->name, def.arch, w.js.missing.data);
 		goto out;
 	}
 	/* apk's choice among providers: the highest provider_priority (after
 	 * the requirements: these are preferences, never a problem's cause) */
-	apk_pool_add_provider_favors(w.pool, &w.job);
+	apk_pool_add_provider_favors(w.pool, &w.js.job);
 	solv = solver_create(w.pool);
-	int np = solver_solve(solv, &w.job);
+	int np = solver_solve(solv, &w.js.job);
 	if (np) {
 		struct kbuf why;
 		kbuf_init(&why);
-		explain_problems(solv, &w, np, &why);
+		solver_explain_problems(solv, &w.js, np, d->name, &apk_names, &why);
 		r = kerr_set(e, KILN_EFAIL, "%s %s-r%s cannot be built on %s %s:\n%s",
 			     ab->pkgname ? ab->pkgname : "APKBUILD", ab->pkgver ? ab->pkgver : "",
 			     ab->pkgrel ? ab->pkgrel : "0", d->name, def.arch, why.data);

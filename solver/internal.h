@@ -58,6 +58,18 @@ struct jobset {
 int jobset_build(struct kiln_pool *kp, const struct resolve_request *rq, int with_base,
 		 struct jobset *js, struct kerr *e);
 void jobset_free(struct jobset *js);
+
+struct s_Solver;
+/* How problems name packages and dependencies (apk shows its own versions,
+ * not libsolv's encoding of them). */
+struct explain_names {
+	const char *(*solvable)(Pool *pool, Id p);
+	const char *(*dep)(Pool *pool, Id dep);
+};
+/* every problem of a failed solve with its solutions, in plain words, one
+ * per line; nm NULL: libsolv's own names */
+void solver_explain_problems(struct s_Solver *solv, const struct jobset *js, int nproblems,
+			     const char *distro, const struct explain_names *nm, struct kbuf *out);
 struct s_Solver *solver_for(struct kiln_pool *kp);
 void solver_install_order(struct s_Solver *solv, Queue *order);
 int lock_fill(struct kiln_pool *kp, const Queue *order, const struct resolve_request *rq,

@@ -296,6 +296,8 @@ static const char *solv_str(Pool *pool, Id p)
 	return pool_solvid2str(pool, p);
 }
 
+static const struct explain_names deb_names = {solv_str, pool_dep2str};
+
 static const char *job_what(const struct jobset *js, Solver *solv, Id rid)
 {
 	int idx = solver_rule2jobidx(solv, rid);
@@ -305,7 +307,7 @@ static const char *job_what(const struct jobset *js, Solver *solv, Id rid)
 }
 
 static void explain_rule(Solver *solv, const struct jobset *js, Id rid, const char *distro,
-			 struct kbuf *out)
+			 const struct explain_names *nm, struct kbuf *out)
 {
 	Pool *pool = solv->pool;
 	Id source = 0, target = 0, dep = 0;
@@ -315,7 +317,7 @@ static void explain_rule(Solver *solv, const struct jobset *js, Id rid, const ch
 	case SOLVER_RULE_JOB_NOTHING_PROVIDES_DEP:
 	case SOLVER_RULE_JOB_UNKNOWN_PACKAGE:
 		kbuf_printf(out, "%s is needed, but %s has nothing that provides %s",
-			    job_what(js, solv, rid), distro, pool_dep2str(pool, dep));
+			    job_what(js, solv, rid), distro, nm->dep(pool, dep));
 		break;
 	case SOLVER_RULE_JOB:
 		kbuf_printf(out, "%s cannot be met together with the rest",
@@ -323,24 +325,24 @@ static void explain_rule(Solver *solv, const struct jobset *js, Id rid, const ch
 		break;
 	case SOLVER_RULE_PKG_NOTHING_PROVIDES_DEP:
 		kbuf_printf(out, "%s needs %s, but %s has nothing that provides it",
-			    solv_str(pool, source), pool_dep2str(pool, dep), distro);
+			    nm->solvable(pool, source), nm->dep(pool, dep), distro);
 		break;
 	case SOLVER_RULE_PKG_REQUIRES:
 		kbuf_printf(
 		    out, "%s needs %s, but none of the packages that provide it can be installed",
-		    solv_str(pool, source), pool_dep2str(pool, dep));
+		    nm->solvable(pool, source), nm->dep(pool, dep));
 		break;
 	case SOLVER_RULE_PKG_CONFLICTS:
 		kbuf_printf(out, "%s conflicts with %s (Conflicts/Breaks: %s)",
-			    solv_str(pool, source), solv_str(pool, target),
-			    pool_dep2str(pool, dep));
+			    nm->solvable(pool, source), nm->solvable(pool, target),
+			    nm->dep(pool, dep));
 		break;
 	case SOLVER_RULE_PKG_SAME_NAME:
-		kbuf_printf(out, "%s and %s cannot both be installed", solv_str(pool, source),
-			    solv_str(pool, target));
+		kbuf_printf(out, "%s and %s cannot both be installed", nm->solvable(pool, source),
+			    nm->solvable(pool, target));
 		break;
 	case SOLVER_RULE_PKG_NOT_INSTALLABLE:
-		kbuf_printf(out, "%s cannot be installed on %s", solv_str(pool, source),
+		kbuf_printf(out, "%s cannot be installed on %s", nm->solvable(pool, source),
 			    pool->solvables[source].arch
 				? pool_id2str(pool, pool->solvables[source].arch)
 				: "?");
@@ -351,15 +353,17 @@ static void explain_rule(Solver *solv, const struct jobset *js, Id rid, const ch
 	}
 }
 
-static void explain_problems(Solver *solv, const struct jobset *js, int nproblems,
-			     const char *distro, struct kbuf *out)
+void solver_explain_problems(Solver *solv, const struct jobset *js, int nproblems,
+			     const char *distro, const struct explain_names *nm, struct kbuf *out)
 {
+	if (!nm)
+		nm = &deb_names;
 	Pool *pool = solv->pool;
 	Queue rules;
 	queue_init(&rules);
 	for (Id pr = 1; pr <= (Id)nproblems; pr++) {
 		kbuf_printf(out, "problem %d: ", (int)pr);
-		explain_rule(solv, js, solver_findproblemrule(solv, pr), distro, out);
+		explain_rule(solv, js, solver_findproblemrule(solv, pr), distro, nm, out);
 		kbuf_adds(out, "\n");
 		/* the chain that leads there, when it says more */
 		solver_findallproblemrules(solv, pr, &rules);
@@ -369,7 +373,7 @@ static void explain_problems(Solver *solv, const struct jobset *js, int nproblem
 			    type == SOLVER_RULE_JOB ||
 			    type == SOLVER_RULE_PKG_NOTHING_PROVIDES_DEP) {
 				kbuf_adds(out, "  because ");
-				explain_rule(solv, js, rules.elements[i], distro, out);
+				explain_rule(solv, js, rules.elements[i], distro, nm, out);
 				kbuf_adds(out, "\n");
 			}
 		}
@@ -521,7 +525,7 @@ int solver_resolve(struct kiln_pool *kp, const struct resolve_request *rq, struc
 	if (np) {
 		struct kbuf why;
 		kbuf_init(&why);
-		explain_problems(solv, &js, np, distro, &why);
+		solver_explain_problems(solv, &js, np, distro, NULL, &why);
 		ret = kerr_set(e, KILN_EFAIL, "%s %s cannot be built on %s %s:\n%s",
 			       rq->source ? rq->source : "source",
 			       rq->source_version ? rq->source_version : "", distro, kp->host_arch,

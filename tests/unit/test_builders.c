@@ -82,10 +82,10 @@ static void fill_lock(struct lock *l, const char *source)
 	static struct lock_pkg pk[2] = {
 	    {"libc6", "2.36-9", "amd64",
 	     "1111111111111111111111111111111111111111111111111111111111111111", 10,
-	     "pool/main/g/glibc/libc6.deb", "http://deb.debian.org/debian", 0},
+	     "pool/main/g/glibc/libc6.deb", "http://deb.debian.org/debian", 0, NULL},
 	    {"bash", "5.2", "amd64",
 	     "2222222222222222222222222222222222222222222222222222222222222222", 20,
-	     "pool/main/b/bash/bash.deb", "http://deb.debian.org/debian", 1},
+	     "pool/main/b/bash/bash.deb", "http://deb.debian.org/debian", 1, NULL},
 	};
 	memset(l, 0, sizeof(*l));
 	l->distro = "debian:bookworm";
