@@ -873,15 +873,7 @@ static int collect(struct abuild_ctx *c, int success, struct kerr *e)
 			goto out;
 	}
 	/* everything staged and synced: move into place */
-	strv_add(&names, logname);
-	if (success)
-		strv_add(&names, recname);
-	if ((ret = stage_move(staging, outdir, &names, &c->r->outputs, e)) < 0)
-		goto out;
-	fsync_dir_of(staging);
-	c->r->log_path = xasprintf("%s/%s", outdir, logname);
-	if (success)
-		c->r->record_path = xasprintf("%s/%s", outdir, recname);
+	ret = stage_move(staging, outdir, &names, logname, success ? recname : NULL, c->r, e);
 out:
 	rm_rf(staging);
 	free(outs);

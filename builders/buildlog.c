@@ -178,19 +178,28 @@ int stage_log(struct logtee *log, const char *work, const char *staging, const c
 	return 0;
 }
 
-int stage_move(const char *staging, const char *outdir, const struct strv *names,
-	       struct strv *moved, struct kerr *e)
+int stage_move(const char *staging, const char *outdir, struct strv *names, const char *logname,
+	       const char *recname, struct build_result *r, struct kerr *e)
 {
 	int ret = 0;
+	strv_add(names, logname);
+	if (recname)
+		strv_add(names, recname);
 	for (size_t i = 0; i < names->n && ret == 0; i++) {
 		char *a = xasprintf("%s/%s", staging, names->v[i]);
 		char *b = xasprintf("%s/%s", outdir, names->v[i]);
 		if (rename(a, b) < 0)
 			ret = kerr_errno(e, KILN_EIO, "moving %s into %s", names->v[i], outdir);
 		else
-			strv_add(moved, names->v[i]);
+			strv_add(&r->outputs, names->v[i]);
 		free(a);
 		free(b);
 	}
-	return ret;
+	if (ret < 0)
+		return ret;
+	fsync_dir_of(staging);
+	r->log_path = xasprintf("%s/%s", outdir, logname);
+	if (recname)
+		r->record_path = xasprintf("%s/%s", outdir, recname);
+	return 0;
 }

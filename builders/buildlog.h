@@ -41,8 +41,10 @@ int logged_step(struct logtee *log, const char *name, const struct sandbox_opts 
 int stage_log(struct logtee *log, const char *work, const char *staging, const char *logname,
 	      char log_sha[SHA256_HEX_LEN + 1], struct kerr *e);
 
-/* Rename every staged name into outdir, adding each to moved. */
-int stage_move(const char *staging, const char *outdir, const struct strv *names,
-	       struct strv *moved, struct kerr *e);
+/* Rename every staged name, then logname and recname (NULL: a failed
+ * build, no record) into outdir, adding each to r->outputs, and set
+ * r->log_path and r->record_path. */
+int stage_move(const char *staging, const char *outdir, struct strv *names, const char *logname,
+	       const char *recname, struct build_result *r, struct kerr *e);
 
 #endif

@@ -274,15 +274,7 @@ static int collect(struct build_ctx *c, int success, volatile sig_atomic_t *canc
 	/* all staged and synced: move into place (a failed build: only its log) */
 	if (!success)
 		strv_free(&names);
-	strv_add(&names, logname);
-	if (success)
-		strv_add(&names, recname);
-	if ((ret = stage_move(staging, outdir, &names, &c->r->outputs, e)) < 0)
-		goto out;
-	fsync_dir_of(staging);
-	c->r->log_path = xasprintf("%s/%s", outdir, logname);
-	if (success)
-		c->r->record_path = xasprintf("%s/%s", outdir, recname);
+	ret = stage_move(staging, outdir, &names, logname, success ? recname : NULL, c->r, e);
 out:
 	if (d)
 		closedir(d);

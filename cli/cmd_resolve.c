@@ -43,6 +43,18 @@ enum {
 	OPT_NOCHECK
 };
 
+static void print_lock(const struct lock *l, const struct cli *c)
+{
+	if (c->json) {
+		cli_print_json(lock_to_json(l));
+	} else {
+		char *t = lock_to_text(l);
+		fputs(t, stdout);
+		free(t);
+	}
+	log_verbose("lock sha256 %s (%zu packages)", l->sha256, l->n);
+}
+
 /* kiln resolve alpine:vX.YY DIR */
 static int resolve_alpine(const struct distro *d, const char *dir, int nocheck, const char *output,
 			  struct cli *c)
@@ -59,14 +71,7 @@ static int resolve_alpine(const struct distro *d, const char *dir, int nocheck, 
 		rc = cli_fail(&e);
 		goto out;
 	}
-	if (c->json) {
-		cli_print_json(lock_to_json(&lock));
-	} else {
-		char *t = lock_to_text(&lock);
-		fputs(t, stdout);
-		free(t);
-	}
-	log_verbose("lock sha256 %s (%zu packages)", lock.sha256, lock.n);
+	print_lock(&lock, c);
 out:
 	lock_free(&lock);
 	apkbuild_free(&ab);
@@ -223,14 +228,7 @@ int cmd_resolve(int argc, char **argv, struct cli *c)
 		    kiln_pool_from_cache(kp) ? " (cached)" : "", (t3 - t2) * 1e3);
 	if (output && lock_write(&lock, output, &e) < 0)
 		goto fail;
-	if (c->json) {
-		cli_print_json(lock_to_json(&lock));
-	} else {
-		char *t = lock_to_text(&lock);
-		fputs(t, stdout);
-		free(t);
-	}
-	log_verbose("lock sha256 %s (%zu packages)", lock.sha256, lock.n);
+	print_lock(&lock, c);
 	goto out;
 fail:
 	rc = cli_fail(&e);
