@@ -2,6 +2,7 @@
  * dpkg-source at the buildd path, dpkg-buildpackage as the build user in the
  * sandbox, outputs + log + build record moved into the output directory. */
 #include "builders/builders.h"
+#include "builders/buildlog.h"
 #include "builders/record.h"
 #include "builders/workroot.h"
 #include "sandbox/sandbox.h"
@@ -19,81 +20,6 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
-
-/* ---- the log: every step's output into one file, optionally teed ---- */
-
-struct logtee {
-	int rfd, wfd; /* pipe the sandbox writes into */
-	int filefd;
-	int to_terminal;
-	pthread_t th;
-};
-
-static void *logtee_main(void *ud)
-{
-	struct logtee *t = ud;
-	char buf[16384];
-	ssize_t n;
-	while ((n = read(t->rfd, buf, sizeof(buf))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			break;
-		if (write(t->filefd, buf, (size_t)n) < 0) { /* full disk: keep draining */
-		}
-		if (t->to_terminal && write(STDERR_FILENO, buf, (size_t)n) < 0) {
-		}
-	}
-	return NULL;
-}
-
-static int logtee_start(struct logtee *t, const char *path, int to_terminal, struct kerr *e)
-{
-	int p[2];
-	memset(t, 0, sizeof(*t));
-	t->filefd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (t->filefd < 0)
-		return kerr_errno(e, KILN_EIO, "creating %s", path);
-	if (pipe2(p, O_CLOEXEC) < 0) {
-		close(t->filefd);
-		return kerr_errno(e, KILN_EIO, "pipe");
-	}
-	t->rfd = p[0];
-	t->wfd = p[1];
-	t->to_terminal = to_terminal;
-	pthread_create(&t->th, NULL, logtee_main, t);
-	return 0;
-}
-
-static void logtee_say(struct logtee *t, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void logtee_say(struct logtee *t, const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n > sizeof(buf) - 2)
-		n = sizeof(buf) - 2;
-	buf[n++] = '\n';
-	if (write(t->wfd, buf, (size_t)n) < 0) {
-	}
-}
-
-static void logtee_stop(struct logtee *t)
-{
-	if (t->wfd < 0)
-		return;
-	close(t->wfd);
-	t->wfd = -1;
-	pthread_join(t->th, NULL);
-	close(t->rfd);
-	fsync(t->filefd);
-	close(t->filefd);
-}
 
 /* ---- steps ---- */
 
@@ -118,17 +44,15 @@ static int run_step(struct build_ctx *c, const char *step, char *const argv[], c
 		    double timeout_s, struct kerr *e)
 {
 	struct sandbox_opts so;
-	int status = 0, ret;
 	struct kbuf cmd = {0};
+	int ret;
 
-	if (c->o->cancel && *c->o->cancel) {
-		c->r->failed_step = step;
-		return kerr_set(e, KILN_EINTR, "interrupted before step %s", step);
-	}
 	for (size_t i = 0; argv[i]; i++)
 		kbuf_printf(&cmd, "%s%s", i ? " " : "", argv[i]);
-	logtee_say(&c->log, "kiln: step %s: %s (in %s)", step, cmd.data, cwd);
-	log_verbose("step %s: %s", step, cmd.data);
+	if (!(c->o->cancel && *c->o->cancel)) {
+		logtee_say(&c->log, "kiln: step %s: %s (in %s)", step, cmd.data, cwd);
+		log_verbose("step %s: %s", step, cmd.data);
+	}
 	kbuf_free(&cmd);
 	sandbox_opts_init(&so);
 	so.profile = SANDBOX_BUILD;
@@ -145,21 +69,8 @@ static int run_step(struct build_ctx *c, const char *step, char *const argv[], c
 	so.stdin_fd = -1;
 	so.stdout_fd = so.stderr_fd = c->log.wfd;
 	c->r->failed_step = step;
-	ret = sandbox_run(&so, &status, e);
-	if (c->o->cancel && *c->o->cancel) {
-		logtee_say(&c->log, "kiln: step %s interrupted", step);
-		return kerr_set(e, KILN_EINTR, "interrupted during step %s", step);
-	}
-	if (ret < 0) {
-		logtee_say(&c->log, "kiln: step %s failed: %s", step, e->msg);
-		return kerr_prefix(e, "step %s: ", step);
-	}
-	if (status != 0) {
-		logtee_say(&c->log, "kiln: step %s failed (exit status %d)", step, status);
-		return kerr_set(
-		    e, status == 128 + SIGINT || status == 128 + SIGTERM ? KILN_EINTR : KILN_EFAIL,
-		    "step %s failed (exit status %d)", step, status);
-	}
+	if ((ret = logged_step(&c->log, step, &so, c->o->cancel, e)) < 0)
+		return ret;
 	c->r->failed_step = NULL;
 	return 0;
 }
@@ -351,60 +262,6 @@ static int is_output_name(const struct build_ctx *c, const char *n)
 	return 0;
 }
 
-/* copy one regular file (never through a symlink) into dir, fsynced */
-static int stage_file(int srcdir_fd, const char *name, const char *dir, struct record_file *rf,
-		      struct kerr *e)
-{
-	int in = openat(srcdir_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), out = -1, ret = 0;
-	char *dst = xasprintf("%s/%s", dir, name);
-	struct stat st;
-	char buf[1 << 16];
-	ssize_t n;
-
-	if (in < 0 || fstat(in, &st) < 0 || !S_ISREG(st.st_mode)) {
-		ret = kerr_set(e, KILN_EFAIL, "output %s is not a regular file", name);
-		goto out;
-	}
-	if ((out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0) {
-		ret = kerr_errno(e, KILN_EIO, "creating %s", dst);
-		goto out;
-	}
-	while ((n = read(in, buf, sizeof(buf))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		const char *p = buf;
-		while (n > 0) {
-			ssize_t w = n < 0 ? -1 : write(out, p, (size_t)n);
-			if (w < 0) {
-				ret = kerr_errno(e, KILN_EIO, "writing %s", dst);
-				goto out;
-			}
-			p += w;
-			n -= w;
-		}
-		if (n < 0) {
-			ret = kerr_errno(e, KILN_EIO, "reading output %s", name);
-			goto out;
-		}
-	}
-	if (fsync(out) < 0) {
-		ret = kerr_errno(e, KILN_EIO, "writing %s", dst);
-		goto out;
-	}
-	if (rf) {
-		rf->name = xstrdup(name);
-		if ((ret = sha256_file(dst, rf->sha256, &rf->size, e)) < 0)
-			goto out;
-	}
-out:
-	if (in >= 0)
-		close(in);
-	if (out >= 0)
-		close(out);
-	free(dst);
-	return ret;
-}
-
 static int open_build_dir(struct build_ctx *c)
 {
 	struct open_how how = {.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
@@ -476,23 +333,8 @@ static int collect(struct build_ctx *c, int success, volatile sig_atomic_t *canc
 			goto out;
 		}
 	}
-	logtee_stop(&c->log);
-	{
-		int wfd = open(c->work, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		ret = wfd < 0 ? kerr_errno(e, KILN_EIO, "%s", c->work)
-			      : stage_file(wfd, "build.log", staging, NULL, e);
-		if (wfd >= 0)
-			close(wfd);
-		if (ret < 0)
-			goto out;
-		char *a = xasprintf("%s/build.log", staging),
-		     *b = xasprintf("%s/%s", staging, logname);
-		rename(a, b);
-		if (sha256_file(b, log_sha, NULL, e) < 0)
-			log_sha[0] = '\0';
-		free(a);
-		free(b);
-	}
+	if ((ret = stage_log(&c->log, c->work, staging, logname, log_sha, e)) < 0)
+		goto out;
 	if (success) {
 		struct record_info ri = {
 		    .distro = c->o->distro_name ? c->o->distro_name : c->lock->distro,
@@ -516,25 +358,10 @@ static int collect(struct build_ctx *c, int success, volatile sig_atomic_t *canc
 		if (ret < 0)
 			goto out;
 	}
-	/* all staged and synced: move into place */
-	for (size_t i = 0; i <= names.n + 1; i++) {
-		const char *n = i < names.n ? names.v[i] : i == names.n ? logname : recname;
-		if (!success && i != names.n)
-			continue;
-		char *a = xasprintf("%s/%s", staging, n), *b = xasprintf("%s/%s", outdir, n);
-		if (rename(a, b) < 0)
-			ret = kerr_errno(e, KILN_EIO, "moving %s into %s", n, outdir);
-		else
-			strv_add(&c->r->outputs, n);
-		free(a);
-		free(b);
-		if (ret < 0)
-			goto out;
-	}
-	fsync_dir_of(staging);
-	c->r->log_path = xasprintf("%s/%s", outdir, logname);
-	if (success)
-		c->r->record_path = xasprintf("%s/%s", outdir, recname);
+	/* all staged and synced: move into place (a failed build: only its log) */
+	if (!success)
+		strv_free(&names);
+	ret = stage_move(staging, outdir, &names, logname, success ? recname : NULL, c->r, e);
 out:
 	if (d)
 		closedir(d);

@@ -48,7 +48,10 @@ int record_write(const struct record_info *ri, const char *path, struct kerr *e)
 	json_object_set_new(root, "source", src);
 
 	char rid[SHA256_HEX_LEN + 1];
-	debroot_id(ri->lock, rid);
+	if (ri->root_id)
+		snprintf(rid, sizeof(rid), "%s", ri->root_id);
+	else
+		debroot_id(ri->lock, rid);
 	json_object_set_new(lock, "sha256", json_string(ri->lock->sha256));
 	json_object_set_new(lock, "root_id", json_string(rid));
 	json_object_set_new(lock, "distro", str_or_null(ri->lock->distro));
@@ -64,6 +67,8 @@ int record_write(const struct record_info *ri, const char *path, struct kerr *e)
 		json_object_set_new(o, "filename", json_string(p->filename));
 		json_object_set_new(o, "mirror", json_string(p->mirror));
 		json_object_set_new(o, "essential", json_boolean(p->essential));
+		if (p->checksum) /* apk: the index's C: */
+			json_object_set_new(o, "checksum", json_string(p->checksum));
 		json_array_append_new(pkgs, o);
 	}
 	json_object_set_new(lock, "packages", pkgs);
@@ -90,7 +95,7 @@ int record_write(const struct record_info *ri, const char *path, struct kerr *e)
 	json_object_set_new(build, "user", user);
 	json_object_set_new(build, "hostname", json_string(ri->hostname));
 	json_object_set_new(build, "umask", json_string("0022"));
-	json_object_set_new(build, "network", json_boolean(0));
+	json_object_set_new(build, "network", json_boolean(ri->network));
 	json_object_set_new(build, "sandbox_profile", json_string("build"));
 	json_object_set_new(root, "build", build);
 

@@ -7,10 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
-static void to_hex(const unsigned char *d, unsigned n, char *hex)
+void hex_encode(const unsigned char *d, size_t n, char *hex)
 {
 	static const char digits[] = "0123456789abcdef";
-	for (unsigned i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		hex[2 * i] = digits[d[i] >> 4];
 		hex[2 * i + 1] = digits[d[i] & 15];
 	}
@@ -22,7 +22,7 @@ void sha256_mem(const void *p, size_t n, char hex[SHA256_HEX_LEN + 1])
 	unsigned char d[EVP_MAX_MD_SIZE];
 	unsigned dl = 0;
 	EVP_Digest(p, n, d, &dl, EVP_sha256(), NULL);
-	to_hex(d, dl, hex);
+	hex_encode(d, dl, hex);
 }
 
 int sha256_fd(int fd, char hex[SHA256_HEX_LEN + 1], uint64_t *size, struct kerr *e)
@@ -50,7 +50,7 @@ int sha256_fd(int fd, char hex[SHA256_HEX_LEN + 1], uint64_t *size, struct kerr 
 		total += (uint64_t)r;
 	}
 	EVP_DigestFinal_ex(ctx, d, &dl);
-	to_hex(d, dl, hex);
+	hex_encode(d, dl, hex);
 	if (size)
 		*size = total;
 out:

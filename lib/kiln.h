@@ -91,6 +91,8 @@ void sha256_mem(const void *p, size_t n, char hex[SHA256_HEX_LEN + 1]);
 int sha256_file(const char *path, char hex[SHA256_HEX_LEN + 1], uint64_t *size, struct kerr *e);
 int sha256_fd(int fd, char hex[SHA256_HEX_LEN + 1], uint64_t *size, struct kerr *e);
 int is_sha256_hex(const char *s);
+/* n bytes as 2n lower-case hex digits and a NUL */
+void hex_encode(const unsigned char *d, size_t n, char *hex);
 
 /* ---- safe file operations ---- */
 int mkdir_p(const char *path, mode_t mode, struct kerr *e);
