@@ -299,6 +299,25 @@ int bp_can_build_binaries(void);
 int bp_run(const char *const *argv, const char *dir, const char *const *env, const char *log_path,
 	   struct kerr *e);
 
+/* ---------------- APKBUILD text edits (apkbuild_edit.c) ---------------- */
+
+/* Each edits *text (malloc'd; replaced) as a person would, keeping the
+ * file's layout; the APKBUILD is never run. A shape that cannot be edited
+ * safely is -KILN_EPARSE naming file and line. */
+/* name added to the last top-level source= (multi-line: on its own line,
+ * indented like the entries; one line: after a blank) */
+int apkbuild_add_source(char **text, const char *file, const char *name, struct kerr *e);
+/* "HEX  NAME" added to the last top-level sha512sums= in its layout */
+int apkbuild_add_sha512(char **text, const char *file, const char *hex, const char *name,
+			struct kerr *e);
+/* pkgrel=N (one plain assignment, equal to current when given) -> N+1 */
+int apkbuild_bump_pkgrel(char **text, const char *file, const char *current, char **new_rel,
+			 struct kerr *e);
+/* ids under "#   VERSION:" in the "# secfixes:" block (a new entry on top;
+ * a new block before the first function when there is none) */
+int apkbuild_add_secfixes(char **text, const char *file, const char *version,
+			  const struct strv *ids, struct kerr *e);
+
 /* ---------------- the report (report.c) ---------------- */
 
 /* The summary for all targets (--json), one object per suite. */
