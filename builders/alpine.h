@@ -29,12 +29,19 @@ struct apkbuild {
 	struct apk_secfixes secfixes;		    /* from the "# secfixes:" block */
 	struct strv functions; /* shell functions it defines (prepare build check package
 				  and the split functions), sorted */
+	/* added: */
+	char *maintainer; /* "# Maintainer:" comment, or NULL */
+	char *provider_priority, *replaces_priority;
+	struct strv pkgusers, pkggroups;
 };
 void apkbuild_free(struct apkbuild *ab);
 
 /* Evaluate dir/APKBUILD in the sandbox. Errors name the file: a missing
  * pkgname/pkgver/pkgrel, a shell error, a timeout (KILN_EPARSE/KILN_EFAIL). */
 int apkbuild_evaluate(const char *dir, struct apkbuild *out, struct kerr *e);
+/* the same with another timeout than the default 30 s */
+int apkbuild_evaluate_timeout(const char *dir, double timeout_s, struct apkbuild *out,
+			      struct kerr *e);
 
 /* The JSON object `kiln info --json` prints (caller frees). */
 char *apkbuild_to_json(const struct apkbuild *ab);
@@ -45,6 +52,27 @@ char *apkbuild_to_json(const struct apkbuild *ab);
 int apk_source_cache_add(const char *file, char sha512_hex[129], struct kerr *e);
 /* path of the cached file (malloc'd), or KILN_ENOTFOUND */
 int apk_source_cache_path(const char *sha512_hex, char **path, struct kerr *e);
+
+/* (added) The sources of an APKBUILD, each verified against sha512sums: a
+ * local file next to the APKBUILD, or a URL ("name::url" too) found in the
+ * cache by its sha512sums entry. A missing entry, a missing file or a
+ * mismatch is an error naming the file (KILN_EVERIFY / KILN_ENOTFOUND).
+ * With dest, each is copied there under its file name, in source= order. */
+struct apk_source {
+	char *name;   /* file name in $srcdir */
+	char *origin; /* the source= entry */
+	char sha256[SHA256_HEX_LEN + 1];
+	char sha512[129];
+	uint64_t size;
+	int remote;
+};
+struct apk_sources {
+	struct apk_source *v;
+	size_t n;
+};
+int apk_sources_verify(const struct apkbuild *ab, const char *dest, struct apk_sources *out,
+		       struct kerr *e);
+void apk_sources_free(struct apk_sources *s);
 
 /* ---------------- solving (solver side: apk_resolve) ----------------
  * The lock for an APKBUILD: makedepends, depends and (unless nocheck)

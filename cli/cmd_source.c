@@ -2,11 +2,13 @@
 #include <jansson.h>
 #include <string.h>
 
+#include "builders/alpine.h"
 #include "cli/cli.h"
 #include "distros/distros.h"
 
 static const char usage[] =
-    "usage: kiln source [options] DISTRO SRC[=VERSION] [-o DIR]\n\n"
+    "usage: kiln source [options] DISTRO SRC[=VERSION] [-o DIR]\n"
+    "       kiln source --add FILE...\n\n"
     "Find SRC in the distro's verified Sources (the newest version unless one is\n"
     "given), download the .dsc and every file it lists, check each file's size and\n"
     "sha256 against the Sources index and the .dsc, and write them into DIR\n"
@@ -14,20 +16,48 @@ static const char usage[] =
     "when Debian's maintainer keyrings (package debian-keyring) are installed.\n\n"
     "Options:\n"
     "  -o, --output DIR     where to write the files\n"
-    "      --keyring FILE   check the .dsc signature against this keyring\n";
+    "      --keyring FILE   check the .dsc signature against this keyring\n"
+    "      --add            store each FILE in the sha512 source cache\n"
+    "                       ($KILN_HOME/sources), where Alpine builds find the\n"
+    "                       remote source= files by their sha512sums entry;\n"
+    "                       prints SHA512  FILE per file\n";
+
+/* kiln source --add FILE...: the sha512 source cache for APKBUILD sources */
+static int add_files(int n, char **files, struct cli *c)
+{
+	struct kerr e = {0};
+	json_t *arr = c->json ? json_array() : NULL;
+	for (int i = 0; i < n; i++) {
+		char hex[129];
+		if (apk_source_cache_add(files[i], hex, &e) < 0) {
+			json_decref(arr);
+			return cli_fail(&e);
+		}
+		if (arr)
+			json_array_append_new(
+			    arr, json_pack("{s:s, s:s}", "file", files[i], "sha512", hex));
+		else
+			printf("%s  %s\n", hex, files[i]);
+	}
+	if (arr)
+		cli_print_json(arr);
+	return 0;
+}
 
 int cmd_source(int argc, char **argv, struct cli *c)
 {
-	static const struct option opts[] = {
-	    CLI_COMMON_OPTIONS, {"output", required_argument, 0, 'o'},
-	    {"keyring", required_argument, 0, OPT_FIRST_CMD}, {0, 0, 0, 0}};
+	static const struct option opts[] = {CLI_COMMON_OPTIONS,
+					     {"output", required_argument, 0, 'o'},
+					     {"keyring", required_argument, 0, OPT_FIRST_CMD},
+					     {"add", no_argument, 0, OPT_FIRST_CMD + 1},
+					     {0, 0, 0, 0}};
 	struct distro_overrides ov = {0};
 	struct distro *d = NULL;
 	struct source_pkg s = {0};
 	struct kerr e = {0};
 	const char *outdir = ".", *keyring = NULL;
 	char *name = NULL, *version;
-	int opt, r, rc = 0, signed_state = -1;
+	int opt, r, rc = 0, signed_state = -1, add = 0;
 
 	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT "o:", opts, NULL)) != -1) {
 		if ((r = cli_common_option(c, opt, optarg, usage)) < 0)
@@ -38,8 +68,15 @@ int cmd_source(int argc, char **argv, struct cli *c)
 			outdir = optarg;
 		else if (opt == OPT_FIRST_CMD)
 			keyring = optarg;
+		else if (opt == OPT_FIRST_CMD + 1)
+			add = 1;
 		else
 			return cli_usage_error("source", "unknown option");
+	}
+	if (add) {
+		if (argc - optind < 1)
+			return cli_usage_error("source", "--add wants at least one FILE");
+		return add_files(argc - optind, argv + optind, c);
 	}
 	if (argc - optind != 2)
 		return cli_usage_error("source", "expected DISTRO and SRC[=VERSION]");
@@ -80,7 +117,8 @@ int cmd_source(int argc, char **argv, struct cli *c)
 		cli_print_json(o);
 	} else {
 		log_info("%s %s (%s): %zu files verified into %s%s%s", s.package, s.version,
-			 s.suite, s.nfiles, outdir, signed_state ? "; " : "", signed_state ? sig : "");
+			 s.suite, s.nfiles, outdir, signed_state ? "; " : "",
+			 signed_state ? sig : "");
 		for (size_t i = 0; i < s.nfiles; i++)
 			printf("%s  %s\n", s.files[i].sha256, s.files[i].name);
 	}
