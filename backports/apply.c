@@ -195,10 +195,10 @@ out:
 	return ret;
 }
 
-int bp_classify(struct tree *t, struct patch *const *patches, size_t n,
-		struct bp_classification *out, struct kerr *e)
+int bp_classify_known(struct tree *t, struct patch *const *patches, size_t n,
+		      const struct strv *known_names, const struct strv *known_fps,
+		      struct bp_classification *out, struct kerr *e)
 {
-	struct strv sn = {0}, sfp = {0};
 	int ret = 0;
 	size_t applied = 0, already = 0, na = 0, failed = (size_t)-1;
 	enum bp_class worst = BP_APPLIES_CLEANLY;
@@ -206,7 +206,6 @@ int bp_classify(struct tree *t, struct patch *const *patches, size_t n,
 	memset(out, 0, sizeof(*out));
 	out->patches = xcalloc(n + 1, sizeof(*out->patches));
 	out->n = n;
-	series_fingerprints(t, &sn, &sfp);
 	for (size_t i = 0; i < n; i++) {
 		struct patch_result *pr = &out->patches[i];
 		if (failed != (size_t)-1) {
@@ -215,7 +214,7 @@ int bp_classify(struct tree *t, struct patch *const *patches, size_t n,
 			pr->why = xasprintf("not tried: %s before it fails", patches[failed]->name);
 			continue;
 		}
-		if ((ret = classify_one(t, patches[i], &sn, &sfp, pr, e)) < 0)
+		if ((ret = classify_one(t, patches[i], known_names, known_fps, pr, e)) < 0)
 			goto out;
 		if (pr->cls == BP_NEEDS_MANUAL)
 			failed = i;
@@ -265,10 +264,19 @@ int bp_classify(struct tree *t, struct patch *const *patches, size_t n,
 		    xasprintf("not applicable: %s", n ? out->patches[0].why : "no patches");
 	}
 out:
-	strv_free(&sn);
-	strv_free(&sfp);
 	if (ret < 0)
 		bp_classification_free(out);
+	return ret;
+}
+
+int bp_classify(struct tree *t, struct patch *const *patches, size_t n,
+		struct bp_classification *out, struct kerr *e)
+{
+	struct strv sn = {0}, sfp = {0};
+	series_fingerprints(t, &sn, &sfp);
+	int ret = bp_classify_known(t, patches, n, &sn, &sfp, out, e);
+	strv_free(&sn);
+	strv_free(&sfp);
 	return ret;
 }
 

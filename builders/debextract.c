@@ -501,3 +501,33 @@ int deb_extract_data(const char *deb, int root_fd, const struct deb_extract_opts
 	deb_reader_close(&r);
 	return ret;
 }
+
+int source_archive_extract(const char *path, int root_fd, struct kerr *e)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *ae;
+	struct xctx x = {.deb = path, .root_fd = root_fd, .o = NULL, .e = e};
+	int ret = 0, rc;
+
+	archive_read_support_filter_all(a);
+	archive_read_support_format_tar(a);
+	archive_read_support_format_zip(a);
+	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
+		ret = deb_err(e, KILN_EPARSE, path, "not an archive", a);
+		archive_read_free(a);
+		return ret;
+	}
+	while ((rc = archive_read_next_header(a, &ae)) == ARCHIVE_OK) {
+		x.member = archive_entry_pathname(ae);
+		if (!x.member) {
+			ret = kerr_set(e, KILN_EPARSE, "%s: member without a name", path);
+			break;
+		}
+		if ((ret = extract_entry(&x, a, ae)) < 0)
+			break;
+	}
+	if (ret == 0 && rc != ARCHIVE_EOF)
+		ret = deb_err(e, KILN_EPARSE, path, "reading the archive", a);
+	archive_read_free(a);
+	return ret;
+}
