@@ -376,6 +376,7 @@ int bp_backport_alpine(const char *distro, const struct bp_request *rq, struct b
 	r->suite = xstrdup(dir);
 	r->old_version = xasprintf("%s-r%s", ab.pkgver, ab.pkgrel);
 	r->format = xstrdup("APKBUILD");
+	r->package = xstrdup(ab.pkgname);
 	apk_products(&ab, d, &prods);
 	purls_for(&prods, r->old_version, distro, &r->purls_old);
 	/* 2. the source as prepare() sees it: archives unpacked, own patches applied */
@@ -400,6 +401,7 @@ int bp_backport_alpine(const char *distro, const struct bp_request *rq, struct b
 		ret = -e->code;
 		goto out;
 	}
+	r->source_tree = xstrdup(tree_dir);
 	if ((ret = tree_open(tree_dir, &t, e)) < 0 ||
 	    (ret = apply_own_patches(&t, &ab, srcdir, &known_names, &known_fps, r, e)) < 0)
 		goto out;

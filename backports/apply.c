@@ -91,7 +91,7 @@ static int classify_one(struct tree *t, const struct patch *p, const struct strv
 
 	pr->name = xstrdup(p->name);
 	patch_fingerprint(p, hex);
-	for (size_t i = 0; i < sfp->n; i++)
+	for (size_t i = 0; sfp && i < sfp->n; i++)
 		if (!strcmp(sfp->v[i], hex)) {
 			pr->cls = BP_ALREADY_APPLIED;
 			pr->same_as = xstrdup(sn->v[i]);

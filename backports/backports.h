@@ -173,7 +173,7 @@ int bp_classify(struct tree *t, struct patch *const *patches, size_t n,
 		struct bp_classification *out, struct kerr *e);
 /* The same with the changes already carried given by the caller (names and
  * patch_fingerprint()s, as an APKBUILD's source= patches) instead of
- * debian/patches/series. */
+ * debian/patches/series; NULL for none). */
 int bp_classify_known(struct tree *t, struct patch *const *patches, size_t n,
 		      const struct strv *known_names, const struct strv *known_fps,
 		      struct bp_classification *out, struct kerr *e);
@@ -283,7 +283,9 @@ struct bp_target {
 	struct strv purls_old, purls_new; /* the binary (and source) packages, as purls */
 	int status;			  /* 0 done, else -code with err */
 	struct kerr err;
-	char *apkbuild; /* (Alpine) the edited APKBUILD, when written */
+	char *apkbuild;	   /* (Alpine) the edited APKBUILD, when written */
+	char *package;	   /* (Alpine) pkgname, when SRC was a directory */
+	char *source_tree; /* where the unpacked, patched source is, if not work/tree */
 };
 /* done: classified, and nothing needs a person (the exit status) */
 int bp_target_ok(const struct bp_target *t);

@@ -90,6 +90,8 @@ json_t *bp_report_json(const struct bp_target *t, size_t n)
 		json_object_set_new(o, "tests", str_or_null(r->tests));
 		json_object_set_new(o, "dsc", str_or_null(r->dsc));
 		json_object_set_new(o, "apkbuild", str_or_null(r->apkbuild));
+		if (r->package)
+			json_object_set_new(o, "package", json_string(r->package));
 		json_object_set_new(o, "files_written", strv_json(&r->written));
 		json_object_set_new(o, "notes", strv_json(&r->notes));
 		json_object_set_new(o, "ok", json_boolean(bp_target_ok(r)));

@@ -19,6 +19,8 @@ void bp_target_free(struct bp_target *t)
 	free(t->dir);
 	free(t->dsc);
 	free(t->apkbuild);
+	free(t->package);
+	free(t->source_tree);
 	for (size_t i = 0; i < t->nfixes; i++) {
 		bp_classification_free(&t->fixes[i].cls);
 		free(t->fixes[i].patch_name);

@@ -99,7 +99,7 @@ static void print_patch(const struct patch_result *pr, const char *indent)
 
 static void print_target(const struct bp_target *r, const char *source)
 {
-	printf("%s: %s", r->distro, source);
+	printf("%s: %s", r->distro, r->package ? r->package : source);
 	if (r->old_version)
 		printf(" %s", r->old_version);
 	if (r->suite)
@@ -128,7 +128,7 @@ static void print_target(const struct bp_target *r, const char *source)
 	for (size_t i = 0; i < r->notes.n; i++)
 		printf("  %s\n", r->notes.v[i]);
 	if (r->source_build)
-		printf("  source package: %s\n", r->source_build);
+		printf("  %s: %s\n", r->apkbuild ? "APKBUILD" : "source package", r->source_build);
 	if (r->binary_build)
 		printf("  binaries: %s\n", r->binary_build);
 	if (r->tests)
@@ -362,6 +362,9 @@ int cmd_backport(int argc, char **argv, struct cli *c)
 			char *work = xasprintf("%s/work", t->dir);
 			if (good && !keep_work)
 				rm_rf(work);
+			else if (path_exists(work) && t->source_tree)
+				strv_add_owned(&t->notes, xasprintf("the unpacked source is in %s",
+								    t->source_tree));
 			else if (path_exists(work))
 				strv_add_owned(
 				    &t->notes,
