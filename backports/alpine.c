@@ -402,8 +402,10 @@ int bp_backport_alpine(const char *distro, const struct bp_request *rq, struct b
 		goto out;
 	}
 	r->source_tree = xstrdup(tree_dir);
+	/* on disk too: the tree a person doing a manual backport starts from */
 	if ((ret = tree_open(tree_dir, &t, e)) < 0 ||
-	    (ret = apply_own_patches(&t, &ab, srcdir, &known_names, &known_fps, r, e)) < 0)
+	    (ret = apply_own_patches(&t, &ab, srcdir, &known_names, &known_fps, r, e)) < 0 ||
+	    (ret = tree_write(&t, e)) < 0)
 		goto out;
 	/* 3. classify each fix before changing anything; each sees the ones before */
 	for (size_t i = 0; i < rq->nfixes; i++) {

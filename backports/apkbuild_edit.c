@@ -124,9 +124,18 @@ static int find_assignments(const char *t, size_t n, const char *name, const cha
 					goto fail;
 				a.vend = s.i - 1;
 			} else {
+				/* a bare word, $(...) and ${...} included */
+				int depth = 0;
 				a.vstart = s.i;
-				while (s.i < n && !strchr(" \t\n;#&|", t[s.i]))
+				while (s.i < n && t[s.i] != '\n' &&
+				       (depth > 0 || !strchr(" \t;#&|", t[s.i]))) {
+					if (t[s.i] == '$' && s.i + 1 < n &&
+					    (t[s.i + 1] == '(' || t[s.i + 1] == '{'))
+						depth++, s.i++;
+					else if (depth > 0 && (t[s.i] == ')' || t[s.i] == '}'))
+						depth--;
 					s.i++;
+				}
 				a.vend = s.i;
 			}
 			*out = xrealloc(*out, (*count + 1) * sizeof(**out));
