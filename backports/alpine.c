@@ -252,7 +252,7 @@ static void next_release_version(const struct distro *d, const struct bp_request
 	struct apkbuild nab = {0};
 	struct kerr ne = {0};
 	*suite = xstrdup(best->codename ? best->codename : best->name);
-	if (bp_aports_dir(rq->source, best, &dir, &ne) == 0 &&
+	if (bp_aports_dir(rq->aports ? rq->aports : rq->source, best, &dir, &ne) == 0 &&
 	    apkbuild_evaluate(dir, &nab, &ne) == 0) {
 		if (strcmp(nab.pkgname, ab->pkgname) != 0)
 			*note = xasprintf("not checked against %s: its APKBUILD is for %s, not %s",
@@ -370,7 +370,7 @@ int bp_backport_alpine(const char *distro, const struct bp_request *rq, struct b
 	/* 1. the recipe: the aports dir for this release, evaluated in the sandbox */
 	if ((ret = distro_load(distro, rq->ov, &d, e)) < 0)
 		goto out;
-	if ((ret = bp_aports_dir(rq->source, d, &dir, e)) < 0 ||
+	if ((ret = bp_aports_dir(rq->aports ? rq->aports : rq->source, d, &dir, e)) < 0 ||
 	    (ret = apkbuild_evaluate(dir, &ab, e)) < 0)
 		goto out;
 	r->suite = xstrdup(dir);

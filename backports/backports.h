@@ -253,7 +253,8 @@ struct bp_request {
 	/* added for Alpine targets: every DISTRO of the command, in order (the
 	 * next release's aports dir, when given, bounds the new version) */
 	const struct strv *targets;
-	int in_place; /* edit the aports dir itself, not a copy in outdir */
+	int in_place;	    /* edit the aports dir itself, not a copy in outdir */
+	const char *aports; /* the aports directory for Alpine targets (default: source) */
 };
 
 struct bp_fix_result {
@@ -386,6 +387,7 @@ struct bp_queue {
 	char *source;
 	struct strv targets;
 	char *maintainer;
+	char *aports; /* Aports: (Alpine targets), relative to the queue file's directory */
 	struct bp_fix *fixes;
 	size_t nfixes;
 	/* owned storage behind fixes[] */

@@ -51,6 +51,8 @@ static const char usage[] =
     "      --no-binaries      build only the source package (Alpine: edit only)\n"
     "      --no-build         the same as --no-binaries\n"
     "      --in-place         (Alpine) edit the aports directory itself\n"
+    "      --aports DIR       (Alpine) the aports directory when SRC is a package name\n"
+    "                         (Debian and Alpine targets in one command)\n"
     "      --keep-work        keep DIR/<suite>/work (the unpacked source) after success\n"
     "  -o, --output DIR       where results go (default: .)\n";
 
@@ -67,7 +69,8 @@ enum {
 	OPT_NOCHECK,
 	OPT_NO_BINARIES,
 	OPT_KEEP_WORK,
-	OPT_IN_PLACE
+	OPT_IN_PLACE,
+	OPT_APORTS
 };
 
 static void print_patch(const struct patch_result *pr, const char *indent)
@@ -158,6 +161,7 @@ int cmd_backport(int argc, char **argv, struct cli *c)
 					     {"keep-work", no_argument, 0, OPT_KEEP_WORK},
 					     {"no-build", no_argument, 0, OPT_NO_BINARIES},
 					     {"in-place", no_argument, 0, OPT_IN_PLACE},
+					     {"aports", required_argument, 0, OPT_APORTS},
 					     {0, 0, 0, 0}};
 	struct bp_request rq = {0};
 	struct bp_fix fix = {0};
@@ -235,6 +239,9 @@ int cmd_backport(int argc, char **argv, struct cli *c)
 		case OPT_IN_PLACE:
 			rq.in_place = 1;
 			break;
+		case OPT_APORTS:
+			rq.aports = optarg;
+			break;
 		default:
 			rc = cli_usage_error("backport", "unknown option");
 			goto out;
@@ -265,6 +272,8 @@ int cmd_backport(int argc, char **argv, struct cli *c)
 		rq.nfixes = q.nfixes;
 		if (!rq.maintainer)
 			rq.maintainer = q.maintainer;
+		if (!rq.aports)
+			rq.aports = q.aports;
 		if (!distros.n) {
 			rc = cli_usage_error("backport",
 					     "%s names no Targets: and no DISTRO was given", queue);

@@ -134,6 +134,28 @@ check "the edited APKBUILD and the patch are in the directory" bash -c "cmp '$K/
 expect_exit 0 "run again, the fix is already there" "$KILN" --json backport --no-build --in-place alpine:v3.20 "$SCRATCH/inplace" --patch "$P/clean.patch" -o "$SCRATCH/r10"
 check "the second run says already applied (same as CVE-2026-1001.patch) and changes nothing" bash -c "python3 -c \"import json; r=json.load(open('$SCRATCH/out')); p=r['targets'][0]['patches'][0]; assert p['class']=='already-applied' and p['same_as']=='CVE-2026-1001.patch', p\" && cmp '$K/APKBUILD' '$SCRATCH/inplace/APKBUILD'"
 
+# a queue file: two fixes, replayed into both releases as one new version each
+cat > "$F/kbp.queue" <<Q
+Source: kbp
+Aports: aports
+Targets: alpine:v3.20, alpine:v3.21
+
+CVE: CVE-2026-1001
+Patches: patches/clean.patch
+
+CVE: CVE-2026-1002
+Patches: patches/fuzz.patch
+Q
+expect_exit 0 "a queue replays its fixes into its Alpine targets" "$KILN" --json backport --no-build --queue "$F/kbp.queue" -o "$SCRATCH/rq"
+check "each fix is classified in order" json 'assert [[f["class"] for f in t["fixes"]] for t in r["targets"]]==[["applies-cleanly","applies-with-fuzz"]]*2, r'
+check "one new version per release" json 'assert [t["new_version"] for t in r["targets"]]==["1.0-r3","1.1-r1"], r'
+check "both patches in source= order, one secfixes entry with both ids" bash -c "grep -A4 '^source=' '$SCRATCH/rq/v3.20/kbp/APKBUILD' | sed -n 3,4p | diff -u - <(printf '\tCVE-2026-1001.patch\n\tCVE-2026-1002.patch\n') && sed -n '/^# secfixes:/,/^\$/p' '$SCRATCH/rq/v3.20/kbp/APKBUILD' | diff -u - <(printf '# secfixes:\n#   1.0-r3:\n#     - CVE-2026-1001\n#     - CVE-2026-1002\n\n')"
+check "the second patch is relative to the first" bash -c "rm -rf '$SCRATCH/xq' && mkdir -p '$SCRATCH/xq' && tar -xzf '$F/kbp-1.0.tar.gz' -C '$SCRATCH/xq' && cd '$SCRATCH/xq/kbp-1.0' && for p in fix-build CVE-2026-1001 CVE-2026-1002; do patch -s -p1 --fuzz=0 < '$SCRATCH/rq/v3.20/kbp/'\$p.patch || exit 1; done"
+
+# one command for Debian and Alpine targets: SRC is the package name, --aports the directory
+expect_exit 0 "--aports names the aports directory when SRC is a package name" "$KILN" --json backport --no-build alpine:v3.20 kbp --aports "$A" --patch "$P/clean.patch" -o "$SCRATCH/ra"
+check "the same result as with the directory as SRC" cmp "$K/APKBUILD" "$SCRATCH/ra/v3.20/kbp/APKBUILD"
+
 # the build step
 expect_exit 0 "without --no-build the report gives the build result" "$KILN" --json backport alpine:v3.20 "$A" --patch "$P/clean.patch" -o "$SCRATCH/rb"
 if json 'assert r["targets"][0]["binary_build"]=="not built: this kiln has no Alpine builder yet"' 2>/dev/null; then
