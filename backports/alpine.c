@@ -271,7 +271,7 @@ static void next_release_version(const struct distro *d, const struct bp_request
 /* copy the aports dir's regular files into dest (created) */
 static int copy_aports_dir(const char *src, const char *dest, struct bp_target *r, struct kerr *e)
 {
-	DIR *dh = opendir(src);
+	DIR *dh = src ? opendir(src) : NULL;
 	struct dirent *de;
 	int ret;
 	if (!dh)
@@ -308,7 +308,11 @@ static int check_edited(const char *dir, const char *text, const char *new_versi
 	struct apk_sources srcs = {0};
 	char *file = xasprintf("%s/APKBUILD", dir);
 	int ret;
-	if ((ret = apk_secfixes_parse(text, strlen(text), file, &sf, e)) < 0)
+	if (!text)
+		ret = kerr_set(e, KILN_EFAIL, "%s: nothing to check", file);
+	else
+		ret = apk_secfixes_parse(text, strlen(text), file, &sf, e);
+	if (ret < 0)
 		goto out;
 	size_t found = 0;
 	for (size_t i = 0; i < sf.n; i++)
@@ -322,9 +326,9 @@ static int check_edited(const char *dir, const char *text, const char *new_versi
 	}
 	if ((ret = apkbuild_evaluate(dir, &ab, e)) < 0)
 		goto out;
-	if (strcmp(ab.pkgrel, new_rel) != 0) {
+	if (!ab.pkgrel || !new_rel || strcmp(ab.pkgrel, new_rel) != 0) {
 		ret = kerr_set(e, KILN_EFAIL, "%s: pkgrel evaluates to %s after the edit, not %s",
-			       file, ab.pkgrel, new_rel);
+			       file, ab.pkgrel ? ab.pkgrel : "nothing", new_rel ? new_rel : "?");
 		goto out;
 	}
 	for (size_t i = 0; i < new_patches->n; i++)
@@ -478,7 +482,8 @@ int bp_backport_alpine(const char *distro, const struct bp_request *rq, struct b
 	if (ids.n && (ret = apkbuild_add_secfixes(&text, "APKBUILD", r->new_version, &ids, e)) < 0)
 		goto out;
 	char *ap = xasprintf("%s/APKBUILD", stage);
-	ret = write_file_atomic(ap, text, strlen(text), 0644, e);
+	ret = text ? write_file_atomic(ap, text, strlen(text), 0644, e)
+		   : kerr_set(e, KILN_EIO, "%s: no text", ap);
 	free(ap);
 	if (ret < 0)
 		goto out;

@@ -194,11 +194,7 @@ static int the_assignment(const char *t, const char *file, const char *name, int
 
 static void splice_text(char **text, size_t at, size_t del, const char *ins)
 {
-	size_t n = strlen(*text), il = strlen(ins);
-	char *r = xmalloc(n - del + il + 1);
-	memcpy(r, *text, at);
-	memcpy(r + at, ins, il);
-	memcpy(r + at + il, *text + at + del, n - at - del + 1);
+	char *r = xasprintf("%.*s%s%s", (int)at, *text, ins, *text + at + del);
 	free(*text);
 	*text = r;
 }
@@ -217,7 +213,7 @@ static void list_append(char **text, const struct sh_assign *a, const char *entr
 		if (v[i] == '\n')
 			last_nl = v + i;
 	char *ins;
-	size_t at = a->vend;
+	size_t at;
 	if (!a->quote) {
 		/* a bare word becomes a quoted list */
 		char *val = xstrndup(v, vl);
@@ -287,7 +283,7 @@ static int plain_name(const char *s)
 
 int apkbuild_add_source(char **text, const char *file, const char *name, struct kerr *e)
 {
-	struct sh_assign a;
+	struct sh_assign a = {0};
 	int ret;
 	if (!plain_name(name))
 		return kerr_set(e, KILN_EUSAGE, "'%s' is not a plain file name for source=", name);
@@ -303,7 +299,7 @@ int apkbuild_add_source(char **text, const char *file, const char *name, struct 
 int apkbuild_add_sha512(char **text, const char *file, const char *hex, const char *name,
 			struct kerr *e)
 {
-	struct sh_assign a;
+	struct sh_assign a = {0};
 	int ret;
 	if (strlen(hex) != 128 || strspn(hex, "0123456789abcdef") != 128)
 		return kerr_set(e, KILN_EUSAGE, "'%s' is not a sha512 in hex", hex);
@@ -340,7 +336,7 @@ int apkbuild_add_sha512(char **text, const char *file, const char *hex, const ch
 int apkbuild_bump_pkgrel(char **text, const char *file, const char *current, char **new_rel,
 			 struct kerr *e)
 {
-	struct sh_assign a;
+	struct sh_assign a = {0};
 	int ret;
 	if ((ret = the_assignment(*text, file, "pkgrel", 0, &a, e)) < 0)
 		return ret;
@@ -396,13 +392,14 @@ int apkbuild_add_secfixes(char **text, const char *file, const char *version,
 	size_t n = strlen(t), hdr = (size_t)-1;
 	struct kbuf add;
 	if (!ids || !ids->n)
-		return kerr_set(e, KILN_EUSAGE, "no security ids for the secfixes block");
+		return kerr_set(e, KILN_EUSAGE, "%s: no security ids for the secfixes block", file);
 	if (!version[0] || version[0] < '0' || version[0] > '9' || strpbrk(version, " \t\n:"))
-		return kerr_set(e, KILN_EUSAGE, "'%s' is not a version for the secfixes block",
-				version);
+		return kerr_set(e, KILN_EUSAGE, "%s: '%s' is not a version for the secfixes block",
+				file, version);
 	for (size_t i = 0; i < ids->n; i++)
 		if (!plain_name(ids->v[i]) || strchr(ids->v[i], '+'))
-			return kerr_set(e, KILN_EUSAGE, "'%s' is not a security id", ids->v[i]);
+			return kerr_set(e, KILN_EUSAGE, "%s: '%s' is not a security id", file,
+					ids->v[i]);
 	/* the block abuild reads: the first "# secfixes:" line */
 	for (size_t i = 0; i < n; i = line_end(t, n, i) + 1) {
 		size_t le = line_end(t, n, i), k = i + 11;
