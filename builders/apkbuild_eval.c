@@ -219,8 +219,7 @@ static int store_var(struct apkbuild *ab, const char *name, const char *value)
 	return -1;
 }
 
-/* "name\0value\0" pairs up to "kiln-end\0\0" */
-static int parse_output(struct apkbuild *ab, const struct kbuf *b, const char *file, struct kerr *e)
+int apkbuild_parse_vars(struct apkbuild *ab, const struct kbuf *b, const char *file, struct kerr *e)
 {
 	size_t i = 0;
 	while (i < b->len) {
@@ -417,7 +416,7 @@ int apkbuild_evaluate_timeout(const char *dir, double timeout_s, struct apkbuild
 			       stderr_tail(&se));
 		goto out;
 	}
-	if ((ret = parse_output(out, &so, file, e)) < 0)
+	if ((ret = apkbuild_parse_vars(out, &so, file, e)) < 0)
 		goto out;
 	if ((ret = validate(out, file, e)) < 0)
 		goto out;

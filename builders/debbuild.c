@@ -2,6 +2,7 @@
  * dpkg-source at the buildd path, dpkg-buildpackage as the build user in the
  * sandbox, outputs + log + build record moved into the output directory. */
 #include "builders/builders.h"
+#include "builders/buildlog.h"
 #include "builders/record.h"
 #include "builders/workroot.h"
 #include "sandbox/sandbox.h"
@@ -18,81 +19,6 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
-
-/* ---- the log: every step's output into one file, optionally teed ---- */
-
-struct logtee {
-	int rfd, wfd; /* pipe the sandbox writes into */
-	int filefd;
-	int to_terminal;
-	pthread_t th;
-};
-
-static void *logtee_main(void *ud)
-{
-	struct logtee *t = ud;
-	char buf[16384];
-	ssize_t n;
-	while ((n = read(t->rfd, buf, sizeof(buf))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			break;
-		if (write(t->filefd, buf, (size_t)n) < 0) { /* full disk: keep draining */
-		}
-		if (t->to_terminal && write(STDERR_FILENO, buf, (size_t)n) < 0) {
-		}
-	}
-	return NULL;
-}
-
-static int logtee_start(struct logtee *t, const char *path, int to_terminal, struct kerr *e)
-{
-	int p[2];
-	memset(t, 0, sizeof(*t));
-	t->filefd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (t->filefd < 0)
-		return kerr_errno(e, KILN_EIO, "creating %s", path);
-	if (pipe2(p, O_CLOEXEC) < 0) {
-		close(t->filefd);
-		return kerr_errno(e, KILN_EIO, "pipe");
-	}
-	t->rfd = p[0];
-	t->wfd = p[1];
-	t->to_terminal = to_terminal;
-	pthread_create(&t->th, NULL, logtee_main, t);
-	return 0;
-}
-
-static void logtee_say(struct logtee *t, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void logtee_say(struct logtee *t, const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n > sizeof(buf) - 2)
-		n = sizeof(buf) - 2;
-	buf[n++] = '\n';
-	if (write(t->wfd, buf, (size_t)n) < 0) {
-	}
-}
-
-static void logtee_stop(struct logtee *t)
-{
-	if (t->wfd < 0)
-		return;
-	close(t->wfd);
-	t->wfd = -1;
-	pthread_join(t->th, NULL);
-	close(t->rfd);
-	fsync(t->filefd);
-	close(t->filefd);
-}
 
 /* ---- steps ---- */
 
@@ -262,60 +188,6 @@ static int is_output_name(const struct build_ctx *c, const char *n)
 	    (str_has_suffix(n, ".dsc") || strstr(n, ".tar.") || str_has_suffix(n, ".diff.gz")))
 		return 1;
 	return 0;
-}
-
-/* copy one regular file (never through a symlink) into dir, fsynced */
-static int stage_file(int srcdir_fd, const char *name, const char *dir, struct record_file *rf,
-		      struct kerr *e)
-{
-	int in = openat(srcdir_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), out = -1, ret = 0;
-	char *dst = xasprintf("%s/%s", dir, name);
-	struct stat st;
-	char buf[1 << 16];
-	ssize_t n;
-
-	if (in < 0 || fstat(in, &st) < 0 || !S_ISREG(st.st_mode)) {
-		ret = kerr_set(e, KILN_EFAIL, "output %s is not a regular file", name);
-		goto out;
-	}
-	if ((out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0) {
-		ret = kerr_errno(e, KILN_EIO, "creating %s", dst);
-		goto out;
-	}
-	while ((n = read(in, buf, sizeof(buf))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		const char *p = buf;
-		while (n > 0) {
-			ssize_t w = n < 0 ? -1 : write(out, p, (size_t)n);
-			if (w < 0) {
-				ret = kerr_errno(e, KILN_EIO, "writing %s", dst);
-				goto out;
-			}
-			p += w;
-			n -= w;
-		}
-		if (n < 0) {
-			ret = kerr_errno(e, KILN_EIO, "reading output %s", name);
-			goto out;
-		}
-	}
-	if (fsync(out) < 0) {
-		ret = kerr_errno(e, KILN_EIO, "writing %s", dst);
-		goto out;
-	}
-	if (rf) {
-		rf->name = xstrdup(name);
-		if ((ret = sha256_file(dst, rf->sha256, &rf->size, e)) < 0)
-			goto out;
-	}
-out:
-	if (in >= 0)
-		close(in);
-	if (out >= 0)
-		close(out);
-	free(dst);
-	return ret;
 }
 
 static int open_build_dir(struct build_ctx *c)

@@ -48,7 +48,10 @@ int record_write(const struct record_info *ri, const char *path, struct kerr *e)
 	json_object_set_new(root, "source", src);
 
 	char rid[SHA256_HEX_LEN + 1];
-	debroot_id(ri->lock, rid);
+	if (ri->root_id)
+		snprintf(rid, sizeof(rid), "%s", ri->root_id);
+	else
+		debroot_id(ri->lock, rid);
 	json_object_set_new(lock, "sha256", json_string(ri->lock->sha256));
 	json_object_set_new(lock, "root_id", json_string(rid));
 	json_object_set_new(lock, "distro", str_or_null(ri->lock->distro));

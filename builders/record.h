@@ -25,6 +25,7 @@ struct record_info {
 	const char *log_name;
 	const char *log_sha256; /* NULL when unknown */
 	const char *started;	/* UTC, ISO 8601 */
+	const char *root_id;	/* the root's id; NULL: debroot_id of the lock */
 };
 
 /* write the record atomically; keys sorted, so equal builds give equal records

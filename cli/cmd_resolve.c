@@ -4,11 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "builders/alpine.h"
 #include "cli/cli.h"
 #include "solver/solver.h"
 
 static const char usage[] =
-    "usage: kiln resolve [options] DISTRO SRC[=VERSION] | FILE.dsc\n\n"
+    "usage: kiln resolve [options] DISTRO SRC[=VERSION] | FILE.dsc\n"
+    "       kiln resolve [options] alpine:vX.YY DIR\n\n"
     "Print the lock of a source: every package of its build environment with\n"
     "version, architecture, sha256, size and pool path, in install order.\n"
     "Exit 1 with the reasons when no environment exists.\n\n"
@@ -24,7 +26,12 @@ static const char usage[] =
     "  -o, --output FILE          also write the lock to FILE\n"
     "      --packages FILE        use this Packages file instead of the distro's\n"
     "                             verified indices (repeatable)\n"
-    "      --sources FILE         find SRC in this Sources file\n";
+    "      --sources FILE         find SRC in this Sources file\n\n"
+    "Alpine: DIR holds an APKBUILD, evaluated in the sandbox; its makedepends,\n"
+    "depends and checkdepends (not with --nocheck) plus the base set are resolved\n"
+    "against the verified APKINDEX files of the last kiln update.\n"
+    "      --nocheck              leave checkdepends out\n"
+    "      --keyring DIR          trusted keys (as for kiln update)\n";
 
 enum {
 	OPT_PROFILES = OPT_FIRST_CMD,
@@ -32,8 +39,39 @@ enum {
 	OPT_INDEP_ONLY,
 	OPT_RESOLVE_ALTS,
 	OPT_PACKAGES,
-	OPT_SOURCES
+	OPT_SOURCES,
+	OPT_NOCHECK
 };
+
+/* kiln resolve alpine:vX.YY DIR */
+static int resolve_alpine(const struct distro *d, const char *dir, int nocheck, const char *output,
+			  struct cli *c)
+{
+	struct apkbuild ab = {0};
+	struct lock lock = {0};
+	struct kerr e = {0};
+	struct apk_resolve_opts ro = {.offline = c->offline};
+	int rc = 0;
+
+	ro.nocheck = nocheck;
+	if (apkbuild_evaluate(dir, &ab, &e) < 0 || apk_resolve(d, &ab, &ro, &lock, &e) < 0 ||
+	    (output && lock_write(&lock, output, &e) < 0)) {
+		rc = cli_fail(&e);
+		goto out;
+	}
+	if (c->json) {
+		cli_print_json(lock_to_json(&lock));
+	} else {
+		char *t = lock_to_text(&lock);
+		fputs(t, stdout);
+		free(t);
+	}
+	log_verbose("lock sha256 %s (%zu packages)", lock.sha256, lock.n);
+out:
+	lock_free(&lock);
+	apkbuild_free(&ab);
+	return rc;
+}
 
 /* options shared with cmd_check.c */
 struct solve_opts {
@@ -75,7 +113,11 @@ int cmd_resolve(int argc, char **argv, struct cli *c)
 	    {"output", required_argument, 0, 'o'},
 	    {"packages", required_argument, 0, OPT_PACKAGES},
 	    {"sources", required_argument, 0, OPT_SOURCES},
+	    {"nocheck", no_argument, 0, OPT_NOCHECK},
+	    {"keyring", required_argument, 0, OPT_NOCHECK + 1},
 	    {0, 0, 0, 0}};
+	int nocheck = 0;
+	const char *keyring = NULL;
 	struct solve_opts so = {0};
 	const char *output = NULL;
 	struct distro *d = NULL;
@@ -112,6 +154,12 @@ int cmd_resolve(int argc, char **argv, struct cli *c)
 		case OPT_SOURCES:
 			so.sources = optarg;
 			break;
+		case OPT_NOCHECK:
+			nocheck = 1;
+			break;
+		case OPT_NOCHECK + 1:
+			keyring = optarg;
+			break;
 		default:
 			rc = cli_usage_error("resolve", "unknown option");
 			goto out;
@@ -125,9 +173,13 @@ int cmd_resolve(int argc, char **argv, struct cli *c)
 		rc = cli_usage_error("resolve", "--arch-only and --indep-only exclude each other");
 		goto out;
 	}
-	struct distro_overrides ov = {.mirror = c->mirror, .config = c->config};
+	struct distro_overrides ov = {.mirror = c->mirror, .config = c->config, .keyring = keyring};
 	if (distro_load(argv[optind], &ov, &d, &e) < 0)
 		goto fail;
+	if (!strcmp(d->family, "alpine")) {
+		rc = resolve_alpine(d, argv[optind + 1], nocheck, output, c);
+		goto out;
+	}
 	double t0 = now_monotonic(), t1, t2, t3;
 	const char *what = argv[optind + 1];
 	if (str_has_suffix(what, ".dsc") && path_exists(what)) {
