@@ -557,15 +557,6 @@ out:
 	return ret;
 }
 
-/* The Alpine builder (builders/apkbuild.c) is linked in once it exists; until
- * then a build is reported as not done rather than failing to link. */
-#pragma weak alpine_build
-
-int bp_can_build_alpine(void)
-{
-	return alpine_build != NULL;
-}
-
 int bp_build_alpine(const char *distro, const struct bp_request *rq, int nocheck,
 		    struct bp_target *r, struct kerr *e)
 {
@@ -577,8 +568,6 @@ int bp_build_alpine(const char *distro, const struct bp_request *rq, int nocheck
 
 	if (!r->apkbuild)
 		return kerr_set(e, KILN_EFAIL, "no APKBUILD to build");
-	if (!bp_can_build_alpine())
-		return kerr_set(e, KILN_EFAIL, "this kiln has no Alpine builder yet");
 	outdir = xasprintf("%s/binaries", r->dir);
 	dir = xstrdup(r->apkbuild);
 	*strrchr(dir, '/') = '\0';
@@ -588,6 +577,8 @@ int bp_build_alpine(const char *distro, const struct bp_request *rq, int nocheck
 	o.b.distro_name = distro;
 	o.b.root.fetch = rq->fetch;
 	o.source_date_epoch = -1;
+	o.key_path = rq->apk_key;
+	o.keys_dir = rq->apk_keys_dir;
 	if ((ret = distro_load(distro, rq->ov, &d, e)) < 0)
 		goto out;
 	if ((ret = alpine_build(dir, d, &o, &res, e)) < 0) {

@@ -253,8 +253,10 @@ struct bp_request {
 	/* added for Alpine targets: every DISTRO of the command, in order (the
 	 * next release's aports dir, when given, bounds the new version) */
 	const struct strv *targets;
-	int in_place;	    /* edit the aports dir itself, not a copy in outdir */
-	const char *aports; /* the aports directory for Alpine targets (default: source) */
+	int in_place;		  /* edit the aports dir itself, not a copy in outdir */
+	const char *aports;	  /* the aports directory for Alpine targets (default: source) */
+	const char *apk_key;	  /* (Alpine) package signing key; NULL: kiln's own */
+	const char *apk_keys_dir; /* (Alpine) trusted repository keys; NULL: the distro's */
 };
 
 struct bp_fix_result {
@@ -360,8 +362,6 @@ int bp_backport_alpine(const char *distro, const struct bp_request *rq, struct b
 /* Build r->apkbuild's directory with the Alpine builder into r->dir/binaries. */
 int bp_build_alpine(const char *distro, const struct bp_request *rq, int nocheck,
 		    struct bp_target *r, struct kerr *e);
-/* 1 when this kiln has the Alpine builder */
-int bp_can_build_alpine(void);
 /* new must be above current and below next_version when known, by apk's
  * rules (gen 2 or 3); -KILN_EFAIL with the reason */
 int bp_check_apk_version_order(int gen, const char *new_version, const char *current,

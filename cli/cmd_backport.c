@@ -52,6 +52,9 @@ static const char usage[] =
     "      --no-build         the same as --no-binaries\n"
     "      --in-place         (Alpine) edit the aports directory itself\n"
     "      --aports DIR       (Alpine) the aports directory when SRC is a package name\n"
+    "      --key FILE         (Alpine) the package signing key (default: kiln's own)\n"
+    "      --keys-dir DIR     (Alpine) trusted repository keys (default: the distro's;\n"
+    "                         --keyring DIR is the same)\n"
     "                         (Debian and Alpine targets in one command)\n"
     "      --keep-work        keep DIR/<suite>/work (the unpacked source) after success\n"
     "  -o, --output DIR       where results go (default: .)\n";
@@ -70,7 +73,9 @@ enum {
 	OPT_NO_BINARIES,
 	OPT_KEEP_WORK,
 	OPT_IN_PLACE,
-	OPT_APORTS
+	OPT_APORTS,
+	OPT_KEY,
+	OPT_KEYS_DIR
 };
 
 static void print_patch(const struct patch_result *pr, const char *indent)
@@ -162,6 +167,9 @@ int cmd_backport(int argc, char **argv, struct cli *c)
 					     {"no-build", no_argument, 0, OPT_NO_BINARIES},
 					     {"in-place", no_argument, 0, OPT_IN_PLACE},
 					     {"aports", required_argument, 0, OPT_APORTS},
+					     {"key", required_argument, 0, OPT_KEY},
+					     {"keys-dir", required_argument, 0, OPT_KEYS_DIR},
+					     {"keyring", required_argument, 0, OPT_KEYS_DIR},
 					     {0, 0, 0, 0}};
 	struct bp_request rq = {0};
 	struct bp_fix fix = {0};
@@ -241,6 +249,12 @@ int cmd_backport(int argc, char **argv, struct cli *c)
 			break;
 		case OPT_APORTS:
 			rq.aports = optarg;
+			break;
+		case OPT_KEY:
+			rq.apk_key = optarg;
+			break;
+		case OPT_KEYS_DIR:
+			rq.apk_keys_dir = optarg;
 			break;
 		default:
 			rc = cli_usage_error("backport", "unknown option");
@@ -324,6 +338,7 @@ int cmd_backport(int argc, char **argv, struct cli *c)
 	const char *sde = getenv("SOURCE_DATE_EPOCH");
 	ov.mirror = c->mirror;
 	ov.config = c->config;
+	ov.keyring = rq.apk_keys_dir;
 	rq.source = source;
 	rq.outdir = outdir;
 	rq.targets = &distros;
@@ -345,9 +360,6 @@ int cmd_backport(int argc, char **argv, struct cli *c)
 		if (t->status == 0 && t->apkbuild) {
 			if (!binaries)
 				t->binary_build = xstrdup("not built (--no-build)");
-			else if (!bp_can_build_alpine())
-				t->binary_build =
-				    xstrdup("not built: this kiln has no Alpine builder yet");
 			else {
 				log_info("%s: building %s in the sandbox", distros.v[i],
 					 t->apkbuild);

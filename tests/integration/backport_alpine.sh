@@ -37,6 +37,7 @@ pkgdesc="a tiny parser for kiln's tests"
 url="https://example.org/kbp"
 arch="all"
 license="MIT"
+makedepends="build-base"
 subpackages="\$pkgname-doc"
 source="https://example.org/kbp-\$pkgver.tar.gz
 	fix-build.patch
@@ -51,8 +52,15 @@ build() {
 	make
 }
 
+check() {
+	./kbp | grep -qx '6 3'
+}
+
+# mkdir/cp: the fixture repository's busybox has no install applet
 package() {
-	mkdir -p "\$pkgdir"/usr/bin
+	mkdir -p "\$pkgdir"/usr/bin "\$pkgdir"/usr/share/man/man1
+	cp kbp "\$pkgdir"/usr/bin/kbp
+	cp kbp.1 "\$pkgdir"/usr/share/man/man1/kbp.1
 }
 
 sha512sums="
@@ -156,12 +164,37 @@ check "the second patch is relative to the first" bash -c "rm -rf '$SCRATCH/xq' 
 expect_exit 0 "--aports names the aports directory when SRC is a package name" "$KILN" --json backport --no-build alpine:v3.20 kbp --aports "$A" --patch "$P/clean.patch" -o "$SCRATCH/ra"
 check "the same result as with the directory as SRC" cmp "$K/APKBUILD" "$SCRATCH/ra/v3.20/kbp/APKBUILD"
 
-# the build step
-expect_exit 0 "without --no-build the report gives the build result" "$KILN" --json backport alpine:v3.20 "$A" --patch "$P/clean.patch" -o "$SCRATCH/rb"
-if json 'assert r["targets"][0]["binary_build"]=="not built: this kiln has no Alpine builder yet"' 2>/dev/null; then
-	echo "ok $((T_NUM += 1)) - the build step # SKIP this kiln has no Alpine builder yet"
+# the build step: the Alpine builder against a signed fixture repository
+expect_exit 1 "without --no-build, a build that cannot be done fails the release" "$KILN" --json backport alpine:v3.20 "$A" --patch "$P/clean.patch" -o "$SCRATCH/rb0"
+check "the report gives the build failure, the edited APKBUILD stays" json 't=r["targets"][0]; assert t["binary_build"].startswith("failed: ") and t["apkbuild"] and not t["ok"], t'
+check "no fixed statement without packages" python3 -c "
+import json; d=json.load(open('$SCRATCH/rb0/backport.openvex.json'))
+assert not any(s['status']=='fixed' for s in d['statements']), d"
+repo=$SCRATCH/repo
+KILN_BIN=$KILN "$TOP/tests/fixtures/make-alpine-repo.sh" "$repo" >"$SCRATCH/repo.log" 2>&1
+rc=$?
+if [ "$rc" -eq 77 ]; then
+	ok "# SKIP the build: the Debian packages for the fixture repository are neither cached nor downloadable"
+elif [ "$rc" -ne 0 ]; then
+	not_ok "the fixture repository (exit $rc)"; sed 's/^/# /' "$SCRATCH/repo.log" | tail -5
 else
-	check "the build ran" json 'b=r["targets"][0]["binary_build"]; assert b.startswith("ok: ") or b.startswith("failed: "), b'
+	keys=$repo/keys
+	common=(--mirror "file://$repo" --keys-dir "$keys" --key "$keys/kiln-fixture@kiln-00000001.rsa")
+	expect_exit 0 "kiln update reads the fixture repository" "$KILN" update --mirror "file://$repo" --keyring "$keys" alpine:v3.20
+	expect_exit 0 "the fix is built with the Alpine builder" "$KILN" --json backport "${common[@]}" alpine:v3.20 "$A" --patch "$P/clean.patch" -o "$SCRATCH/rb"
+	sed 's/^/# /' "$SCRATCH/err" | tail -3
+	check "the report says built and tested" json 't=r["targets"][0]; assert t["binary_build"].startswith("ok: ") and t["tests"]=="passed" and t["ok"], t'
+	B=$SCRATCH/rb/v3.20/binaries
+	check "the packages carry the new version" test -s "$B/kbp-1.0-r3.apk" -a -s "$B/kbp-doc-1.0-r3.apk"
+	check "the packages are listed as written" json 'w=r["targets"][0]["files_written"]; assert "v3.20/binaries/kbp-1.0-r3.apk" in w and "v3.20/binaries/kbp-doc-1.0-r3.apk" in w, w'
+	check "the build record names the patched recipe's sources" python3 -c "
+import json; r=json.load(open('$B/kbp-1.0-r3_x86_64.kiln.json'))
+assert r['source']['version']=='1.0-r3', r['source']
+assert [f['name'] for f in r['source']['files']]==['APKBUILD','kbp-1.0.tar.gz','fix-build.patch','CVE-2026-1001.patch'], r['source']['files']"
+	check "OpenVEX: fixed for the built packages" python3 -c "
+import json; d=json.load(open('$SCRATCH/rb/backport.openvex.json'))
+f=[p['@id'] for s in d['statements'] if s['status']=='fixed' for p in s['products']]
+assert 'pkg:apk/alpine/kbp@1.0-r3?arch=x86_64&distro=alpine-3.20' in f, f"
 fi
 
 # input errors
