@@ -88,6 +88,7 @@ static int check_apk(const char *path, const struct lock_pkg *lp, const char *ke
 
 struct fetch_check {
 	const struct lock_pkg *lp;
+	const char *url;
 	const char *keys;
 };
 
@@ -98,7 +99,7 @@ static int fetch_check(const char *path, void *ud, struct kerr *e)
 	struct apk_pkg p;
 	int r = check_apk(path, fc->lp, fc->keys, &p, e);
 	if (r < 0)
-		return kerr_prefix(e, "%s-%s (%s): ", fc->lp->name, fc->lp->version, path);
+		return kerr_prefix(e, "%s-%s from %s: ", fc->lp->name, fc->lp->version, fc->url);
 	apk_pkg_free(&p);
 	return 0;
 }
@@ -704,13 +705,14 @@ static int apkroot_make(void *ud, const char *tmp, const char *work, struct kerr
 		const struct lock_pkg *p = &l->pkgs[i];
 		items[i].url = xasprintf("%s/%s", p->mirror, p->filename);
 		items[i].size = p->size ? p->size : UINT64_MAX;
-		items[i].what = p->name;
+		items[i].what = xasprintf("%s-%s", p->name, p->version);
 		if (p->sha256 && is_sha256_hex(p->sha256)) {
 			items[i].sha256 = p->sha256;
 		} else if (checksum_map_get(p->checksum, items[i].size, sha[i])) {
 			items[i].sha256 = sha[i];
 		} else {
 			fc[i].lp = p;
+			fc[i].url = items[i].url;
 			fc[i].keys = m->keys;
 			items[i].check = fetch_check;
 			items[i].check_ud = &fc[i];
@@ -736,8 +738,10 @@ static int apkroot_make(void *ud, const char *tmp, const char *work, struct kerr
 	log_info("root: installing %zu checked packages into %s", l->n, m->id);
 	ret = install_all(m, tmp, work, e);
 out:
-	for (size_t i = 0; i < l->n; i++)
+	for (size_t i = 0; i < l->n; i++) {
 		free((char *)items[i].url);
+		free((char *)items[i].what);
+	}
 	free(items);
 	free(fc);
 	free(sha);

@@ -1,5 +1,30 @@
 /* apkwrite.c - write a signed .apk v2 (signature, control and data gzip streams) for a package
- * tree, reproducibly, with abuild's .PKGINFO and its so:/cmd:/pc: scanners. */
+ * tree, reproducibly, with abuild's .PKGINFO and its so:/cmd:/pc: scanners.
+ *
+ * What kiln fixes so that one tree always gives one file (and where it
+ * follows abuild, or cannot):
+ * - entries: every path below the tree (top-level dotfiles left out, as
+ *   abuild's `find *`), sorted bytewise on the full path; directories end in
+ *   '/'; a second path of an inode is a hard link ('1') to the first.
+ * - mtimes: every one is SOURCE_DATE_EPOCH (abuild touches every file to it),
+ *   so mtimes in the tree never matter.
+ * - owners: uid/gid 0 and names root/root, unless the kiln owners file names
+ *   others (apk maps names to ids at install, as for abuild's pkgusers).
+ *   The build runs unprivileged, so the tree's own ids mean nothing.
+ * - modes: the tree's permission bits, setuid/setgid/sticky included;
+ *   symlinks 0777.
+ * - pax: an 'x' header "DIR/PaxHeaders/NAME" (0644, mtime as the entry)
+ *   before each entry that needs one, holding "path"/"linkpath" for names
+ *   over 100 bytes and APK-TOOLS.checksum.SHA1 for files and symlinks (sha1
+ *   of the target string), as abuild-tar --hash adds it; hard links get none.
+ * - gzip: zlib level 9, no name, mtime 0 (like gzip -n -9; zlib's bytes can
+ *   differ from GNU gzip's, so byte identity with abuild is not a goal).
+ * - control: .PKGINFO, then the scripts (0755) in the fixed order of
+ *   script_names; POSIX ustar, numeric owners, cut (no end blocks).
+ * - signature: .SIGN.RSA.<key name> (RSA PKCS#1 v1.5 over SHA-1 of the
+ *   compressed control stream), cut.
+ * Refused: device nodes, fifos, sockets, names with control characters, a
+ * tree deeper than 128 or larger than 2 GiB; nothing is written then. */
 #include "builders/alpine.h"
 
 #include <dirent.h>

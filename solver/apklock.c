@@ -170,7 +170,7 @@ static int add_atom(struct apk_world *w, Repo *any, const char *atom, const char
 	struct apk_dep dp;
 	int id, r;
 
-	if ((r = apk_dep_parse(atom, &dp, e)) < 0)
+	if (apk_dep_parse(atom, &dp, e) < 0)
 		return kerr_prefix(e, "%s: ", field);
 	if ((r = apk_dep_to_solv_id(any, &dp, w->gen, &id, e)) < 0) {
 		kerr_prefix(e, "%s: dependency '%s': ", field, atom);

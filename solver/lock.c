@@ -199,9 +199,9 @@ int lock_parse(const char *text, size_t len, const char *what, struct lock *out,
 		}
 		/* optional after FILENAME: "essential", then "C:CHECKSUM" (apk) */
 		size_t nopt = nf > 6 ? nf - 6 : 0;
-		int ess = nopt && fl[6] == 9 && !strncmp(f[6], "essential", 9);
-		int csum = nopt && fl[nf - 1] > 2 && !strncmp(f[nf - 1], "C:", 2);
-		if (nf < 6 || nf > 8 || nopt != (size_t)(ess + csum))
+		size_t ess = nopt && fl[6] == 9 && !strncmp(f[6], "essential", 9);
+		size_t csum = nopt && fl[nf - 1] > 2 && !strncmp(f[nf - 1], "C:", 2);
+		if (nf < 6 || nf > 8 || nopt != ess + csum)
 			BAD("%s:%zu: expected 'NAME VERSION ARCH SHA256 SIZE FILENAME [essential]' "
 			    "(apk packages: then 'C:CHECKSUM')",
 			    what, lineno);
@@ -231,7 +231,7 @@ int lock_parse(const char *text, size_t len, const char *what, struct lock *out,
 		k->size = size;
 		k->filename = dash_null(f[5], fl[5]);
 		k->mirror = xstrdup(mirror);
-		k->essential = ess;
+		k->essential = ess != 0;
 		if (csum)
 			k->checksum = xstrndup(f[nf - 1] + 2, fl[nf - 1] - 2);
 	}
