@@ -298,6 +298,19 @@ static int copy_aports_dir(const char *src, const char *dest, struct bp_target *
 	return ret;
 }
 
+/* the output copy must never be the aports dir itself (that is --in-place) */
+static int refuse_replacing(const char *final, const char *dir, struct kerr *e)
+{
+	char *a = realpath(final, NULL), *b = realpath(dir, NULL);
+	int same = a && b && !strcmp(a, b);
+	free(a);
+	free(b);
+	return same ? kerr_set(e, KILN_EUSAGE,
+			       "%s is the aports directory itself: give another -o, or --in-place",
+			       final)
+		    : 0;
+}
+
 /* the edited recipe, checked the way abuild and the secdb read it */
 static int check_edited(const char *dir, const char *text, const char *new_version,
 			const char *new_rel, const struct strv *new_patches, const struct strv *ids,
@@ -506,6 +519,8 @@ int bp_backport_alpine(const char *distro, const struct bp_request *rq, struct b
 		rm_rf(stage);
 	} else {
 		final = xasprintf("%s/%s", r->dir, ab.pkgname);
+		if ((ret = refuse_replacing(final, dir, e)) < 0)
+			goto out;
 		rm_rf(final);
 		if (rename(stage, final) < 0)
 			ret = kerr_errno(e, KILN_EIO, "renaming %s to %s", stage, final);
