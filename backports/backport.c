@@ -12,38 +12,6 @@
 #include "attest/attest.h"
 #include "backports/backports.h"
 
-void bp_target_free(struct bp_target *t)
-{
-	if (!t)
-		return;
-	free(t->distro);
-	free(t->suite);
-	free(t->old_version);
-	free(t->new_version);
-	free(t->format);
-	free(t->dir);
-	free(t->dsc);
-	for (size_t i = 0; i < t->nfixes; i++) {
-		bp_classification_free(&t->fixes[i].cls);
-		free(t->fixes[i].patch_name);
-	}
-	free(t->fixes);
-	free(t->summary);
-	free(t->version_check);
-	free(t->source_build);
-	free(t->binary_build);
-	strv_free(&t->purls_old);
-	strv_free(&t->purls_new);
-	strv_free(&t->written);
-	strv_free(&t->notes);
-	memset(t, 0, sizeof(*t));
-}
-
-int bp_target_ok(const struct bp_target *t)
-{
-	return t->status == 0 && t->classified && t->cls != BP_NEEDS_MANUAL;
-}
-
 static const char *no_epoch(const char *v)
 {
 	const char *c = strchr(v, ':');
@@ -204,22 +172,6 @@ static char *patch_file_name(const char *tree, const struct strv *cves, const ch
 	return xasprintf("%s-security-fix-%ld.patch", source, (long)time(NULL));
 }
 
-/* the changelog's one-line summary: --summary, else the first subject
- * without a "(CVE-...)" it may end with */
-static char *summary_of(const struct bp_fix *rq)
-{
-	if (rq->summary && rq->summary[0])
-		return xstrdup(rq->summary);
-	const char *s = rq->npatches && rq->patches[0]->subject ? rq->patches[0]->subject : NULL;
-	if (!s)
-		return xstrdup("security fix");
-	char *t = xstrdup(s);
-	char *par = strstr(t, " (CVE-");
-	if (par && strchr(par, ')') && strchr(par, ')')[1] == '\0')
-		*par = '\0';
-	return t;
-}
-
 static char *debian_bug_number(const char *bug)
 {
 	if (!bug)
@@ -228,59 +180,6 @@ static char *debian_bug_number(const char *bug)
 	while (p > bug && isdigit((unsigned char)p[-1]))
 		p--;
 	return *p ? xstrdup(p) : NULL;
-}
-
-static void add_written(struct bp_target *r, const char *outdir, const char *path)
-{
-	size_t n = strlen(outdir);
-	const char *rel = !strncmp(path, outdir, n) && path[n] == '/' ? path + n + 1 : path;
-	strv_add(&r->written, rel);
-}
-
-/* the stored patch: DEP-3 header + the refreshed diff */
-static void render_patch(const struct bp_fix *rq, int64_t date, const struct kbuf *diff,
-			 struct kbuf *out)
-{
-	struct strv bugs = {0};
-	struct kbuf desc;
-	kbuf_init(&desc);
-	char *summary = summary_of(rq);
-	kbuf_adds(&desc, summary);
-	for (size_t i = 0; i < rq->npatches; i++) {
-		const struct patch *p = rq->patches[i];
-		if (rq->npatches > 1)
-			kbuf_printf(&desc, "\n\n%s%s%s", p->name, p->subject ? ": " : "",
-				    p->subject ? p->subject : "");
-		if (p->body)
-			kbuf_printf(&desc, "\n%s%s", rq->npatches > 1 ? "" : "\n", p->body);
-		for (size_t b = 0; b < p->bugs.n; b++)
-			if (!strstr(p->bugs.v[b], "bugs.debian.org") &&
-			    !strv_contains(&bugs, p->bugs.v[b]))
-				strv_add(&bugs, p->bugs.v[b]);
-	}
-	if (rq->bug && !strv_contains(&bugs, rq->bug))
-		strv_add(&bugs, rq->bug);
-	char *origin = NULL;
-	for (size_t i = 0; i < rq->npatches && !origin; i++)
-		origin = dep3_origin_of(rq->patches[i]);
-	char day[16];
-	time_t t = (time_t)date;
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
-	struct dep3_info d = {.description = desc.data,
-			      .origin = origin,
-			      .author = rq->npatches ? rq->patches[0]->author : NULL,
-			      .bugs = &bugs,
-			      .bug_debian = rq->bug_debian,
-			      .cves = rq->cves,
-			      .last_update = day};
-	dep3_header(&d, out);
-	kbuf_add(out, diff->data, diff->len);
-	free(origin);
-	free(summary);
-	kbuf_free(&desc);
-	strv_free(&bugs);
 }
 
 static int copy_dsc_files(const char *work, const char *dsc_name, const char *dest,
@@ -316,7 +215,7 @@ static int copy_dsc_files(const char *work, const char *dsc_name, const char *de
 		}
 		char *from = xasprintf("%s/%s", work, n), *to = xasprintf("%s/%s", dest, n);
 		if ((ret = copy_file_atomic(from, to, 0644, e)) == 0)
-			add_written(r, outdir, to);
+			bp_add_written(r, outdir, to);
 		free(from);
 		free(to);
 	}
@@ -329,45 +228,6 @@ out:
 	return ret < 0 ? ret : 0;
 }
 
-/* All fixes together: any needing a person wins; else how the worst applies. */
-static void overall_class(struct bp_target *r)
-{
-	size_t applied = 0, already = 0, manual = (size_t)-1;
-	enum bp_class worst = BP_APPLIES_CLEANLY;
-	for (size_t i = 0; i < r->nfixes; i++) {
-		enum bp_class c = r->fixes[i].cls.cls;
-		if (c == BP_NEEDS_MANUAL && manual == (size_t)-1)
-			manual = i;
-		else if (bp_class_applies(c)) {
-			applied++;
-			worst = c > worst ? c : worst;
-		} else if (c == BP_ALREADY_APPLIED)
-			already++;
-	}
-	if (manual != (size_t)-1) {
-		r->cls = BP_NEEDS_MANUAL;
-		r->summary = r->nfixes > 1 ? xasprintf("fix %zu of %zu: %s", manual + 1, r->nfixes,
-						       r->fixes[manual].cls.summary)
-					   : xstrdup(r->fixes[manual].cls.summary);
-	} else if (applied) {
-		r->cls = worst;
-		r->summary = r->nfixes == 1
-				 ? xstrdup(r->fixes[0].cls.summary)
-				 : xasprintf("%s (%zu of %zu fixes applied, %zu already there)",
-					     bp_class_text(worst), applied, r->nfixes, already);
-	} else if (already) {
-		r->cls = BP_ALREADY_APPLIED;
-		r->summary = r->nfixes == 1
-				 ? xstrdup(r->fixes[0].cls.summary)
-				 : xasprintf("already applied (%zu of %zu fixes; the others "
-					     "are not applicable)",
-					     already, r->nfixes);
-	} else {
-		r->cls = BP_NOT_APPLICABLE;
-		r->summary = xstrdup(r->nfixes ? r->fixes[0].cls.summary : "no fixes");
-	}
-}
-
 /* "  * Fix CVE-1, CVE-2: summary (Closes: #N)" */
 static char *changelog_line(const struct bp_fix *f)
 {
@@ -376,7 +236,7 @@ static char *changelog_line(const struct bp_fix *f)
 	kbuf_adds(&line, "Fix ");
 	for (size_t i = 0; f->cves && i < f->cves->n; i++)
 		kbuf_printf(&line, "%s%s", i ? ", " : "", f->cves->v[i]);
-	char *summary = summary_of(f);
+	char *summary = bp_fix_summary(f);
 	kbuf_printf(&line, ": %s", summary);
 	free(summary);
 	char *bugno = debian_bug_number(f->bug_debian);
@@ -416,8 +276,8 @@ int bp_backport_debian(const char *distro, const struct bp_request *rq, struct b
 		goto out;
 	if (strcmp(d->family, "debian") != 0) {
 		ret = kerr_set(e, KILN_EUSAGE,
-			       "%s: only Debian targets are supported so far (Alpine waits for the "
-			       "Alpine builder)",
+			       "%s: not a Debian distro (Alpine targets go through "
+			       "bp_backport_alpine)",
 			       distro);
 		goto out;
 	}
@@ -459,7 +319,7 @@ int bp_backport_debian(const char *distro, const struct bp_request *rq, struct b
 		}
 	}
 	r->classified = 1;
-	overall_class(r);
+	bp_target_overall_class(r);
 	if (r->cls == BP_NEEDS_MANUAL) {
 		strv_add(&r->notes, "nothing written: a fix needs a manual backport");
 		goto out;
@@ -513,7 +373,7 @@ int bp_backport_debian(const char *distro, const struct bp_request *rq, struct b
 			continue;
 		struct kbuf stored;
 		kbuf_init(&stored);
-		render_patch(fr->fix, rq->date, &diffs[i], &stored);
+		bp_render_patch(fr->fix, rq->date, &diffs[i], &stored);
 		fr->patch_name = patch_file_name(tree_dir, fr->fix->cves, s.package);
 		char *prel = xasprintf("debian/patches/%s", fr->patch_name);
 		ret = write_text(tree_dir, prel, stored.data, stored.len, e);
@@ -522,7 +382,7 @@ int bp_backport_debian(const char *distro, const struct bp_request *rq, struct b
 		char *pcopy = xasprintf("%s/%s", r->dir, fr->patch_name);
 		if (ret == 0 &&
 		    (ret = write_file_atomic(pcopy, stored.data, stored.len, 0644, e)) == 0)
-			add_written(r, rq->outdir, pcopy);
+			bp_add_written(r, rq->outdir, pcopy);
 		free(pcopy);
 		kbuf_free(&stored);
 		if (ret < 0)

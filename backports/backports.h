@@ -171,6 +171,12 @@ struct bp_classification {
  * (or debian/patches in the series holds the same change). */
 int bp_classify(struct tree *t, struct patch *const *patches, size_t n,
 		struct bp_classification *out, struct kerr *e);
+/* The same with the changes already carried given by the caller (names and
+ * patch_fingerprint()s, as an APKBUILD's source= patches) instead of
+ * debian/patches/series; NULL for none). */
+int bp_classify_known(struct tree *t, struct patch *const *patches, size_t n,
+		      const struct strv *known_names, const struct strv *known_fps,
+		      struct bp_classification *out, struct kerr *e);
 void bp_classification_free(struct bp_classification *c);
 
 /* ---------------- DEP-3 header (dep3.c) ---------------- */
@@ -244,6 +250,13 @@ struct bp_request {
 	const char *next_version; /* override the next suite's version (tests) */
 	const struct distro_overrides *ov;
 	struct fetch_opts fetch;
+	/* added for Alpine targets: every DISTRO of the command, in order (the
+	 * next release's aports dir, when given, bounds the new version) */
+	const struct strv *targets;
+	int in_place;		  /* edit the aports dir itself, not a copy in outdir */
+	const char *aports;	  /* the aports directory for Alpine targets (default: source) */
+	const char *apk_key;	  /* (Alpine) package signing key; NULL: kiln's own */
+	const char *apk_keys_dir; /* (Alpine) trusted repository keys; NULL: the distro's */
 };
 
 struct bp_fix_result {
@@ -273,10 +286,23 @@ struct bp_target {
 	struct strv purls_old, purls_new; /* the binary (and source) packages, as purls */
 	int status;			  /* 0 done, else -code with err */
 	struct kerr err;
+	char *apkbuild;	   /* (Alpine) the edited APKBUILD, when written */
+	char *package;	   /* (Alpine) pkgname, when SRC was a directory */
+	char *source_tree; /* where the unpacked, patched source is, if not work/tree */
 };
 /* done: classified, and nothing needs a person (the exit status) */
 int bp_target_ok(const struct bp_target *t);
 void bp_target_free(struct bp_target *t);
+/* (target.c, shared by both families) all fixes together: any needing a
+ * person wins, else how the worst applies; sets r->cls and r->summary */
+void bp_target_overall_class(struct bp_target *r);
+/* the changelog/secfixes summary: --summary, else the first patch's subject */
+char *bp_fix_summary(const struct bp_fix *f);
+/* the stored patch: a DEP-3 header, then the refreshed diff */
+void bp_render_patch(const struct bp_fix *f, int64_t date, const struct kbuf *diff,
+		     struct kbuf *out);
+/* list path in r->written, relative to outdir */
+void bp_add_written(struct bp_target *r, const char *outdir, const char *path);
 
 /* Fetch the distro's current SRC (its -security suite included), unpack
  * it, classify the fixes in order, and when they apply (none needing a
@@ -299,6 +325,51 @@ int bp_can_build_binaries(void);
 int bp_run(const char *const *argv, const char *dir, const char *const *env, const char *log_path,
 	   struct kerr *e);
 
+/* ---------------- APKBUILD text edits (apkbuild_edit.c) ---------------- */
+
+/* Each edits *text (malloc'd; replaced) as a person would, keeping the
+ * file's layout; the APKBUILD is never run. A shape that cannot be edited
+ * safely is -KILN_EPARSE naming file and line. */
+/* name added to the last top-level source= (multi-line: on its own line,
+ * indented like the entries; one line: after a blank) */
+int apkbuild_add_source(char **text, const char *file, const char *name, struct kerr *e);
+/* "HEX  NAME" added to the last top-level sha512sums= in its layout */
+int apkbuild_add_sha512(char **text, const char *file, const char *hex, const char *name,
+			struct kerr *e);
+/* pkgrel=N (one plain assignment, equal to current when given) -> N+1 */
+int apkbuild_bump_pkgrel(char **text, const char *file, const char *current, char **new_rel,
+			 struct kerr *e);
+/* ids under "#   VERSION:" in the "# secfixes:" block (a new entry on top;
+ * a new block before the first function when there is none) */
+int apkbuild_add_secfixes(char **text, const char *file, const char *version,
+			  const struct strv *ids, struct kerr *e);
+
+/* ---------------- Alpine targets (alpine.c) ---------------- */
+
+/* The aports directory (APKBUILD and its local files) for a target:
+ * SRC/<suite>/ (alpine:v3.20 -> SRC/v3.20/) when it holds an APKBUILD, else
+ * SRC itself. KILN_ENOTFOUND naming both places otherwise. */
+int bp_aports_dir(const char *src, const struct distro *d, char **dir, struct kerr *e);
+
+/* Evaluate the APKBUILD (in the sandbox), unpack its source= archives from
+ * the sha512 source cache, apply its own patches in source= order, classify
+ * the fixes, and when they apply write each refreshed patch
+ * (CVE-YYYY-NNNN.patch), the APKBUILD with source=, sha512sums, pkgrel + 1
+ * and the secfixes entry, into outdir/<suite>/<pkgname>/ (or the aports dir
+ * with rq->in_place); the result is evaluated again and its sources
+ * verified. Fills r whatever happens. */
+int bp_backport_alpine(const char *distro, const struct bp_request *rq, struct bp_target *r);
+/* Build r->apkbuild's directory with the Alpine builder into r->dir/binaries. */
+int bp_build_alpine(const char *distro, const struct bp_request *rq, int nocheck,
+		    struct bp_target *r, struct kerr *e);
+/* new must be above current and below next_version when known, by apk's
+ * rules (gen 2 or 3); -KILN_EFAIL with the reason */
+int bp_check_apk_version_order(int gen, const char *new_version, const char *current,
+			       const char *next_version, const char *next_suite, struct kerr *e);
+
+/* The family's half: bp_backport_debian or bp_backport_alpine. */
+int bp_backport_target(const char *distro, const struct bp_request *rq, struct bp_target *r);
+
 /* ---------------- the report (report.c) ---------------- */
 
 /* The summary for all targets (--json), one object per suite. */
@@ -316,6 +387,7 @@ struct bp_queue {
 	char *source;
 	struct strv targets;
 	char *maintainer;
+	char *aports; /* Aports: (Alpine targets), relative to the queue file's directory */
 	struct bp_fix *fixes;
 	size_t nfixes;
 	/* owned storage behind fixes[] */

@@ -42,6 +42,10 @@ int bp_queue_load(const char *path, struct bp_queue *q, struct kerr *e)
 	}
 	q->source = deb822_get(&p, "Source");
 	q->maintainer = deb822_get(&p, "Maintainer");
+	char *aports = deb822_get(&p, "Aports");
+	if (aports)
+		q->aports = aports[0] == '/' ? xstrdup(aports) : xasprintf("%s/%s", dir, aports);
+	free(aports);
 	char *targets = deb822_get(&p, "Targets");
 	if (targets)
 		strv_split(&q->targets, targets, ", \t\n");
@@ -142,6 +146,7 @@ void bp_queue_free(struct bp_queue *q)
 	free(q->strings);
 	free(q->source);
 	free(q->maintainer);
+	free(q->aports);
 	strv_free(&q->targets);
 	memset(q, 0, sizeof(*q));
 }

@@ -61,7 +61,8 @@ json_t *bp_report_json(const struct bp_target *t, size_t n)
 		json_object_set_new(o, "distro", json_string(r->distro));
 		json_object_set_new(o, "suite", str_or_null(r->suite));
 		json_object_set_new(o, "old_version", str_or_null(r->old_version));
-		json_object_set_new(o, "new_version", str_or_null(r->dsc ? r->new_version : NULL));
+		json_object_set_new(o, "new_version",
+				    str_or_null(r->dsc || r->apkbuild ? r->new_version : NULL));
 		json_object_set_new(o, "format", str_or_null(r->format));
 		json_object_set_new(
 		    o, "class", r->classified ? json_string(bp_class_name(r->cls)) : json_null());
@@ -88,6 +89,9 @@ json_t *bp_report_json(const struct bp_target *t, size_t n)
 		json_object_set_new(o, "binary_build", str_or_null(r->binary_build));
 		json_object_set_new(o, "tests", str_or_null(r->tests));
 		json_object_set_new(o, "dsc", str_or_null(r->dsc));
+		json_object_set_new(o, "apkbuild", str_or_null(r->apkbuild));
+		if (r->package)
+			json_object_set_new(o, "package", json_string(r->package));
 		json_object_set_new(o, "files_written", strv_json(&r->written));
 		json_object_set_new(o, "notes", strv_json(&r->notes));
 		json_object_set_new(o, "ok", json_boolean(bp_target_ok(r)));

@@ -56,3 +56,23 @@ int bp_check_version_order(const char *new_version, const char *current, const c
 				next_suite ? next_suite : "the next suite");
 	return 0;
 }
+
+int bp_check_apk_version_order(int gen, const char *new_version, const char *current,
+			       const char *next_version, const char *next_suite, struct kerr *e)
+{
+	const char *next = next_suite ? next_suite : "the next release";
+	if (!apk_version_valid(gen, new_version))
+		return kerr_set(e, KILN_EFAIL, "refusing version %s: not a valid apk version",
+				new_version);
+	if (apk_version_cmp(gen, new_version, current) <= 0)
+		return kerr_set(e, KILN_EFAIL,
+				"refusing version %s: it is not above the current version %s",
+				new_version, current);
+	if (next_version && apk_version_cmp(gen, new_version, next_version) >= 0)
+		return kerr_set(e, KILN_EFAIL,
+				"refusing version %s: it is not below %s's version %s, so an "
+				"upgrade to %s would not replace it (fix %s first, or state its "
+				"version with --next-version)",
+				new_version, next, next_version, next, next);
+	return 0;
+}

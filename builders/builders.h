@@ -43,6 +43,10 @@ int deb_extract_data(const char *deb, int root_fd, const struct deb_extract_opts
 struct archive;
 int tar_extract_safe(struct archive *a, const char *what, const char *stream, int root_fd,
 		     const struct deb_extract_opts *o, struct kerr *e);
+/* Unpack a source archive (tar, compressed or not, or zip) into root_fd with
+ * the same refusals (owners are not kept); the caller discards a half-made
+ * tree on error. */
+int source_archive_extract(const char *path, int root_fd, struct kerr *e);
 
 /* ---------------- build roots (debroot.c) ---------------- */
 

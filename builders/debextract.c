@@ -511,3 +511,19 @@ int deb_extract_data(const char *deb, int root_fd, const struct deb_extract_opts
 	deb_reader_close(&r);
 	return ret;
 }
+
+int source_archive_extract(const char *path, int root_fd, struct kerr *e)
+{
+	struct archive *a = archive_read_new();
+	int ret;
+
+	archive_read_support_filter_all(a);
+	archive_read_support_format_tar(a);
+	archive_read_support_format_zip(a);
+	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK)
+		ret = deb_err(e, KILN_EPARSE, path, "not an archive", a);
+	else
+		ret = tar_extract_safe(a, path, "archive", root_fd, NULL, e);
+	archive_read_free(a);
+	return ret;
+}

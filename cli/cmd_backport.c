@@ -10,6 +10,7 @@
 
 static const char usage[] =
     "usage: kiln backport [options] DISTRO[,DISTRO...] SRC --patch FILE... --cve ID...\n"
+    "       kiln backport [options] alpine:vX.Y[,...] DIR --patch FILE... --cve ID...\n"
     "       kiln backport [options] --queue FILE [DISTRO[,DISTRO...]]\n\n"
     "For each distro (debian:bookworm-security, ...): fetch SRC's current version, unpack\n"
     "it, and classify the fix before changing anything: already applied, applies\n"
@@ -20,6 +21,14 @@ static const char usage[] =
     "+debNuM (checked against the next release), and the new source package, in\n"
     "DIR/<suite>/. An OpenVEX document states what is fixed. A suite that fails does\n"
     "not stop the others; the exit status is 0 only when every suite succeeded.\n\n"
+    "Alpine (alpine:v3.20, ...): SRC is a directory holding the package's aports\n"
+    "directory per release, DIR/v3.20/ (APKBUILD and its files; a symlink to main/<pkg>\n"
+    "in that release's aports worktree will do), or DIR itself. The APKBUILD is\n"
+    "evaluated in the sandbox, its source= archives come from the sha512 source cache\n"
+    "(kiln source --add), its own patches are applied in order, then the fix is\n"
+    "classified. When it applies: CVE-....patch (refreshed), source=, sha512sums,\n"
+    "pkgrel + 1 and the secfixes entry, in DIR/<release>/<pkgname>/ (or in place with\n"
+    "--in-place), then built with the Alpine builder unless --no-build.\n\n"
     "Options:\n"
     "      --patch FILE       a unified diff or git format-patch file (repeat; applied in\n"
     "                         the order given, stored as one patch)\n"
@@ -39,7 +48,14 @@ static const char usage[] =
     "                         fix, one new version; DISTRO,... narrows the targets\n"
     "  -P, --profiles LIST    build profiles for the binaries (nocheck: no tests)\n"
     "      --nocheck          do not run the package's tests\n"
-    "      --no-binaries      build only the source package\n"
+    "      --no-binaries      build only the source package (Alpine: edit only)\n"
+    "      --no-build         the same as --no-binaries\n"
+    "      --in-place         (Alpine) edit the aports directory itself\n"
+    "      --aports DIR       (Alpine) the aports directory when SRC is a package name\n"
+    "      --key FILE         (Alpine) the package signing key (default: kiln's own)\n"
+    "      --keys-dir DIR     (Alpine) trusted repository keys (default: the distro's;\n"
+    "                         --keyring DIR is the same)\n"
+    "                         (Debian and Alpine targets in one command)\n"
     "      --keep-work        keep DIR/<suite>/work (the unpacked source) after success\n"
     "  -o, --output DIR       where results go (default: .)\n";
 
@@ -55,7 +71,11 @@ enum {
 	OPT_QUEUE,
 	OPT_NOCHECK,
 	OPT_NO_BINARIES,
-	OPT_KEEP_WORK
+	OPT_KEEP_WORK,
+	OPT_IN_PLACE,
+	OPT_APORTS,
+	OPT_KEY,
+	OPT_KEYS_DIR
 };
 
 static void print_patch(const struct patch_result *pr, const char *indent)
@@ -87,12 +107,12 @@ static void print_patch(const struct patch_result *pr, const char *indent)
 
 static void print_target(const struct bp_target *r, const char *source)
 {
-	printf("%s: %s", r->distro, source);
+	printf("%s: %s", r->distro, r->package ? r->package : source);
 	if (r->old_version)
 		printf(" %s", r->old_version);
 	if (r->suite)
 		printf(" (%s)", r->suite);
-	if (r->dsc)
+	if (r->dsc || r->apkbuild)
 		printf(" -> %s", r->new_version);
 	printf("\n");
 	if (r->classified) {
@@ -116,7 +136,7 @@ static void print_target(const struct bp_target *r, const char *source)
 	for (size_t i = 0; i < r->notes.n; i++)
 		printf("  %s\n", r->notes.v[i]);
 	if (r->source_build)
-		printf("  source package: %s\n", r->source_build);
+		printf("  %s: %s\n", r->apkbuild ? "APKBUILD" : "source package", r->source_build);
 	if (r->binary_build)
 		printf("  binaries: %s\n", r->binary_build);
 	if (r->tests)
@@ -144,6 +164,12 @@ int cmd_backport(int argc, char **argv, struct cli *c)
 					     {"nocheck", no_argument, 0, OPT_NOCHECK},
 					     {"no-binaries", no_argument, 0, OPT_NO_BINARIES},
 					     {"keep-work", no_argument, 0, OPT_KEEP_WORK},
+					     {"no-build", no_argument, 0, OPT_NO_BINARIES},
+					     {"in-place", no_argument, 0, OPT_IN_PLACE},
+					     {"aports", required_argument, 0, OPT_APORTS},
+					     {"key", required_argument, 0, OPT_KEY},
+					     {"keys-dir", required_argument, 0, OPT_KEYS_DIR},
+					     {"keyring", required_argument, 0, OPT_KEYS_DIR},
 					     {0, 0, 0, 0}};
 	struct bp_request rq = {0};
 	struct bp_fix fix = {0};
@@ -218,6 +244,18 @@ int cmd_backport(int argc, char **argv, struct cli *c)
 		case OPT_KEEP_WORK:
 			keep_work = 1;
 			break;
+		case OPT_IN_PLACE:
+			rq.in_place = 1;
+			break;
+		case OPT_APORTS:
+			rq.aports = optarg;
+			break;
+		case OPT_KEY:
+			rq.apk_key = optarg;
+			break;
+		case OPT_KEYS_DIR:
+			rq.apk_keys_dir = optarg;
+			break;
 		default:
 			rc = cli_usage_error("backport", "unknown option");
 			goto out;
@@ -248,6 +286,8 @@ int cmd_backport(int argc, char **argv, struct cli *c)
 		rq.nfixes = q.nfixes;
 		if (!rq.maintainer)
 			rq.maintainer = q.maintainer;
+		if (!rq.aports)
+			rq.aports = q.aports;
 		if (!distros.n) {
 			rc = cli_usage_error("backport",
 					     "%s names no Targets: and no DISTRO was given", queue);
@@ -298,8 +338,10 @@ int cmd_backport(int argc, char **argv, struct cli *c)
 	const char *sde = getenv("SOURCE_DATE_EPOCH");
 	ov.mirror = c->mirror;
 	ov.config = c->config;
+	ov.keyring = rq.apk_keys_dir;
 	rq.source = source;
 	rq.outdir = outdir;
+	rq.targets = &distros;
 	rq.ov = &ov;
 	rq.fetch = c->fetch;
 	rq.date = sde && *sde ? strtoll(sde, NULL, 10) : (int64_t)time(NULL);
@@ -313,9 +355,19 @@ int cmd_backport(int argc, char **argv, struct cli *c)
 	for (size_t i = 0; i < distros.n; i++) {
 		log_info("%s: backporting %zu fix%s into %s", distros.v[i], rq.nfixes,
 			 rq.nfixes == 1 ? "" : "es", rq.source);
-		bp_backport_debian(distros.v[i], &rq, &targets[i]);
+		bp_backport_target(distros.v[i], &rq, &targets[i]);
 		struct bp_target *t = &targets[i];
-		if (t->status == 0 && t->dsc && !binaries)
+		if (t->status == 0 && t->apkbuild) {
+			if (!binaries)
+				t->binary_build = xstrdup("not built (--no-build)");
+			else {
+				log_info("%s: building %s in the sandbox", distros.v[i],
+					 t->apkbuild);
+				if ((t->status = bp_build_alpine(distros.v[i], &rq, nocheck, t,
+								 &t->err)) < 0)
+					t->binary_build = xasprintf("failed: %s", t->err.msg);
+			}
+		} else if (t->status == 0 && t->dsc && !binaries)
 			t->binary_build = xstrdup("not built (--no-binaries)");
 		else if (t->status == 0 && t->dsc && !bp_can_build_binaries())
 			t->binary_build = xstrdup("not built: this kiln has no Debian builder yet");
@@ -331,6 +383,9 @@ int cmd_backport(int argc, char **argv, struct cli *c)
 			char *work = xasprintf("%s/work", t->dir);
 			if (good && !keep_work)
 				rm_rf(work);
+			else if (path_exists(work) && t->source_tree)
+				strv_add_owned(&t->notes, xasprintf("the unpacked source is in %s",
+								    t->source_tree));
 			else if (path_exists(work))
 				strv_add_owned(
 				    &t->notes,
