@@ -33,6 +33,17 @@ for t in "$BUILD"/tests/test_*; do
 	[ -n "$filter" ] && [[ "$n" != *$filter* ]] && continue
 	run_tap "$n" "$t"
 done
+# the Alpine-format fixture repository takes minutes to make: make it once
+# for the tests that need it (tests/tap.sh: alpine_fixture)
+if [ -z "${KILN_ALPINE_FIXTURE:-}" ] && { [ -z "$filter" ] || [[ alpine_root-alpine_build-backport_alpine == *$filter* ]]; }; then
+	fx=$PWD/$BUILD/alpine-fixture
+	rm -rf "$fx"
+	if KILN_BIN=$KILN_BIN tests/fixtures/make-alpine-repo.sh "$fx" >"$BUILD/alpine-fixture.log" 2>&1; then
+		export KILN_ALPINE_FIXTURE=$fx
+	else
+		rm -rf "$fx"
+	fi
+fi
 for t in tests/integration/*.sh; do
 	[ -f "$t" ] || continue
 	n=$(basename "$t" .sh)

@@ -24,3 +24,15 @@ expect_exit() {
 	if [ "$rc" -eq "$want" ]; then ok "$d"; else not_ok "$d (exit $rc, wanted $want)"; sed 's/^/# /' "$SCRATCH/err" | head -5; fi
 }
 done_testing() { echo "1..$T_NUM"; [ "$T_FAIL" -eq 0 ]; }
+
+# alpine_fixture DIR LOG: the signed Alpine-format repository of
+# tests/fixtures/make-alpine-repo.sh in DIR; a copy of $KILN_ALPINE_FIXTURE
+# when run-tests.sh made one for the whole run (it takes minutes). Returns the
+# script's status (77: skipped, its reason in LOG).
+alpine_fixture() {
+	if [ -n "${KILN_ALPINE_FIXTURE:-}" ] && [ -d "$KILN_ALPINE_FIXTURE" ]; then
+		cp -a "$KILN_ALPINE_FIXTURE" "$1" >"$2" 2>&1
+		return
+	fi
+	KILN_BIN=$KILN "$TOP/tests/fixtures/make-alpine-repo.sh" "$1" >"$2" 2>&1
+}

@@ -64,7 +64,7 @@ check "under sources/sha512/xx/<hex>" cmp -s "$upstream" "$KILN_HOME/sources/sha
 
 # ---- a signed fixture repository, and builds against it ----
 repo=$SCRATCH/repo
-KILN_BIN=$KILN "$TOP/tests/fixtures/make-alpine-repo.sh" "$repo" >"$SCRATCH/repo.log" 2>&1
+alpine_fixture "$repo" "$SCRATCH/repo.log"
 rc=$?
 if [ "$rc" -eq 77 ]; then
 	echo "# skipping the builds: $(grep SKIP "$SCRATCH/repo.log")"

@@ -4,14 +4,10 @@
 . "$(dirname "$0")/../tap.sh"
 
 # ---- the repository (tests/fixtures/make-alpine-repo.sh) ----
-# (KILN_ALPINE_FIXTURE=DIR: a copy of one that script already made, to save its minutes)
+# (alpine_fixture in tests/tap.sh: a copy of the one run-tests.sh made, when it did)
 repo=$SCRATCH/alpine
-if [ -n "${KILN_ALPINE_FIXTURE:-}" ]; then
-	cp -a "$KILN_ALPINE_FIXTURE" "$repo"; rc=$?
-else
-	KILN_BIN=$KILN "$TOP/tests/fixtures/make-alpine-repo.sh" "$repo" >"$SCRATCH/mkrepo.log" 2>&1
-	rc=$?
-fi
+alpine_fixture "$repo" "$SCRATCH/mkrepo.log"
+rc=$?
 if [ "$rc" -eq 77 ]; then
 	echo "1..0 # SKIP $(grep SKIP "$SCRATCH/mkrepo.log" | tail -1)"
 	exit 0

@@ -171,7 +171,7 @@ check "no fixed statement without packages" python3 -c "
 import json; d=json.load(open('$SCRATCH/rb0/backport.openvex.json'))
 assert not any(s['status']=='fixed' for s in d['statements']), d"
 repo=$SCRATCH/repo
-KILN_BIN=$KILN "$TOP/tests/fixtures/make-alpine-repo.sh" "$repo" >"$SCRATCH/repo.log" 2>&1
+alpine_fixture "$repo" "$SCRATCH/repo.log"
 rc=$?
 if [ "$rc" -eq 77 ]; then
 	ok "# SKIP the build: the Debian packages for the fixture repository are neither cached nor downloadable"
