@@ -1,0 +1,65 @@
+# solver_buildinfo.sh - kiln's build environment, package by package, next to the
+# Installed-Build-Depends of the .buildinfo files sbuild (unshare mode, bookworm)
+# wrote for the same sources on the same day (tests/fixtures/sbuild/, see its
+# README). Offline: kiln resolves from the exact Packages and Sources indices
+# of that day, taken from the cache by their sha256; skipped when the cache
+# does not hold them. Any difference not explained below fails the test, so it
+# fails when kiln's resolution changes.
+. "$(dirname "$0")/../tap.sh"
+FIX=$TOP/tests/fixtures/sbuild
+REAL=${KILN_REAL_CACHE:-/var/cache/kiln}
+blob() { echo "$REAL/blobs/sha256/${1:0:2}/$1"; }
+P=$(blob "$(awk '$1=="Packages"{print $2}' "$FIX/INDICES")")
+S=$(blob "$(awk '$1=="Sources"{print $2}' "$FIX/INDICES")")
+if [ ! -s "$P" ] || [ ! -s "$S" ]; then
+	echo "1..0 # skip bookworm's indices of $(awk '$1=="Date"{$1="";print}' "$FIX/INDICES") are not in $REAL (kiln update debian:bookworm on that day)"
+	exit 0
+fi
+
+# The differences, each explained. A line: SOURCE WHERE PACKAGE, WHERE being
+# only-kiln (in kiln's lock, not in Installed-Build-Depends) or only-buildinfo.
+# A version difference is never explained: both sides use one archive.
+explained() {
+	cat <<'EOF'
+EOF
+}
+
+# SOURCE VERSION PROFILES (- for none): the same profiles on both sides
+while read -r src ver prof; do
+	bi=$FIX/${src}_${ver#*:}_amd64.buildinfo
+	opts=()
+	[ "$prof" != - ] && opts=(--profiles "$prof")
+	if ! "$KILN" --offline --json resolve --packages "$P" --sources "$S" "${opts[@]}" \
+		debian:bookworm "$src=$ver" >"$SCRATCH/$src.lock" 2>"$SCRATCH/err"; then
+		not_ok "kiln resolves $src $ver"
+		sed 's/^/# /' "$SCRATCH/err" | head -5
+		continue
+	fi
+	ok "kiln resolves $src $ver${opts[*]:+ (${opts[*]})}"
+	if ! python3 "$TOP/tests/tools/ibd_compare.py" "$SCRATCH/$src.lock" "$bi" >"$SCRATCH/$src.diff" 2>"$SCRATCH/$src.sum"; then
+		not_ok "compare $src with $(basename "$bi")"
+		sed 's/^/# /' "$SCRATCH/$src.sum"
+		continue
+	fi
+	awk -v s="$src" '{print s, $1, $2}' "$SCRATCH/$src.diff" >"$SCRATCH/$src.got"
+	explained | awk -v s="$src" '$1==s' >"$SCRATCH/$src.want"
+	if diff -u "$SCRATCH/$src.want" "$SCRATCH/$src.got" >"$SCRATCH/$src.d"; then
+		ok "$src: the same packages and versions as sbuild's Installed-Build-Depends but $(wc -l <"$SCRATCH/$src.want") explained ($(cat "$SCRATCH/$src.sum"))"
+	else
+		not_ok "$src: unexplained differences with sbuild's Installed-Build-Depends ($(cat "$SCRATCH/$src.sum"))"
+		sed 's/^/# /' "$SCRATCH/$src.d"
+	fi
+done <<'EOF'
+hello 2.10-3 -
+EOF
+
+# the comparison itself refuses what it cannot read
+printf 'Format: 1.0\nSource: x\n' >"$SCRATCH/bad.buildinfo"
+expect_exit 2 "a .buildinfo without Installed-Build-Depends is refused" \
+	python3 "$TOP/tests/tools/ibd_compare.py" "$SCRATCH/hello.lock" "$SCRATCH/bad.buildinfo"
+check "... naming the file and the reason" grep -q "bad.buildinfo: no Installed-Build-Depends field" "$SCRATCH/err"
+printf 'Installed-Build-Depends:\n bash (>= 5),\n' >"$SCRATCH/bad.buildinfo"
+expect_exit 2 "an entry that is not 'name (= version)' is refused" \
+	python3 "$TOP/tests/tools/ibd_compare.py" "$SCRATCH/hello.lock" "$SCRATCH/bad.buildinfo"
+check "... naming the line" grep -q "bad.buildinfo: line 2: not a 'name (= version)' entry" "$SCRATCH/err"
+done_testing
