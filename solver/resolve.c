@@ -515,8 +515,9 @@ static int favour_first_alternatives(Solver *solv, Queue *job)
 				there |= solver_get_decisionlevel(solv, q) > 0;
 			}
 			for (int j = 0; any && !there && j < job->count; j += 2)
-				there = job->elements[j] == (SOLVER_FAVOR | SOLVER_SOLVABLE_PROVIDES) &&
-					job->elements[j + 1] == first;
+				there =
+				    job->elements[j] == (SOLVER_FAVOR | SOLVER_SOLVABLE_PROVIDES) &&
+				    job->elements[j + 1] == first;
 			if (any && !there) {
 				queue_push2(job, SOLVER_FAVOR | SOLVER_SOLVABLE_PROVIDES, first);
 				added++;
