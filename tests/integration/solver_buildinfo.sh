@@ -41,17 +41,26 @@ while read -r src ver prof; do
 		sed 's/^/# /' "$SCRATCH/$src.sum"
 		continue
 	fi
-	awk -v s="$src" '{print s, $1, $2}' "$SCRATCH/$src.diff" >"$SCRATCH/$src.got"
-	explained | awk -v s="$src" '$1==s' >"$SCRATCH/$src.want"
+	awk -v s="$src" '{print s, $1, $2}' "$SCRATCH/$src.diff" | sort >"$SCRATCH/$src.got"
+	explained | awk -v s="$src" '$1==s {print $1, $2, $3}' | sort >"$SCRATCH/$src.want"
 	if diff -u "$SCRATCH/$src.want" "$SCRATCH/$src.got" >"$SCRATCH/$src.d"; then
-		ok "$src: the same packages and versions as sbuild's Installed-Build-Depends but $(wc -l <"$SCRATCH/$src.want") explained ($(cat "$SCRATCH/$src.sum"))"
+		ok "$src: the same packages and versions as sbuild's Installed-Build-Depends, $(wc -l <"$SCRATCH/$src.want") explained differences ($(cat "$SCRATCH/$src.sum"))"
 	else
 		not_ok "$src: unexplained differences with sbuild's Installed-Build-Depends ($(cat "$SCRATCH/$src.sum"))"
 		sed 's/^/# /' "$SCRATCH/$src.d"
 	fi
 done <<'EOF'
 hello 2.10-3 -
+zlib 1:1.2.13.dfsg-1 -
 EOF
+
+# the comparison sees a changed version, a missing and an extra package
+ver_of() { python3 -c 'import json,sys; print(*[p["version"] for p in json.load(open(sys.argv[1]))["packages"] if p["name"] == sys.argv[2]])' "$SCRATCH/hello.lock" "$1"; }
+sed -e 's/^ bash (= [^)]*)/ bash (= 0.0-0)/' -e '/^ dash (=/d' -e 's/^ zlib1g (= \(.*\))$/ zlib1g (= \1),\n zz-extra (= 1.0)/' \
+	"$FIX/hello_2.10-3_amd64.buildinfo" >"$SCRATCH/altered.buildinfo"
+python3 "$TOP/tests/tools/ibd_compare.py" "$SCRATCH/hello.lock" "$SCRATCH/altered.buildinfo" >"$SCRATCH/out" 2>"$SCRATCH/err"
+printf 'version bash %s 0.0-0\nonly-kiln dash %s\nonly-buildinfo zz-extra 1.0\n' "$(ver_of bash)" "$(ver_of dash)" >"$SCRATCH/want"
+check "an altered .buildinfo gives exactly its three differences" diff -u "$SCRATCH/want" "$SCRATCH/out"
 
 # the comparison itself refuses what it cannot read
 printf 'Format: 1.0\nSource: x\n' >"$SCRATCH/bad.buildinfo"
