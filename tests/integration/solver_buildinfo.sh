@@ -24,9 +24,9 @@ explained() {
 EOF
 }
 
-# SOURCE VERSION PROFILES (- for none): the same profiles on both sides
-while read -r src ver prof; do
-	bi=$FIX/${src}_${ver#*:}_amd64.buildinfo
+# SOURCE VERSION PROFILES (- for none; the same on both sides) BUILDINFO
+while read -r src ver prof file; do
+	bi=$FIX/$file
 	opts=()
 	[ "$prof" != - ] && opts=(--profiles "$prof")
 	if ! "$KILN" --offline --json resolve --packages "$P" --sources "$S" "${opts[@]}" \
@@ -50,8 +50,8 @@ while read -r src ver prof; do
 		sed 's/^/# /' "$SCRATCH/$src.d"
 	fi
 done <<'EOF'
-hello 2.10-3 -
-zlib 1:1.2.13.dfsg-1 -
+hello 2.10-3 - hello_2.10-3_amd64.buildinfo
+zlib 1:1.2.13.dfsg-1 - zlib_1.2.13.dfsg-1_amd64.buildinfo
 EOF
 
 # the comparison sees a changed version, a missing and an extra package
