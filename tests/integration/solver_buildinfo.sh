@@ -52,6 +52,7 @@ while read -r src ver prof file; do
 done <<'EOF'
 hello 2.10-3 - hello_2.10-3_amd64.buildinfo
 zlib 1:1.2.13.dfsg-1 - zlib_1.2.13.dfsg-1_amd64.buildinfo
+coreutils 9.1-1 nocheck coreutils_9.1-1_amd64.buildinfo
 openssl 3.0.20-1~deb12u2 nocheck openssl_3.0.20-1~deb12u2_amd64.env-only.buildinfo
 EOF
 
