@@ -211,6 +211,48 @@ void diff_opts_default(struct diff_opts *o);
 int deb_diff(const char *a, const char *b, const struct diff_opts *o, json_t **report,
 	     struct kerr *e);
 
+/* A package format `kiln diff` compares: how to walk it (members, then the
+ * entries of its tarballs; the member name up to ".tar" prefixes entry keys),
+ * which entry is its control text, and that text as fields (names in order,
+ * values; repeated names joined). */
+struct pkg_format {
+	const char *name; /* "deb", "apk": the report's "format" */
+	int (*walk)(const char *path, const struct deb_walk_ops *ops, void *ctx, struct kerr *e);
+	const char *control_key; /* "control:./control", "control:.PKGINFO" */
+	void (*control_fields)(const struct kbuf *text, const char *what, struct strv *names,
+			       struct strv *values);
+	/* entries of this member are compared by hash only, with this note
+	 * (apk: "signature", whose bytes change with every signed control) */
+	const char *opaque_member, *opaque_note;
+};
+extern const struct pkg_format deb_format;
+/* deb_diff for any format */
+int pkg_diff(const char *a, const char *b, const struct pkg_format *f, const struct diff_opts *o,
+	     json_t **report, struct kerr *e);
+
+/* ---------------- .apk files (apkdiff.c) ---------------- */
+
+/* Walk a .apk: its gzip streams as members "signature.tar.gz" (when
+ * signed), "control.tar.gz", "data.tar.gz" with their compressed size and
+ * sha256, and every entry of their tarballs (paths as stored: "usr/bin/x",
+ * ".PKGINFO"). A file that is not three (or two) gzip streams of tar is
+ * -KILN_EPARSE naming it. */
+int apk_walk(const char *apk, const struct deb_walk_ops *ops, void *ctx, struct kerr *e);
+extern const struct pkg_format apk_format;
+/* Compare two .apk files as deb_diff compares .debs: streams, .PKGINFO
+ * fields, file lists, contents. */
+int apk_diff(const char *a, const char *b, const struct diff_opts *o, json_t **report,
+	     struct kerr *e);
+/* the format of a package file: by its first bytes (gzip: apk, "!<arch>": deb),
+ * else by its name (.apk), else deb */
+const struct pkg_format *pkg_format_of(const char *path);
+
+struct archive;
+/* the entries of one tarball read by libarchive, as deb_walk gives them
+ * (dot_paths: "./" before every path, as dpkg stores them) */
+int pkg_walk_tar(struct archive *in, const char *file, const char *member, int dot_paths,
+		 const struct deb_walk_ops *ops, void *ctx, struct kerr *e);
+
 /* two buffers: a unified diff of text (NULL when either is not text), the
  * ELF sections that differ (NULL unless both are ELF), differing byte ranges */
 json_t *text_unified_diff(const struct kbuf *a, const struct kbuf *b, size_t max_lines,

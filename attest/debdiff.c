@@ -1,5 +1,5 @@
-/* debdiff.c - why two .deb files differ: ar members, control fields, file metadata and contents,
- * bounded in time and memory. */
+/* debdiff.c - why two packages differ (.deb here; other formats through struct pkg_format):
+ * members, control fields, file metadata and contents, bounded in time and memory. */
 #include "attest/attest.h"
 
 #include <stdlib.h>
@@ -30,6 +30,7 @@ struct dentry {
 
 struct deb_side {
 	const char *path;
+	const struct pkg_format *fmt;
 	char sha256[SHA256_HEX_LEN + 1];
 	uint64_t size;
 	json_t *members; /* [{name, size, sha256}] in archive order */
@@ -44,9 +45,12 @@ struct deb_side {
 	int timed_out;
 };
 
-static const char *member_kind(const char *member)
+/* an entry's key: the member's name up to ".tar" ("control", "data", "signature"), ':', the path */
+static char *entry_key(const struct deb_entry *de)
 {
-	return str_has_prefix(member, "control.tar") ? "control" : "data";
+	const char *t = strstr(de->member, ".tar");
+	int n = t ? (int)(t - de->member) : (int)strlen(de->member);
+	return xasprintf("%.*s:%s", n, de->member, de->path);
 }
 
 static int side_member(void *ctx, const char *name, uint64_t size, const char *sha256,
@@ -72,7 +76,7 @@ static int side_entry(void *ctx, const struct deb_entry *de, void *reader, struc
 		    xrealloc(s->ents, (s->cap = s->cap ? 2 * s->cap : 256) * sizeof(*s->ents));
 	d = &s->ents[s->n++];
 	memset(d, 0, sizeof(*d));
-	d->key = xasprintf("%s:%s", member_kind(de->member), de->path);
+	d->key = entry_key(de);
 	d->type = de->type;
 	d->mode = de->mode;
 	d->uid = de->uid;
@@ -84,7 +88,7 @@ static int side_entry(void *ctx, const struct deb_entry *de, void *reader, struc
 	d->size = de->size;
 	if (de->type != 'f')
 		return 0;
-	if (!strcmp(d->key, "control:./control")) {
+	if (!strcmp(d->key, s->fmt->control_key)) {
 		if (deb_read_data(reader, &s->control, 1 << 20) < 0)
 			return kerr_set(e, KILN_EPARSE, "%s: reading its control file", s->path);
 		sha256_mem(s->control.data, s->control.len, d->sha256);
@@ -106,7 +110,7 @@ static int side_collect(void *ctx, const struct deb_entry *de, void *reader, str
 		s->timed_out = 1;
 		return kerr_set(e, KILN_EINTR, "time limit");
 	}
-	char *key = xasprintf("%s:%s", member_kind(de->member), de->path);
+	char *key = entry_key(de);
 	for (size_t i = 0; i < s->want.n; i++)
 		if (!strcmp(s->want.v[i], key) && !s->got[i].data) {
 			if (deb_read_data(reader, &s->got[i], (size_t)s->max_file_bytes) < 0) {
@@ -240,50 +244,65 @@ static json_t *member_diff(const struct deb_side *a, const struct deb_side *b)
 	return out;
 }
 
-static void parse_control(const struct kbuf *text, const char *what, struct deb822_para *p)
+/* a .deb's control file as names and values, in order */
+static void deb_control_fields(const struct kbuf *text, const char *what, struct strv *names,
+			       struct strv *values)
 {
 	struct deb822_parser ps;
+	struct deb822_para p;
 	struct kerr e;
-	memset(p, 0, sizeof(*p));
-	if (text->data)
-		deb822_init(&ps, text->data, text->len, what);
-	if (!text->data || deb822_next(&ps, p, &e) <= 0) {
-		deb822_para_free(p);
-		memset(p, 0, sizeof(*p));
+	if (!text->data)
+		return;
+	memset(&p, 0, sizeof(p));
+	deb822_init(&ps, text->data, text->len, what);
+	if (deb822_next(&ps, &p, &e) <= 0) {
+		deb822_para_free(&p);
+		return;
 	}
+	for (size_t i = 0; i < p.n; i++) {
+		char *n = xstrndup(p.f[i].name, p.f[i].name_len);
+		strv_add_owned(values, deb822_get(&p, n));
+		strv_add_owned(names, n);
+	}
+	deb822_para_free(&p);
+}
+
+static const char *field_value(const struct strv *names, const struct strv *values,
+			       const char *name)
+{
+	for (size_t i = 0; i < names->n; i++)
+		if (!strcmp(names->v[i], name))
+			return values->v[i];
+	return NULL;
 }
 
 static json_t *control_diff(const struct deb_side *a, const struct deb_side *b)
 {
-	struct deb822_para pa, pb;
+	struct strv na = {0}, va = {0}, nb = {0}, vb = {0}, names = {0};
 	json_t *out = json_array();
-	struct strv names = {0};
 
-	parse_control(&a->control, a->path, &pa);
-	parse_control(&b->control, b->path, &pb);
-	for (size_t i = 0; i < pa.n; i++)
-		strv_add_owned(&names, xstrndup(pa.f[i].name, pa.f[i].name_len));
-	for (size_t i = 0; i < pb.n; i++) {
-		char *n = xstrndup(pb.f[i].name, pb.f[i].name_len);
-		if (!deb822_field(&pa, n))
-			strv_add_owned(&names, n);
-		else
-			free(n);
-	}
+	a->fmt->control_fields(&a->control, a->path, &na, &va);
+	b->fmt->control_fields(&b->control, b->path, &nb, &vb);
+	for (size_t i = 0; i < na.n; i++)
+		strv_add(&names, na.v[i]);
+	for (size_t i = 0; i < nb.n; i++)
+		if (!strv_contains(&na, nb.v[i]))
+			strv_add(&names, nb.v[i]);
 	for (size_t i = 0; i < names.n; i++) {
-		char *va = deb822_get(&pa, names.v[i]), *vb = deb822_get(&pb, names.v[i]);
-		if (str_differs(va, vb) || !va != !vb) {
+		const char *x = field_value(&na, &va, names.v[i]);
+		const char *y = field_value(&nb, &vb, names.v[i]);
+		if (str_differs(x, y) || !x != !y) {
 			json_t *d = json_pack("{s:s}", "field", names.v[i]);
-			json_object_set_new(d, "a", va ? json_string(va) : json_null());
-			json_object_set_new(d, "b", vb ? json_string(vb) : json_null());
+			json_object_set_new(d, "a", x ? json_string(x) : json_null());
+			json_object_set_new(d, "b", y ? json_string(y) : json_null());
 			json_array_append_new(out, d);
 		}
-		free(va);
-		free(vb);
 	}
 	strv_free(&names);
-	deb822_para_free(&pa);
-	deb822_para_free(&pb);
+	strv_free(&na);
+	strv_free(&va);
+	strv_free(&nb);
+	strv_free(&vb);
 	return out;
 }
 
@@ -331,11 +350,20 @@ static int raw_diff(json_t *rep, const char *pa, const char *pb, const struct di
 	return ret;
 }
 
+const struct pkg_format deb_format = {"deb", deb_walk, "control:./control", deb_control_fields,
+				      NULL,  NULL};
+
 int deb_diff(const char *pa, const char *pb, const struct diff_opts *opts, json_t **report,
 	     struct kerr *e)
 {
+	return pkg_diff(pa, pb, &deb_format, opts, report, e);
+}
+
+int pkg_diff(const char *pa, const char *pb, const struct pkg_format *fmt,
+	     const struct diff_opts *opts, json_t **report, struct kerr *e)
+{
 	struct diff_opts o;
-	struct deb_side a = {.path = pa}, b = {.path = pb};
+	struct deb_side a = {.path = pa, .fmt = fmt}, b = {.path = pb, .fmt = fmt};
 	const struct deb_walk_ops scan = {side_member, side_entry};
 	const struct deb_walk_ops collect = {NULL, side_collect};
 	json_t *rep = NULL, *files, *detailed_objs = json_array();
@@ -363,7 +391,8 @@ int deb_diff(const char *pa, const char *pb, const struct diff_opts *opts, json_
 		goto done;
 	}
 	json_object_set_new(rep, "identical", json_false());
-	if ((ret = deb_walk(pa, &scan, &a, e)) < 0 || (ret = deb_walk(pb, &scan, &b, e)) < 0) {
+	json_object_set_new(rep, "format", json_string(fmt->name));
+	if ((ret = fmt->walk(pa, &scan, &a, e)) < 0 || (ret = fmt->walk(pb, &scan, &b, e)) < 0) {
 		if (ret == -KILN_EPARSE) {
 			/* one of them is not a readable .deb (a changed byte in a
 			 * compressed member, say): say why, and which bytes differ */
@@ -418,7 +447,12 @@ int deb_diff(const char *pa, const char *pb, const struct diff_opts *opts, json_
 				      strcmp(a.ents[i].sha256, b.ents[j].sha256);
 			uint64_t bigger =
 			    a.ents[i].size > b.ents[j].size ? a.ents[i].size : b.ents[j].size;
-			if (content && bigger > o.max_file_bytes) {
+			const char *opaque = fmt->opaque_member;
+			size_t ol = opaque ? strlen(opaque) : 0;
+			if (content && opaque && !strncmp(a.ents[i].key, opaque, ol) &&
+			    a.ents[i].key[ol] == ':') {
+				json_object_set_new(f, "detail", json_string(fmt->opaque_note));
+			} else if (content && bigger > o.max_file_bytes) {
 				json_object_set_new(
 				    f, "detail",
 				    json_string("skipped: larger than the per-file limit"));
@@ -450,9 +484,9 @@ int deb_diff(const char *pa, const char *pb, const struct diff_opts *opts, json_
 	if (a.want.n && !a.timed_out && !b.timed_out) {
 		a.got = xcalloc(a.want.n, sizeof(*a.got));
 		b.got = xcalloc(b.want.n, sizeof(*b.got));
-		int r = deb_walk(pa, &collect, &a, e);
+		int r = fmt->walk(pa, &collect, &a, e);
 		if (r == 0)
-			r = deb_walk(pb, &collect, &b, e);
+			r = fmt->walk(pb, &collect, &b, e);
 		if (r < 0 && !a.timed_out && !b.timed_out) {
 			ret = r;
 			goto out;

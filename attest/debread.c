@@ -115,8 +115,8 @@ static char *dot_path(const char *name)
 	return xasprintf("./%s", name[0] == '/' ? name + 1 : name);
 }
 
-static int walk_tar(struct archive *in, const char *deb, const char *member,
-		    const struct deb_walk_ops *ops, void *ctx, struct kerr *e)
+int pkg_walk_tar(struct archive *in, const char *deb, const char *member, int dot_paths,
+		 const struct deb_walk_ops *ops, void *ctx, struct kerr *e)
 {
 	struct archive_entry *ent;
 	size_t n = 0;
@@ -126,11 +126,12 @@ static int walk_tar(struct archive *in, const char *deb, const char *member,
 		if (++n > DEB_MAX_ENTRIES)
 			return kerr_set(e, KILN_EPARSE, "%s: %s has more than %d entries", deb,
 					member, DEB_MAX_ENTRIES);
-		char *path = dot_path(archive_entry_pathname(ent));
+		const char *name = archive_entry_pathname(ent);
+		char *path = dot_paths ? dot_path(name) : xstrdup(name ? name : "");
 		char *link = NULL;
 		const char *hl = archive_entry_hardlink(ent), *sl = archive_entry_symlink(ent);
 		if (hl)
-			link = dot_path(hl);
+			link = dot_paths ? dot_path(hl) : xstrdup(hl);
 		else if (sl)
 			link = xstrdup(sl);
 		struct deb_entry de = {
@@ -191,7 +192,7 @@ int deb_walk(const char *deb, const struct deb_walk_ops *ops, void *ctx, struct 
 				ret = kerr_set(e, KILN_EPARSE, "%s: %s: %s", deb, name,
 					       archive_error_string(in));
 			else
-				ret = walk_tar(in, deb, name, ops, ctx, e);
+				ret = pkg_walk_tar(in, deb, name, 1, ops, ctx, e);
 			archive_read_free(in);
 		}
 		/* whatever the tar reader left (padding), and other members */

@@ -95,6 +95,11 @@ struct apk_write_opts {
 	int64_t source_date_epoch; /* builddate, and every mtime is clamped to it */
 	const char *key_path;	   /* PEM RSA private key */
 	const char *key_name;	   /* "name.rsa.pub": the signature entry name */
+	const char *packager;	   /* .PKGINFO packager; NULL: "Unknown", as abuild */
+	/* the kiln owners file: lines "PATH OWNER GROUP" (PATH relative to
+	 * datadir, names as in /etc/passwd); other entries are root:root. NULL:
+	 * none. Ids in the tar are always 0: apk maps names at install. */
+	const char *owners_path;
 };
 
 /* Write the signed .apk for the tree at datadir (its files become root:root
@@ -103,6 +108,22 @@ struct apk_write_opts {
  * gzip), atomically to out_path. */
 int apk_write_package(const char *datadir, const struct apk_write_opts *o, const char *out_path,
 		      struct kerr *e);
+
+/* ---------------- ELF dynamic sections (elfscan.c) ---------------- */
+
+struct elf_dyninfo {
+	int type;	    /* e_type: 2 ET_EXEC, 3 ET_DYN */
+	int dynamic;	    /* has a PT_DYNAMIC segment */
+	char *soname;	    /* DT_SONAME or NULL */
+	struct strv needed; /* DT_NEEDED, in order, without repeats */
+	struct strv rpath;  /* DT_RPATH and DT_RUNPATH entries, split on ':' */
+};
+/* Read the dynamic section of the ELF image p[0..n). 1: not ELF; 0: read
+ * (dynamic 0 for static files); -KILN_EPARSE naming `what` when an offset
+ * or a string lies outside the file or a name is not printable. */
+int elf_dyninfo_read(const void *p, size_t n, const char *what, struct elf_dyninfo *out,
+		     struct kerr *e);
+void elf_dyninfo_free(struct elf_dyninfo *d);
 
 /* ---------------- the build (apkbuild.c) ---------------- */
 

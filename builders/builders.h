@@ -38,6 +38,11 @@ struct deb_extract_opts {
  * half-made tree. */
 int deb_extract_data(const char *deb, int root_fd, const struct deb_extract_opts *o,
 		     struct kerr *e);
+/* The same rules for any tar stream open in libarchive (an .apk's data
+ * stream): what names the file, stream the part of it, in messages. */
+struct archive;
+int tar_extract_safe(struct archive *a, const char *what, const char *stream, int root_fd,
+		     const struct deb_extract_opts *o, struct kerr *e);
 
 /* ---------------- build roots (debroot.c) ---------------- */
 

@@ -478,26 +478,35 @@ out:
 	return ret;
 }
 
-int deb_extract_data(const char *deb, int root_fd, const struct deb_extract_opts *o, struct kerr *e)
+int tar_extract_safe(struct archive *a, const char *what, const char *stream, int root_fd,
+		     const struct deb_extract_opts *o, struct kerr *e)
 {
-	struct deb_reader r;
 	struct archive_entry *ae;
-	struct xctx x = {.deb = deb, .root_fd = root_fd, .o = o, .e = e};
-	int ret, rc;
+	struct xctx x = {.deb = what, .root_fd = root_fd, .o = o, .e = e};
+	int ret = 0, rc;
 
-	if ((ret = deb_open(deb, "data.tar", &r, e)) < 0)
-		return ret;
-	while ((rc = archive_read_next_header(r.inner, &ae)) == ARCHIVE_OK) {
+	while ((rc = archive_read_next_header(a, &ae)) == ARCHIVE_OK) {
 		x.member = archive_entry_pathname(ae);
 		if (!x.member) {
-			ret = kerr_set(e, KILN_EPARSE, "%s: data.tar member without a name", deb);
+			ret = kerr_set(e, KILN_EPARSE, "%s: %s member without a name", what, stream);
 			break;
 		}
-		if ((ret = extract_entry(&x, r.inner, ae)) < 0)
+		if ((ret = extract_entry(&x, a, ae)) < 0)
 			break;
 	}
 	if (ret == 0 && rc != ARCHIVE_EOF)
-		ret = deb_err(e, KILN_EPARSE, deb, r.member, r.inner);
+		ret = deb_err(e, KILN_EPARSE, what, stream, a);
+	return ret;
+}
+
+int deb_extract_data(const char *deb, int root_fd, const struct deb_extract_opts *o, struct kerr *e)
+{
+	struct deb_reader r;
+	int ret;
+
+	if ((ret = deb_open(deb, "data.tar", &r, e)) < 0)
+		return ret;
+	ret = tar_extract_safe(r.inner, deb, r.member, root_fd, o, e);
 	deb_reader_close(&r);
 	return ret;
 }

@@ -1,6 +1,6 @@
 /* debroot.c - Debian build roots from a lock, made the way mmdebstrap makes
  * them, cached read-only under $KILN_HOME/roots/<lock sha256>. */
-#include "builders/builders.h"
+#include "builders/rootcache.h"
 #include "sandbox/sandbox.h"
 
 #include <errno.h>
@@ -198,50 +198,6 @@ static void write_prep_script(struct pkg_meta *m, size_t n, struct strv *links, 
 	free(batch);
 }
 
-/* Host ids as the sandbox maps them: inside id N is host id base + N (kiln
- * as root), so what kiln itself creates in a root must be owned that way. */
-static uid_t id_base(void)
-{
-	return geteuid() == 0 ? sandbox_host_uid(0) : 0;
-}
-
-static __thread uid_t shift_base;
-static int shift_one(const char *p, const struct stat *st, int flag, struct FTW *f)
-{
-	(void)flag;
-	(void)f;
-	if (st->st_uid < SANDBOX_ID_COUNT && st->st_gid < SANDBOX_ID_COUNT &&
-	    lchown(p, st->st_uid + shift_base, st->st_gid + shift_base) < 0)
-		return -1;
-	return 0;
-}
-
-/* give everything under path that is still owned by host ids to the
- * sandbox's ids (only kiln-made files: no setuid bits to lose) */
-static int shift_owner(const char *path, struct kerr *e)
-{
-	shift_base = id_base();
-	if (shift_base == 0)
-		return 0;
-	if (nftw(path, shift_one, 32, FTW_PHYS | FTW_MOUNT) != 0)
-		return kerr_errno(e, KILN_EIO, "chown %s to the sandbox's ids", path);
-	return 0;
-}
-
-static int append_line(const char *path, const char *line, struct kerr *e)
-{
-	struct kbuf b = {0};
-	int ret = read_file(path, &b, 0, e);
-	if (ret == 0) {
-		if (b.len && b.data[b.len - 1] != '\n')
-			kbuf_adds(&b, "\n");
-		kbuf_adds(&b, line);
-		ret = write_file_atomic(path, b.data, b.len, 0644, e);
-	}
-	kbuf_free(&b);
-	return ret;
-}
-
 /* the build user and the build directory, after dpkg made /etc/passwd */
 static int add_build_user(const char *root, struct kerr *e)
 {
@@ -252,10 +208,10 @@ static int add_build_user(const char *root, struct kerr *e)
 
 	snprintf(line, sizeof(line), "%s:x:%d:%d:kiln build user:/nonexistent:/bin/sh\n",
 		 BUILD_USER, BUILD_UID, BUILD_GID);
-	if ((ret = append_line(p, line, e)) < 0)
+	if ((ret = root_append_line(p, line, e)) < 0)
 		goto out;
 	snprintf(line, sizeof(line), "%s:x:%d:\n", BUILD_USER, BUILD_GID);
-	if ((ret = append_line(g, line, e)) < 0)
+	if ((ret = root_append_line(g, line, e)) < 0)
 		goto out;
 	if (mkdir(b, 0755) < 0 && errno != EEXIST) {
 		ret = kerr_errno(e, KILN_EIO, "creating %s", b);
@@ -266,8 +222,8 @@ static int add_build_user(const char *root, struct kerr *e)
 		goto out;
 	}
 	/* passwd and group were rewritten by kiln: hand them back */
-	if ((ret = shift_owner(p, e)) < 0 || (ret = shift_owner(g, e)) < 0 ||
-	    (ret = shift_owner(b, e)) < 0)
+	if ((ret = root_shift_owner(p, e)) < 0 || (ret = root_shift_owner(g, e)) < 0 ||
+	    (ret = root_shift_owner(b, e)) < 0)
 		goto out;
 	if (geteuid() == 0 &&
 	    chown(rp, sandbox_host_uid(BUILD_UID), sandbox_host_gid(BUILD_GID)) < 0)
@@ -338,11 +294,11 @@ static int build_root(const struct lock *l, struct pkg_meta *m, const char *tmp,
 	char *debdir = xasprintf("%s/debs", workdir),
 	     *logp = xasprintf("%s/root-prep.log", workdir);
 	struct deb_extract_opts xo = {
-	    .aliases = debroot_aliases, .set_owner = geteuid() == 0, .id_base = id_base()};
+	    .aliases = debroot_aliases, .set_owner = geteuid() == 0, .id_base = root_id_base()};
 	double t0 = now_monotonic();
 
 	if ((ret = mkdir_p(debdir, 0755, e)) < 0 || (ret = make_skeleton(tmp, e)) < 0 ||
-	    (ret = shift_owner(tmp, e)) < 0)
+	    (ret = root_shift_owner(tmp, e)) < 0)
 		goto out;
 	for (size_t i = 0; i < l->n; i++) {
 		char *name = deb_link_name(i, &l->pkgs[i]);
@@ -443,79 +399,21 @@ void debroot_id(const struct lock *l, char out[SHA256_HEX_LEN + 1])
 	kbuf_free(&b);
 }
 
-static int write_root_meta(const struct lock *l, const char *path, double secs, struct kerr *e)
-{
-	struct kbuf b = {0};
-	char id[SHA256_HEX_LEN + 1];
-	debroot_id(l, id);
-	kbuf_printf(&b,
-		    "{\n  \"root_id\": \"%s\",\n  \"lock_sha256\": \"%s\",\n  \"distro\": \"%s\",\n"
-		    "  \"source\": \"%s\",\n  \"packages\": %zu,\n"
-		    "  \"seconds\": %.1f,\n  \"created\": %lld\n}\n",
-		    id, l->sha256, l->distro ? l->distro : "", l->source ? l->source : "", l->n,
-		    secs, (long long)time(NULL));
-	int ret = write_file_atomic(path, b.data, b.len, 0644, e);
-	kbuf_free(&b);
-	return ret;
-}
+struct debroot_make {
+	const struct lock *l;
+	const struct root_opts *o;
+	const char *id;
+};
 
-int debroot_prepare(const struct lock *l, const struct root_opts *o, char **path, int *cached,
-		    int *hold_fd, struct kerr *e)
+/* download and check every package, then make the root in tmp */
+static int debroot_make(void *ud, const char *tmp, const char *work, struct kerr *e)
 {
-	char id[SHA256_HEX_LEN + 1];
-	debroot_id(l, id);
-	char *roots = xasprintf("%s/roots", kiln_home());
-	char *final = xasprintf("%s/%s", roots, id);
-	char *lockp = xasprintf("%s/%s.lock", roots, id);
-	char *meta = xasprintf("%s/%s.json", roots, id);
-	char *tmp = xasprintf("%s/.tmp-%s-%ld", roots, id, (long)getpid());
-	char *work = xasprintf("%s/work/rootprep-%.16s-%ld", kiln_home(), id, (long)getpid());
-	struct fetch_item *items = NULL;
+	const struct debroot_make *dm = ud;
+	const struct lock *l = dm->l;
+	struct fetch_item *items = xcalloc(l->n, sizeof(*items));
 	struct pkg_meta *m = NULL;
-	int ret, lfd = -1;
-	double t0 = now_monotonic();
+	int ret;
 
-	*path = NULL;
-	*cached = 0;
-	*hold_fd = -1;
-	if (!is_sha256_hex(l->sha256)) {
-		ret = kerr_set(e, KILN_EPARSE, "the lock has no valid sha256");
-		goto out;
-	}
-	if (l->n == 0) {
-		ret = kerr_set(e, KILN_EPARSE, "the lock lists no packages");
-		goto out;
-	}
-	if ((ret = mkdir_p(roots, 0755, e)) < 0)
-		goto out;
-	/* Users of a root hold its lock shared, the one preparing it (or
-	 * kiln cache gc removing it) exclusive: a second kiln waits for the
-	 * first and reuses its result, and no root goes while in use. */
-	if ((lfd = lock_path(lockp, 0, e)) < 0) {
-		ret = -e->code;
-		goto out;
-	}
-	if (!o->rebuild && path_exists(final)) {
-		utimensat(AT_FDCWD, final, NULL, 0); /* last use, for kiln cache gc */
-		*cached = 1;
-		goto done;
-	}
-	unlock_fd(lfd);
-	lfd = -1;
-	if (o->cached_only) {
-		ret = kerr_set(e, KILN_ENOTFOUND,
-			       "no prepared root %s for this lock (--cached-root)", id);
-		goto out;
-	}
-	if ((lfd = lock_path(lockp, 1, e)) < 0) {
-		ret = -e->code;
-		goto out;
-	}
-	if (!o->rebuild && path_exists(final)) {
-		*cached = 1;
-		goto done;
-	}
-	items = xcalloc(l->n, sizeof(*items));
 	for (size_t i = 0; i < l->n; i++) {
 		const struct lock_pkg *p = &l->pkgs[i];
 		items[i].url = xasprintf("%s/%s", p->mirror, p->filename);
@@ -523,69 +421,43 @@ int debroot_prepare(const struct lock *l, const struct root_opts *o, char **path
 		items[i].size = p->size;
 		items[i].what = p->name;
 	}
-	if ((ret = fetch_many(items, l->n, &o->fetch, e)) < 0)
+	if ((ret = fetch_many(items, l->n, &dm->o->fetch, e)) < 0)
 		goto out;
 	m = xcalloc(l->n, sizeof(*m));
 	for (size_t i = 0; i < l->n; i++)
 		if ((ret = read_meta(&l->pkgs[i], &m[i], e)) < 0)
 			goto out;
 	mark_base(m, l->n);
-	rm_rf(tmp);
-	rm_rf(work);
-	if ((ret = mkdir_p(tmp, 0755, e)) < 0 || (ret = mkdir_p(work, 0755, e)) < 0)
-		goto out;
-	log_info("root: preparing %s (%zu packages)", id, l->n);
-	if ((ret = build_root(l, m, tmp, work, e)) < 0)
-		goto out;
-	if ((ret = write_root_meta(l, meta, now_monotonic() - t0, e)) < 0)
-		goto out;
-	if (o->rebuild && path_exists(final))
-		rm_rf(final);
-	if (rename(tmp, final) < 0) {
-		ret = kerr_errno(e, KILN_EIO, "renaming %s to %s", tmp, final);
-		goto out;
-	}
-	fsync_dir_of(final);
-	log_info("root: ready in %.1f s", now_monotonic() - t0);
-done:
-	if (flock(lfd, LOCK_SH) < 0) {
-		ret = kerr_errno(e, KILN_EIO, "locking %s", lockp);
-		goto out;
-	}
-	*hold_fd = lfd;
-	lfd = -1;
-	*path = final;
-	final = NULL;
-	ret = 0;
+	log_info("root: preparing %s (%zu packages)", dm->id, l->n);
+	ret = build_root(l, m, tmp, work, e);
 out:
 	if (ret < 0) {
-		rm_rf(tmp);
 		/* keep the preparation log for diagnosis; the debs are links */
 		char *dd = xasprintf("%s/debs", work);
 		rm_rf(dd);
 		free(dd);
-	} else {
-		/* the preparation log stays next to the root */
-		char *lg = xasprintf("%s/root-prep.log", work),
-		     *dst = xasprintf("%s/%s.log", roots, id);
-		rename(lg, dst);
-		free(lg);
-		free(dst);
-		rm_rf(work);
 	}
-	if (items) {
-		for (size_t i = 0; i < l->n; i++)
-			free((char *)items[i].url);
-		free(items);
-	}
+	for (size_t i = 0; i < l->n; i++)
+		free((char *)items[i].url);
+	free(items);
 	meta_free(m, l->n);
-	if (lfd >= 0)
-		unlock_fd(lfd);
-	free(roots);
-	free(final);
-	free(lockp);
-	free(meta);
-	free(tmp);
-	free(work);
 	return ret;
+}
+
+int debroot_prepare(const struct lock *l, const struct root_opts *o, char **path, int *cached,
+		    int *hold_fd, struct kerr *e)
+{
+	char id[SHA256_HEX_LEN + 1];
+	struct debroot_make dm = {l, o, id};
+	struct root_recipe rc = {id, l, debroot_make, &dm};
+
+	*path = NULL;
+	*cached = 0;
+	*hold_fd = -1;
+	if (!is_sha256_hex(l->sha256))
+		return kerr_set(e, KILN_EPARSE, "the lock has no valid sha256");
+	if (l->n == 0)
+		return kerr_set(e, KILN_EPARSE, "the lock lists no packages");
+	debroot_id(l, id);
+	return root_cache_prepare(&rc, o, path, cached, hold_fd, e);
 }

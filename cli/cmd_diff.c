@@ -7,8 +7,10 @@
 #include "cli/cli.h"
 
 static const char usage[] =
-    "usage: kiln diff [--json] [--max-seconds N] A.deb B.deb\n\n"
-    "Say why two .deb files differ: ar members, control fields, each file's type,\n"
+    "usage: kiln diff [--json] [--max-seconds N] A.deb B.deb\n"
+    "       kiln diff [--json] [--max-seconds N] A.apk B.apk\n\n"
+    "Say why two .deb (or two .apk) files differ: ar members (apk: gzip streams),\n"
+    "control fields (apk: .PKGINFO), each file's type,\n"
     "mode, owner, size, mtime, link target and content; for files whose content\n"
     "differs, a unified diff of text, or the ELF sections and byte ranges that\n"
     "differ. Stops at the time limit and says so. Exit status 0 when identical,\n"
@@ -49,7 +51,8 @@ static void print_attr_change(json_t *f, const char *what)
 static void print_file(json_t *f)
 {
 	const char *change = jstr(f, "change"), *member = jstr(f, "member");
-	const char *prefix = strcmp(member, "control") ? "" : "control:";
+	/* data entries bare, others (control, apk's signature) named by their member */
+	char *prefix = strcmp(member, "data") ? xasprintf("%s:", member) : xstrdup("");
 	json_t *x;
 	size_t i;
 
@@ -57,9 +60,11 @@ static void print_file(json_t *f)
 		json_t *s = json_object_get(f, strcmp(change, "added") ? "a" : "b");
 		printf("  %-8s %s%s (%s, %s, %lld bytes)\n", change, prefix, jstr(f, "path"),
 		       jstr(s, "type"), jstr(s, "mode"), jint(s, "size"));
+		free(prefix);
 		return;
 	}
 	printf("  modified %s%s [", prefix, jstr(f, "path"));
+	free(prefix);
 	for (i = 0; (x = json_array_get(json_object_get(f, "differences"), i)); i++)
 		printf("%s%s", i ? ", " : "", json_string_value(x));
 	printf("]\n");
@@ -112,8 +117,9 @@ static void print_report(json_t *r)
 		}
 		return;
 	}
+	int apk = !strcmp(jstr(r, "format"), "apk");
 	if (json_array_size(json_object_get(r, "members")))
-		printf("ar members:\n");
+		printf("%s:\n", apk ? "gzip streams" : "ar members");
 	for (i = 0; (x = json_array_get(json_object_get(r, "members"), i)); i++) {
 		json_t *ma = json_object_get(x, "a"), *mb = json_object_get(x, "b");
 		printf("  %-8s %s", jstr(x, "change"), jstr(x, "name"));
@@ -122,7 +128,7 @@ static void print_report(json_t *r)
 		printf("\n");
 	}
 	if (json_array_size(json_object_get(r, "control")))
-		printf("control fields:\n");
+		printf("%s:\n", apk ? ".PKGINFO fields" : "control fields");
 	for (i = 0; (x = json_array_get(json_object_get(r, "control"), i)); i++) {
 		const char *va = json_string_value(json_object_get(x, "a"));
 		const char *vb = json_string_value(json_object_get(x, "b"));
@@ -176,7 +182,11 @@ int cmd_diff(int argc, char **argv, struct cli *c)
 	}
 	if (argc - optind != 2)
 		return cli_usage_error("diff", "expected two packages");
-	if (deb_diff(argv[optind], argv[optind + 1], &o, &rep, &e) < 0)
+	const struct pkg_format *fa = pkg_format_of(argv[optind]);
+	if (fa != pkg_format_of(argv[optind + 1]))
+		return cli_usage_error("diff",
+				       "A and B must both be .deb or both be .apk packages");
+	if (pkg_diff(argv[optind], argv[optind + 1], fa, &o, &rep, &e) < 0)
 		return cli_fail(&e);
 	int identical = json_is_true(json_object_get(rep, "identical"));
 	if (c->json)

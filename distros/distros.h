@@ -363,6 +363,29 @@ int apk_sign_member(const void *data, size_t len, const char *private_key_path,
 		    const char *key_name, int sha256, int64_t mtime, struct kbuf *out,
 		    struct kerr *e);
 
+/* ---- tar headers for apk members (apktar.c) ---- */
+struct apk_tar_hdr {
+	const char *name;     /* first 100 bytes kept: longer names need a pax "path" */
+	const char *linkname; /* NULL or up to 100 bytes (else a pax "linkpath") */
+	unsigned mode;
+	char type; /* '0' file, '1' hard link, '2' symlink, '5' directory, 'x' pax */
+	uint64_t size;
+	int64_t mtime;
+	const char *uname, *gname; /* owner names (NULL: none); ids are always 0 */
+	int gnu_magic;		   /* old GNU "ustar  " magic, else POSIX "ustar\0" "00" */
+};
+/* one 512-byte header */
+void apk_tar_header(struct kbuf *out, const struct apk_tar_hdr *h);
+/* the zero bytes that complete a member of size bytes to a 512-byte record */
+void apk_tar_pad(struct kbuf *out, uint64_t size);
+/* Append one regular-file tar entry (header + data + padding) to out.
+ * gnu_magic: old GNU "ustar  " magic and root/root names, as apk writes the
+ * APKINDEX tar; else POSIX ustar with numeric owners only. */
+void tar_add_file(struct kbuf *out, const char *name, const void *data, size_t len, unsigned mode,
+		  int64_t mtime, int gnu_magic);
+/* the two zero blocks that end a tar */
+void tar_add_end(struct kbuf *out);
+
 /* ---- APKINDEX.tar.gz (apkindex.c) ---- */
 /* Read, verify against keys_dir, and parse. */
 int apk_index_read(const char *path, const char *keys_dir, struct apk_index *idx, struct kerr *e);

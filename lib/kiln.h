@@ -152,6 +152,13 @@ struct fetch_item {
 	int status; /* 0 or -code */
 	struct kerr err;
 	int from_cache;
+	/* A file whose sha256 is not known beforehand (an APKINDEX gives only a
+	 * sha1 of a package's control part): sha256 NULL and check set. The whole
+	 * download (size checked when known) goes to check, which must approve
+	 * it; only then is it stored under the sha256 computed, in got_sha256. */
+	int (*check)(const char *path, void *ud, struct kerr *e);
+	void *check_ud;
+	char got_sha256[SHA256_HEX_LEN + 1];
 };
 int fetch_blob(struct fetch_item *it, const struct fetch_opts *o, struct kerr *e);
 /* many at once on o->parallel threads; returns 0 if all succeeded, else the

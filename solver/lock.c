@@ -58,10 +58,14 @@ char *lock_to_text(const struct lock *l)
 			kbuf_printf(&b, "mirror %s\n", m);
 			mirror = m;
 		}
-		kbuf_printf(&b, "%s %s %s %s %llu %s%s\n", p->name, p->version, p->arch,
+		kbuf_printf(&b, "%s %s %s %s %llu %s%s", p->name, p->version, p->arch,
 			    p->sha256 && *p->sha256 ? p->sha256 : "-", (unsigned long long)p->size,
 			    p->filename && *p->filename ? p->filename : "-",
 			    p->essential ? " essential" : "");
+		/* apk: the index's checksum of the package's control part */
+		if (p->checksum && *p->checksum)
+			kbuf_printf(&b, " C:%s", p->checksum);
+		kbuf_adds(&b, "\n");
 	}
 	return b.data;
 }
@@ -93,6 +97,8 @@ void *lock_to_json(const struct lock *l)
 		json_object_set_new(j, "filename", json_string(p->filename ? p->filename : ""));
 		json_object_set_new(j, "mirror", json_string(p->mirror ? p->mirror : ""));
 		json_object_set_new(j, "essential", json_boolean(p->essential));
+		if (p->checksum)
+			json_object_set_new(j, "checksum", json_string(p->checksum));
 		json_object_set_new(j, "order", json_integer((json_int_t)i + 1));
 		json_array_append_new(a, j);
 	}
@@ -183,16 +189,21 @@ int lock_parse(const char *text, size_t len, const char *what, struct lock *out,
 		}
 		if (!mirror)
 			BAD("%s:%zu: a package before any 'mirror URL' line", what, lineno);
-		const char *f[8];
-		size_t fl[8], nf = 0;
-		for (const char *q = line, *le = line + ll; q < le && nf < 8;) {
+		const char *f[9];
+		size_t fl[9], nf = 0;
+		for (const char *q = line, *le = line + ll; q < le && nf < 9;) {
 			const char *sp = memchr(q, ' ', (size_t)(le - q));
 			f[nf] = q;
 			fl[nf++] = sp ? (size_t)(sp - q) : (size_t)(le - q);
 			q = sp ? sp + 1 : le;
 		}
-		if (nf < 6 || nf > 7 || (nf == 7 && (fl[6] != 9 || strncmp(f[6], "essential", 9))))
-			BAD("%s:%zu: expected 'NAME VERSION ARCH SHA256 SIZE FILENAME [essential]'",
+		/* optional after FILENAME: "essential", then "C:CHECKSUM" (apk) */
+		size_t nopt = nf > 6 ? nf - 6 : 0;
+		size_t ess = nopt && fl[6] == 9 && !strncmp(f[6], "essential", 9);
+		size_t csum = nopt && fl[nf - 1] > 2 && !strncmp(f[nf - 1], "C:", 2);
+		if (nf < 6 || nf > 8 || nopt != ess + csum)
+			BAD("%s:%zu: expected 'NAME VERSION ARCH SHA256 SIZE FILENAME [essential]' "
+			    "(apk packages: then 'C:CHECKSUM')",
 			    what, lineno);
 		char *sha = dash_null(f[3], fl[3]);
 		if (*sha && !is_sha256_hex(sha)) {
@@ -220,7 +231,9 @@ int lock_parse(const char *text, size_t len, const char *what, struct lock *out,
 		k->size = size;
 		k->filename = dash_null(f[5], fl[5]);
 		k->mirror = xstrdup(mirror);
-		k->essential = nf == 7;
+		k->essential = ess != 0;
+		if (csum)
+			k->checksum = xstrndup(f[nf - 1] + 2, fl[nf - 1] - 2);
 	}
 	/* only the canonical text is a lock: re-render and compare */
 	char *again = lock_to_text(out);

@@ -204,7 +204,8 @@ void check_result_free(struct check_result *r);
  *   Packages: 161
  *   (empty line)
  *   mirror http://deb.debian.org/debian
- *   NAME VERSION ARCH SHA256 SIZE FILENAME [essential]     one per package
+ *   NAME VERSION ARCH SHA256 SIZE FILENAME [essential] [C:CHECKSUM]   one per package
+ *   (C: only for apk packages: the index's checksum; SHA256 "-" until known)
  * Packages in install order; a "mirror URL" line starts each run of packages
  * from one mirror; FILENAME is relative to it. lock_parse accepts only this
  * canonical text, and the lock's sha256 is the sha256 of exactly this text

@@ -4,13 +4,6 @@
 
 #include "distros/distros.h"
 
-/* Append one regular-file tar entry (header + data + padding) to out.
- * gnu_magic: old GNU "ustar  " magic and root/root names, as apk writes the
- * APKINDEX tar; else POSIX ustar with numeric owners only. */
-void tar_add_file(struct kbuf *out, const char *name, const void *data, size_t len, unsigned mode,
-		  int64_t mtime, int gnu_magic);
-/* the two zero blocks that end a tar */
-void tar_add_end(struct kbuf *out);
 
 /* Call fn for each regular file of an (uncompressed, possibly cut) tar held
  * in memory; fn returns 0 to go on, 1 to stop, <0 for an error. Entries

@@ -24,39 +24,59 @@ static void put_text(unsigned char *field, const char *s)
 		*field++ = (unsigned char)*s++;
 }
 
-void tar_add_file(struct kbuf *out, const char *name, const void *data, size_t len, unsigned mode,
-		  int64_t mtime, int gnu_magic)
+void apk_tar_header(struct kbuf *out, const struct apk_tar_hdr *t)
 {
 	unsigned char h[512];
 	unsigned sum = 0;
-	size_t pad;
 
 	memset(h, 0, sizeof(h));
-	strncpy((char *)h, name, 100); /* callers pass names shorter than 100 */
-	put_octal((char *)h + 100, 8, mode);
+	strncpy((char *)h, t->name, 100); /* longer names go in a pax "path" record first */
+	put_octal((char *)h + 100, 8, t->mode);
 	put_octal((char *)h + 108, 8, 0);
 	put_octal((char *)h + 116, 8, 0);
-	put_octal((char *)h + 124, 12, len);
-	put_octal((char *)h + 136, 12, mtime < 0 ? 0 : (uint64_t)mtime);
-	h[156] = '0';
-	if (gnu_magic) {
+	put_octal((char *)h + 124, 12, t->size);
+	put_octal((char *)h + 136, 12, t->mtime < 0 ? 0 : (uint64_t)t->mtime);
+	h[156] = (unsigned char)t->type;
+	if (t->linkname)
+		strncpy((char *)h + 157, t->linkname, 100);
+	if (t->gnu_magic)
 		put_text(h + 257, "ustar  "); /* magic "ustar " + version " \0" */
-		put_text(h + 265, "root");
-		put_text(h + 297, "root");
-	} else {
+	else {
 		put_text(h + 257, "ustar"); /* magic "ustar\0", version "00" */
 		put_text(h + 263, "00");
 	}
+	if (t->uname)
+		strncpy((char *)h + 265, t->uname, 31);
+	if (t->gname)
+		strncpy((char *)h + 297, t->gname, 31);
 	memset(h + 148, ' ', 8);
 	for (size_t i = 0; i < sizeof(h); i++)
 		sum += h[i];
 	snprintf((char *)h + 148, 8, "%06o", sum);
 	h[155] = ' ';
 	kbuf_add(out, h, sizeof(h));
+}
+
+void apk_tar_pad(struct kbuf *out, uint64_t size)
+{
+	static const unsigned char zero[512];
+	kbuf_add(out, zero, (size_t)((512 - size % 512) % 512));
+}
+
+void tar_add_file(struct kbuf *out, const char *name, const void *data, size_t len, unsigned mode,
+		  int64_t mtime, int gnu_magic)
+{
+	struct apk_tar_hdr t = {.name = name,
+				.mode = mode,
+				.type = '0',
+				.size = len,
+				.mtime = mtime,
+				.gnu_magic = gnu_magic,
+				.uname = gnu_magic ? "root" : NULL,
+				.gname = gnu_magic ? "root" : NULL};
+	apk_tar_header(out, &t);
 	kbuf_add(out, data, len);
-	pad = (512 - len % 512) % 512;
-	memset(h, 0, sizeof(h));
-	kbuf_add(out, h, pad);
+	apk_tar_pad(out, len);
 }
 
 void tar_add_end(struct kbuf *out)

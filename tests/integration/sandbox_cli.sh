@@ -48,6 +48,10 @@ else
 fi
 sb -- /bin/sh -c 'umask'
 out_is "umask is 0022" "0022"
+sb --multiarch -- /bin/sh -c 'echo multiarch'
+out_is "--multiarch builds its two-architecture filter and runs" "multiarch"
+sb --seccomp-log -- /bin/sh -c 'echo logged'
+out_is "--seccomp-log builds its filter and runs" "logged"
 sb -- /bin/sh -c 'cat /proc/sys/kernel/domainname'
 out_is "domainname is fixed" "(none)"
 expect_exit 5 "a bind source that does not exist is not found (exit 5)" "$KILN" sandbox --bind /nonexistent/x:/tmp/x -- true
