@@ -488,6 +488,50 @@ Solver *solver_for(struct kiln_pool *kp)
 	return solv;
 }
 
+/* Where a package depends on "a | b" and neither is there yet, apt installs
+ * a, the first alternative that can be installed (init-system-helpers'
+ * "usrmerge | usr-is-merged" gives usrmerge in sbuild's and mmdebstrap's
+ * chroots); libsolv instead takes the candidate that sorts best among all of
+ * them (usr-is-merged). After a solve, favour the first alternative of each
+ * or-dependency of an installed package that only a later alternative
+ * satisfied; the caller solves again while this adds favours. Returns how
+ * many it added. */
+static int favour_first_alternatives(Solver *solv, Queue *job)
+{
+	Pool *pool = solv->pool;
+	Queue deps;
+	int added = 0;
+
+	queue_init(&deps);
+	for (Id p = 2; p < pool->nsolvables; p++) {
+		if (solver_get_decisionlevel(solv, p) <= 0)
+			continue;
+		solvable_lookup_deparray(pool->solvables + p, SOLVABLE_REQUIRES, &deps, 0);
+		for (int i = 0; i < deps.count; i++) {
+			Id d = deps.elements[i], q, qq;
+			if (!ISRELDEP(d) || GETRELDEP(pool, d)->flags != REL_OR)
+				continue;
+			Id first = GETRELDEP(pool, d)->name;
+			int there = 0, any = 0;
+			FOR_PROVIDES(q, qq, first)
+			{
+				any = 1;
+				there |= solver_get_decisionlevel(solv, q) > 0;
+			}
+			for (int j = 0; any && !there && j < job->count; j += 2)
+				there =
+				    job->elements[j] == (SOLVER_FAVOR | SOLVER_SOLVABLE_PROVIDES) &&
+				    job->elements[j + 1] == first;
+			if (any && !there) {
+				queue_push2(job, SOLVER_FAVOR | SOLVER_SOLVABLE_PROVIDES, first);
+				added++;
+			}
+		}
+	}
+	queue_free(&deps);
+	return added;
+}
+
 /* the packages a successful solve installs, in transaction order */
 void solver_install_order(Solver *solv, Queue *order)
 {
@@ -522,6 +566,13 @@ int solver_resolve(struct kiln_pool *kp, const struct resolve_request *rq, struc
 	}
 	Solver *solv = solver_for(kp);
 	int np = solver_solve(solv, &js.job);
+	/* apt's choice among alternatives; each round only adds favours, and a
+	 * chain of them is short (a few rounds at most) */
+	for (int round = 0; !np && round < 8 && favour_first_alternatives(solv, &js.job); round++) {
+		solver_free(solv);
+		solv = solver_for(kp);
+		np = solver_solve(solv, &js.job);
+	}
 	if (np) {
 		struct kbuf why;
 		kbuf_init(&why);

@@ -52,6 +52,12 @@ static char *write_archive(const char *name)
 	pkg(&b, "needs-missing", "1.0", "all", "Depends: no-such-lib (>= 3)\n");
 	pkg(&b, "breaks-dash", "1.0", "all", "Breaks: dash (<< 1)\n");
 	pkg(&b, "virtual-provider", "2.0", "all", "Provides: virt (= 2.0)\n");
+	/* apt installs the first alternative; libsolv alone takes the one that
+	 * sorts first (aa-later) */
+	pkg(&b, "helpers", "1.0", "all", "Depends: zz-first | aa-later\n");
+	pkg(&b, "zz-first", "1.0", "all", "Depends: perl\n");
+	pkg(&b, "aa-later", "1.0", "all", "");
+	pkg(&b, "wants-later", "1.0", "all", "Depends: aa-later, helpers\n");
 	char *path = xasprintf("%s/%s", tmpdir, name);
 	assert_int_equal(write_file_atomic(path, b.data, b.len, 0644, &e), 0);
 	kbuf_free(&b);
@@ -121,7 +127,7 @@ static void resolve_ok(struct fx *f, struct resolve_request *rq, struct lock *l)
 static void test_pool_keeps_every_package(void **state)
 {
 	struct fx *f = *state;
-	assert_int_equal(kiln_pool_size(f->kp), 18);
+	assert_int_equal(kiln_pool_size(f->kp), 22);
 }
 
 static void test_lock_has_base_set_and_build_depends_with_fields(void **state)
@@ -202,7 +208,7 @@ static void test_second_load_comes_from_the_solv_cache(void **state)
 	struct pool_index ix = {f->packages, "http://mirror.test/debian", "testsuite", NULL};
 	assert_int_equal(kiln_pool_load(&ix, 1, "amd64", f->cache, &again, &e), 0);
 	assert_true(kiln_pool_from_cache(again));
-	assert_int_equal(kiln_pool_size(again), 18);
+	assert_int_equal(kiln_pool_size(again), 22);
 	kiln_pool_free(again);
 }
 
@@ -233,6 +239,26 @@ static void test_first_alternative_is_not_replaced_when_it_fails(void **state)
 	rq.alternatives = ALT_ALL;
 	resolve_ok(f, &rq, &l);
 	assert_non_null(find(&l, "alt-first", NULL));
+	lock_free(&l);
+}
+
+static void test_package_alternatives_as_apt_chooses_them(void **state)
+{
+	struct fx *f = *state;
+	struct resolve_request rq;
+	struct lock l;
+	/* neither alternative there yet: the first one and what it needs */
+	request(f, &rq, "helpers");
+	resolve_ok(f, &rq, &l);
+	assert_non_null(find(&l, "zz-first", NULL));
+	assert_non_null(find(&l, "perl", NULL));
+	assert_null(find(&l, "aa-later", NULL));
+	lock_free(&l);
+	/* a later alternative needed anyway satisfies it: nothing more */
+	request(f, &rq, "wants-later");
+	resolve_ok(f, &rq, &l);
+	assert_non_null(find(&l, "aa-later", NULL));
+	assert_null(find(&l, "zz-first", NULL));
 	lock_free(&l);
 }
 
@@ -525,6 +551,7 @@ int main(void)
 	    cmocka_unit_test(test_second_load_comes_from_the_solv_cache),
 	    cmocka_unit_test(test_first_existing_alternative_is_used_by_default),
 	    cmocka_unit_test(test_first_alternative_is_not_replaced_when_it_fails),
+	    cmocka_unit_test(test_package_alternatives_as_apt_chooses_them),
 	    cmocka_unit_test(test_alternatives_on_the_same_name_are_kept),
 	    cmocka_unit_test(test_any_qualifier_needs_multi_arch_allowed),
 	    cmocka_unit_test(test_arch_and_profile_restrictions_apply),
