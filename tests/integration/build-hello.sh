@@ -1,6 +1,7 @@
 # build-hello.sh - with a warm cache, bookworm's hello rebuilt by kiln has exactly
-# the bytes an earlier kiln build from the same lock had (the first run on a
-# machine, e.g. make demo, records them under $KILN_HOME/reference/).
+# the bytes sbuild built (the .buildinfo sbuild wrote, tests/fixtures/sbuild/),
+# and the bytes an earlier kiln build from the same lock had (the first run on
+# a machine, e.g. make demo, records them under $KILN_HOME/reference/).
 . "$(dirname "$0")/../tap.sh"
 CACHE=/var/cache/kiln
 if [ "$(id -u)" != 0 ] || [ ! -d "$CACHE/roots" ]; then
@@ -26,4 +27,11 @@ else
 	mkdir -p "$CACHE/reference" && echo "$sha" > "$ref.tmp" && mv "$ref.tmp" "$ref"
 	ok "first build from lock ${lock:0:12} recorded as the reference ($sha)"
 fi
+# sbuild --chroot-mode=unshare, bookworm, 2026-11-27 (tests/fixtures/sbuild/README.md)
+for deb in hello_2.10-3_amd64.deb hello-dbgsym_2.10-3_amd64.deb; do
+	want=$(awk -v f="$deb" '/^Checksums-Sha256:/{c=1;next} /^[^ ]/{c=0} c && $3==f {print $1}' \
+		"$TOP/tests/fixtures/sbuild/hello_2.10-3_amd64.buildinfo")
+	got=$(sha256sum <"$SCRATCH/o/$deb" | cut -d' ' -f1)
+	check "$deb has the sha256 sbuild's .buildinfo lists (${want:0:12}...)" test -n "$want" -a "$got" = "$want"
+done
 done_testing
