@@ -425,27 +425,9 @@ int bp_backport_alpine(const char *distro, const struct bp_request *rq, struct b
 	    (ret = tree_write(&t, e)) < 0)
 		goto out;
 	/* 3. classify each fix before changing anything; each sees the ones before */
-	for (size_t i = 0; i < rq->nfixes; i++) {
-		const struct bp_fix *f = &rq->fixes[i];
-		if ((ret = bp_classify_known(&t, f->patches, f->npatches, &known_names, &known_fps,
-					     &r->fixes[i].cls, e)) < 0)
-			goto out;
-		if (bp_class_applies(r->fixes[i].cls.cls)) {
-			if ((ret = tree_diff(&t, &diffs[i], e)) < 0)
-				goto out;
-			tree_commit(&t);
-		}
-	}
-	r->classified = 1;
-	bp_target_overall_class(r);
-	if (r->cls == BP_NEEDS_MANUAL) {
-		strv_add(&r->notes, "nothing written: a fix needs a manual backport");
+	if ((ret = bp_target_classify(&t, rq, r, &known_names, &known_fps, diffs, e)) <= 0)
 		goto out;
-	}
-	if (!bp_class_applies(r->cls)) {
-		strv_add(&r->notes, "nothing changed");
-		goto out;
-	}
+	ret = 0;
 	/* 4. the version: pkgrel + 1, above the current one, below the next release's */
 	char *full = xasprintf("%s/APKBUILD", dir);
 	ret = read_file(full, &text_in, 1 << 20, e);

@@ -308,26 +308,9 @@ int bp_backport_debian(const char *distro, const struct bp_request *rq, struct b
 	/* 3. classify each fix before changing anything; each sees the ones before */
 	if ((ret = tree_open(tree_dir, &t, e)) < 0)
 		goto out;
-	for (size_t i = 0; i < rq->nfixes; i++) {
-		const struct bp_fix *f = &rq->fixes[i];
-		if ((ret = bp_classify(&t, f->patches, f->npatches, &r->fixes[i].cls, e)) < 0)
-			goto out;
-		if (bp_class_applies(r->fixes[i].cls.cls)) {
-			if ((ret = tree_diff(&t, &diffs[i], e)) < 0)
-				goto out;
-			tree_commit(&t);
-		}
-	}
-	r->classified = 1;
-	bp_target_overall_class(r);
-	if (r->cls == BP_NEEDS_MANUAL) {
-		strv_add(&r->notes, "nothing written: a fix needs a manual backport");
+	if ((ret = bp_target_classify(&t, rq, r, NULL, NULL, diffs, e)) <= 0)
 		goto out;
-	}
-	if (!bp_class_applies(r->cls)) {
-		strv_add(&r->notes, "nothing changed");
-		goto out;
-	}
+	ret = 0;
 	/* 4. the version, by the suite's convention and the next suite's order */
 	maint = rq->maintainer ? xstrdup(rq->maintainer) : maintainer_from_env();
 	if (!maint) {

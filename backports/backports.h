@@ -296,6 +296,13 @@ void bp_target_free(struct bp_target *t);
 /* (target.c, shared by both families) all fixes together: any needing a
  * person wins, else how the worst applies; sets r->cls and r->summary */
 void bp_target_overall_class(struct bp_target *r);
+/* Classify each fix of rq against t in order (each sees the ones before;
+ * known_names/known_fps as for bp_classify_known, NULL: debian/patches),
+ * keeping the diff of each that applies in diffs[i]. 1: something to write;
+ * 0: nothing (a note in r says why); <0: error. */
+int bp_target_classify(struct tree *t, const struct bp_request *rq, struct bp_target *r,
+		       const struct strv *known_names, const struct strv *known_fps,
+		       struct kbuf *diffs, struct kerr *e);
 /* the changelog/secfixes summary: --summary, else the first patch's subject */
 char *bp_fix_summary(const struct bp_fix *f);
 /* the stored patch: a DEP-3 header, then the refreshed diff */

@@ -149,3 +149,34 @@ void bp_target_overall_class(struct bp_target *r)
 		r->summary = xstrdup(r->nfixes ? r->fixes[0].cls.summary : "no fixes");
 	}
 }
+
+int bp_target_classify(struct tree *t, const struct bp_request *rq, struct bp_target *r,
+		       const struct strv *known_names, const struct strv *known_fps,
+		       struct kbuf *diffs, struct kerr *e)
+{
+	for (size_t i = 0; i < rq->nfixes; i++) {
+		const struct bp_fix *f = &rq->fixes[i];
+		struct bp_classification *c = &r->fixes[i].cls;
+		int ret = known_names ? bp_classify_known(t, f->patches, f->npatches, known_names,
+							  known_fps, c, e)
+				      : bp_classify(t, f->patches, f->npatches, c, e);
+		if (ret < 0)
+			return ret;
+		if (bp_class_applies(c->cls)) {
+			if ((ret = tree_diff(t, &diffs[i], e)) < 0)
+				return ret;
+			tree_commit(t);
+		}
+	}
+	r->classified = 1;
+	bp_target_overall_class(r);
+	if (r->cls == BP_NEEDS_MANUAL) {
+		strv_add(&r->notes, "nothing written: a fix needs a manual backport");
+		return 0;
+	}
+	if (!bp_class_applies(r->cls)) {
+		strv_add(&r->notes, "nothing changed");
+		return 0;
+	}
+	return 1;
+}
