@@ -262,15 +262,7 @@ int bp_backport_debian(const char *distro, const struct bp_request *rq, struct b
 
 	kbuf_init(&entry);
 	kbuf_init(&series_add);
-	memset(r, 0, sizeof(*r));
-	r->distro = xstrdup(distro);
-	r->fixes = xcalloc(rq->nfixes + 1, sizeof(*r->fixes));
-	r->nfixes = rq->nfixes;
-	diffs = xcalloc(rq->nfixes + 1, sizeof(*diffs));
-	for (size_t i = 0; i < rq->nfixes; i++) {
-		r->fixes[i].fix = &rq->fixes[i];
-		kbuf_init(&diffs[i]);
-	}
+	diffs = bp_target_start(r, rq, distro);
 	/* 1. the suite's current source, its -security suite included */
 	if ((ret = distro_load(distro, rq->ov, &d, e)) < 0)
 		goto out;

@@ -300,6 +300,9 @@ void bp_target_overall_class(struct bp_target *r);
  * known_names/known_fps as for bp_classify_known, NULL: debian/patches),
  * keeping the diff of each that applies in diffs[i]. 1: something to write;
  * 0: nothing (a note in r says why); <0: error. */
+/* Start r for distro: one entry per fix of rq; returns the fixes' diff
+ * buffers (rq->nfixes + 1, initialised; the caller frees them). */
+struct kbuf *bp_target_start(struct bp_target *r, const struct bp_request *rq, const char *distro);
 int bp_target_classify(struct tree *t, const struct bp_request *rq, struct bp_target *r,
 		       const struct strv *known_names, const struct strv *known_fps,
 		       struct kbuf *diffs, struct kerr *e);

@@ -180,3 +180,17 @@ int bp_target_classify(struct tree *t, const struct bp_request *rq, struct bp_ta
 	}
 	return 1;
 }
+
+struct kbuf *bp_target_start(struct bp_target *r, const struct bp_request *rq, const char *distro)
+{
+	struct kbuf *diffs = xcalloc(rq->nfixes + 1, sizeof(*diffs));
+	memset(r, 0, sizeof(*r));
+	r->distro = xstrdup(distro);
+	r->fixes = xcalloc(rq->nfixes + 1, sizeof(*r->fixes));
+	r->nfixes = rq->nfixes;
+	for (size_t i = 0; i < rq->nfixes; i++) {
+		r->fixes[i].fix = &rq->fixes[i];
+		kbuf_init(&diffs[i]);
+	}
+	return diffs;
+}
