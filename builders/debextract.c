@@ -1,6 +1,6 @@
 /* debextract.c - read .deb files with libarchive and unpack their data.tar
  * into a build root without ever leaving it. */
-#include "builders/builders.h"
+#include "builders/debreader.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -15,13 +15,6 @@
 #include <unistd.h>
 
 /* ---- the ar container and its two tarballs ---- */
-
-struct deb_reader {
-	struct archive *outer; /* ar */
-	struct archive *inner; /* control.tar or data.tar */
-	const char *path;
-	char member[64];
-};
 
 static int deb_err(struct kerr *e, int code, const char *deb, const char *what, struct archive *a)
 {
@@ -42,7 +35,7 @@ static la_ssize_t inner_read(struct archive *a, void *ud, const void **buf)
 	return n;
 }
 
-static void deb_reader_close(struct deb_reader *r)
+void deb_reader_close(struct deb_reader *r)
 {
 	if (r->inner)
 		archive_read_free(r->inner);
@@ -63,12 +56,31 @@ static int is_tar_member(const char *name, const char *stem)
 	return 0;
 }
 
-/* Walk the ar members in dpkg's fixed order and open `which` ("control.tar"
- * or "data.tar") as a tar stream. */
-static int deb_open(const char *deb, const char *which, struct deb_reader *r, struct kerr *e)
+/* the next ar member's name, without a GNU-style trailing '/' */
+static int next_member(struct deb_reader *r, char nm[64], struct kerr *e)
 {
 	struct archive_entry *ae;
-	int state = 0, ret; /* 0: want debian-binary, 1: want control, 2: want data */
+	int rc = archive_read_next_header(r->outer, &ae);
+	if (rc == ARCHIVE_EOF)
+		return 0;
+	if (rc != ARCHIVE_OK)
+		return deb_err(e, KILN_EPARSE, r->path, "bad ar member", r->outer);
+	const char *name = archive_entry_pathname(ae);
+	if (!name || strlen(name) >= 64)
+		return kerr_set(e, KILN_EPARSE, "%s: bad ar member name", r->path);
+	snprintf(nm, 64, "%s", name);
+	size_t l = strlen(nm);
+	if (l && nm[l - 1] == '/')
+		nm[l - 1] = '\0';
+	r->member_mtime = archive_entry_mtime(ae);
+	return 1;
+}
+
+int deb_reader_open(const char *deb, struct deb_reader *r, struct kerr *e)
+{
+	char nm[64];
+	la_ssize_t n;
+	int ret;
 
 	memset(r, 0, sizeof(*r));
 	r->path = deb;
@@ -78,80 +90,79 @@ static int deb_open(const char *deb, const char *which, struct deb_reader *r, st
 		ret = deb_err(e, KILN_EPARSE, deb, "not a .deb (ar archive)", r->outer);
 		goto fail;
 	}
-	for (;;) {
-		int rc = archive_read_next_header(r->outer, &ae);
-		if (rc == ARCHIVE_EOF) {
-			ret = kerr_set(e, KILN_EPARSE, "%s: no %s member", deb, which);
-			goto fail;
-		}
-		if (rc != ARCHIVE_OK) {
-			ret = deb_err(e, KILN_EPARSE, deb, "bad ar member", r->outer);
-			goto fail;
-		}
-		const char *name = archive_entry_pathname(ae);
-		char nm[64];
-		if (!name || strlen(name) >= sizeof(nm)) {
-			ret = kerr_set(e, KILN_EPARSE, "%s: bad ar member name", deb);
-			goto fail;
-		}
-		snprintf(nm, sizeof(nm), "%s", name);
-		size_t l = strlen(nm);
-		if (l && nm[l - 1] == '/') /* GNU ar style */
-			nm[l - 1] = '\0';
-		if (state == 0) {
-			char v[16] = {0};
-			la_ssize_t n;
-			if (strcmp(nm, "debian-binary") != 0) {
-				ret = kerr_set(e, KILN_EPARSE,
-					       "%s: first member is '%s', not debian-binary", deb,
-					       nm);
-				goto fail;
-			}
-			n = archive_read_data(r->outer, v, sizeof(v) - 1);
-			if (n < 4 || strncmp(v, "2.", 2) != 0) {
-				ret = kerr_set(e, KILN_EPARSE,
-					       "%s: unsupported .deb format version", deb);
-				goto fail;
-			}
-			state = 1;
-			continue;
-		}
-		if (nm[0] == '_')
-			continue; /* reserved for extensions; dpkg ignores them */
-		if (state == 1) {
-			if (!is_tar_member(nm, "control.tar")) {
-				ret = kerr_set(e, KILN_EPARSE,
-					       "%s: expected control.tar, found '%s'", deb, nm);
-				goto fail;
-			}
-			state = 2;
-			if (strcmp(which, "control.tar") != 0)
-				continue;
-		} else if (!is_tar_member(nm, "data.tar")) {
-			ret =
-			    kerr_set(e, KILN_EPARSE, "%s: expected data.tar, found '%s'", deb, nm);
-			goto fail;
-		}
-		snprintf(r->member, sizeof(r->member), "%s", nm);
-		break;
+	if ((ret = next_member(r, nm, e)) <= 0) {
+		if (ret == 0)
+			ret = kerr_set(e, KILN_EPARSE, "%s: an empty ar archive", deb);
+		goto fail;
 	}
+	if (strcmp(nm, "debian-binary") != 0) {
+		ret = kerr_set(e, KILN_EPARSE, "%s: first member is '%s', not debian-binary", deb,
+			       nm);
+		goto fail;
+	}
+	n = archive_read_data(r->outer, r->version, sizeof(r->version) - 1);
+	if (n < 4 || strncmp(r->version, "2.", 2) != 0) {
+		ret = kerr_set(e, KILN_EPARSE, "%s: unsupported .deb format version", deb);
+		goto fail;
+	}
+	r->version_len = (size_t)n;
+	r->version_mtime = r->member_mtime;
+	return 0;
+fail:
+	deb_reader_close(r);
+	return ret;
+}
+
+int deb_reader_next(struct deb_reader *r, const char *which, struct kerr *e)
+{
+	char nm[64];
+	int ret;
+	for (;;) {
+		if ((ret = next_member(r, nm, e)) <= 0)
+			return ret == 0
+				   ? kerr_set(e, KILN_EPARSE, "%s: no %s member", r->path, which)
+				   : ret;
+		if (nm[0] != '_') /* reserved for extensions; dpkg ignores them */
+			break;
+	}
+	if (!is_tar_member(nm, which))
+		return kerr_set(e, KILN_EPARSE, "%s: expected %s, found '%s'", r->path, which, nm);
+	snprintf(r->member, sizeof(r->member), "%s", nm);
+	return 0;
+}
+
+int deb_reader_open_inner(struct deb_reader *r, int raw, struct kerr *e)
+{
 	r->inner = archive_read_new();
-	archive_read_support_format_tar(r->inner);
-	archive_read_support_format_gnutar(r->inner);
+	if (raw) {
+		archive_read_support_format_raw(r->inner);
+	} else {
+		archive_read_support_format_tar(r->inner);
+		archive_read_support_format_gnutar(r->inner);
+	}
 	archive_read_support_filter_gzip(r->inner);
 	archive_read_support_filter_xz(r->inner);
 	archive_read_support_filter_zstd(r->inner);
 	archive_read_support_filter_bzip2(r->inner);
 	archive_read_support_filter_lzma(r->inner);
-	if (archive_read_open(r->inner, r, NULL, inner_read, NULL) != ARCHIVE_OK) {
-		ret = kerr_set(e, KILN_EPARSE, "%s: %s: %s", deb, r->member,
-			       archive_error_string(r->inner) ? archive_error_string(r->inner)
-							      : "unreadable");
-		goto fail;
-	}
+	if (archive_read_open(r->inner, r, NULL, inner_read, NULL) != ARCHIVE_OK)
+		return kerr_set(e, KILN_EPARSE, "%s: %s: %s", r->path, r->member,
+				archive_error_string(r->inner) ? archive_error_string(r->inner)
+							       : "unreadable");
 	return 0;
-fail:
-	deb_reader_close(r);
+}
+
+/* Walk the ar members in dpkg's fixed order and open `which` ("control.tar"
+ * or "data.tar") as a tar stream. */
+static int deb_open(const char *deb, const char *which, struct deb_reader *r, struct kerr *e)
+{
+	int ret;
+	if ((ret = deb_reader_open(deb, r, e)) < 0)
+		return ret;
+	if ((ret = deb_reader_next(r, "control.tar", e)) < 0 ||
+	    (strcmp(which, "data.tar") == 0 && (ret = deb_reader_next(r, "data.tar", e)) < 0) ||
+	    (ret = deb_reader_open_inner(r, 0, e)) < 0)
+		deb_reader_close(r);
 	return ret;
 }
 

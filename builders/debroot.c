@@ -1,11 +1,13 @@
 /* debroot.c - Debian build roots from a lock, made the way mmdebstrap makes
  * them, cached read-only under $KILN_HOME/roots/<lock sha256>. */
+#include "builders/debflat.h"
 #include "builders/rootcache.h"
 #include "sandbox/sandbox.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -140,62 +142,158 @@ static char *deb_link_name(size_t i, const struct lock_pkg *p)
 	return s;
 }
 
-/* The script the root's own dpkg runs in the ROOT_PREP sandbox: the
- * essential set with --force-depends (its files are already there, as in
- * mmdebstrap), then the rest in lock order, split before any package whose
- * Pre-Depends are in the same dpkg call (dpkg needs them configured first). */
-static void write_prep_script(struct pkg_meta *m, size_t n, struct strv *links, struct kbuf *sh)
-{
-	struct strv names = {0}; /* names and provides of the current batch */
-	size_t *batch = xcalloc(n + 1, sizeof(size_t)), nb = 0;
+/* The dpkg calls of a preparation: batch 0 is the essential set, installed
+ * with --force-depends (its files are already there, as in mmdebstrap); then
+ * the rest in lock order, split before any package whose Pre-Depends are in
+ * the same dpkg call (dpkg needs them configured first). */
+struct prep_batch {
+	size_t *idx; /* lock indices */
+	size_t n;
+};
 
-	kbuf_adds(sh, "# kiln root preparation (generated)\n"
-		      "set -e\n"
-		      "export DEBIAN_FRONTEND=noninteractive DEBCONF_NONINTERACTIVE_SEEN=true\n"
-		      "export LC_ALL=C.UTF-8 LANG=C.UTF-8 PATH=/usr/sbin:/usr/bin:/sbin:/bin\n"
-		      "D='dpkg --force-unsafe-io'\n"
-		      "echo \"kiln: [$(date +%s)] installing the essential set\"\n"
-		      "$D --install --force-depends");
+static size_t plan_batches(const struct pkg_meta *m, size_t n, struct prep_batch **out)
+{
+	struct prep_batch *b = xcalloc(n + 1, sizeof(*b)), *cur = NULL;
+	struct strv names = {0}; /* names and provides of the current batch */
+	size_t nb = 1;
+
+	b[0].idx = xcalloc(n + 1, sizeof(size_t));
 	for (size_t i = 0; i < n; i++)
 		if (m[i].in_base)
-			kbuf_printf(sh, " \\\n  /kiln-debs/%s", links->v[i]);
+			b[0].idx[b[0].n++] = i;
+	for (size_t i = 0; i < n; i++) {
+		if (m[i].in_base)
+			continue;
+		int cut = cur == NULL;
+		for (size_t d = 0; !cut && d < m[i].pre_depends.n; d++)
+			cut = strv_contains(&names, m[i].pre_depends.v[d]);
+		if (cut) {
+			cur = &b[nb++];
+			cur->idx = xcalloc(n, sizeof(size_t));
+			strv_free(&names);
+		}
+		cur->idx[cur->n++] = i;
+		strv_add(&names, m[i].lp->name);
+		for (size_t p = 0; p < m[i].provides.n; p++)
+			strv_add(&names, m[i].provides.v[p]);
+	}
+	strv_free(&names);
+	*out = b;
+	return nb;
+}
+
+static void batches_free(struct prep_batch *b, size_t nb)
+{
+	for (size_t i = 0; b && i < nb; i++)
+		free(b[i].idx);
+	free(b);
+}
+
+/* Batch k > 0 may start when kiln renames "ready-k" into /kiln-debs: its
+ * flat .debs are complete then. A "failed" file there says converting a
+ * package failed (kiln reports which); waiting ends after 600 s. */
+#define PREP_WAIT_TICKS 30000 /* of 20 ms */
+
+/* The script the root's own dpkg runs in the ROOT_PREP sandbox. */
+static void write_prep_script(const struct prep_batch *b, size_t nb, const struct strv *links,
+			      struct kbuf *sh)
+{
+	kbuf_printf(sh,
+		    "# kiln root preparation (generated)\n"
+		    "set -e\n"
+		    "export DEBIAN_FRONTEND=noninteractive DEBCONF_NONINTERACTIVE_SEEN=true\n"
+		    "export LC_ALL=C.UTF-8 LANG=C.UTF-8 PATH=/usr/sbin:/usr/bin:/sbin:/bin\n"
+		    "D='dpkg --force-unsafe-io'\n"
+		    "wait_batch() {\n"
+		    "  n=0\n"
+		    "  while [ ! -e /kiln-debs/ready-$1 ]; do\n"
+		    "    if [ -e /kiln-debs/failed ]; then\n"
+		    "      echo \"kiln: converting packages failed: $(cat /kiln-debs/failed)\"; "
+		    "exit 1\n"
+		    "    fi\n"
+		    "    n=$((n + 1))\n"
+		    "    if [ $n -gt %d ]; then echo \"kiln: timed out waiting for the packages of "
+		    "batch $1\"; exit 1; fi\n"
+		    "    sleep 0.02\n"
+		    "  done\n"
+		    "}\n"
+		    "echo \"kiln: [$(date +%%s.%%N)] installing the essential set\"\n"
+		    "$D --install --force-depends",
+		    PREP_WAIT_TICKS);
+	for (size_t j = 0; j < b[0].n; j++)
+		kbuf_printf(sh, " \\\n  /kiln-debs/%s", links->v[b[0].idx[j]]);
 	kbuf_adds(sh, "\n");
 	/* man-db's index is never needed to build and costs much of the
 	 * preparation time: say no before man-db is installed */
 	kbuf_adds(sh, "if command -v debconf-set-selections >/dev/null; then\n"
 		      "  echo 'man-db man-db/auto-update boolean false' | debconf-set-selections\n"
 		      "fi\n");
-	for (size_t i = 0; i <= n; i++) {
-		int cut = i == n;
-		if (!cut && m[i].in_base)
-			continue;
-		for (size_t d = 0; !cut && d < m[i].pre_depends.n; d++)
-			cut = strv_contains(&names, m[i].pre_depends.v[d]);
-		if (cut && nb) {
-			kbuf_printf(sh,
-				    "echo \"kiln: [$(date +%%s)] installing %zu more "
-				    "packages\"\n$D --install",
-				    nb);
-			for (size_t b = 0; b < nb; b++)
-				kbuf_printf(sh, " \\\n  /kiln-debs/%s", links->v[batch[b]]);
-			kbuf_adds(sh, "\n");
-			strv_free(&names);
-			nb = 0;
-		}
-		if (i < n) {
-			batch[nb++] = i;
-			strv_add(&names, m[i].lp->name);
-			for (size_t p = 0; p < m[i].provides.n; p++)
-				strv_add(&names, m[i].provides.v[p]);
-		}
+	for (size_t k = 1; k < nb; k++) {
+		kbuf_printf(sh,
+			    "wait_batch %zu\n"
+			    "echo \"kiln: [$(date +%%s.%%N)] installing %zu more packages\"\n"
+			    "$D --install",
+			    k, b[k].n);
+		for (size_t j = 0; j < b[k].n; j++)
+			kbuf_printf(sh, " \\\n  /kiln-debs/%s", links->v[b[k].idx[j]]);
+		kbuf_adds(sh, "\n");
 	}
-	kbuf_adds(sh, "$D --configure --pending\n"
+	kbuf_adds(sh, "echo \"kiln: [$(date +%s.%N)] configuring\"\n"
+		      "$D --configure --pending\n"
 		      "a=$(dpkg --audit)\n"
 		      "if [ -n \"$a\" ]; then echo \"$a\"; echo 'kiln: dpkg --audit reports "
 		      "problems'; exit 1; fi\n"
-		      "echo \"kiln: [$(date +%s)] root ready\"\n");
-	strv_free(&names);
-	free(batch);
+		      "echo \"kiln: [$(date +%s.%N)] root ready\"\n");
+}
+
+/* a small file that appears by rename only (no fsync: nothing keeps it) */
+static int put_marker(const char *dir, const char *name, const char *text, struct kerr *e)
+{
+	char *tmp = xasprintf("%s/.%s.tmp", dir, name), *dst = xasprintf("%s/%s", dir, name);
+	int ret = 0, fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	size_t len = strlen(text);
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len) {
+		ret = kerr_errno(e, KILN_EIO, "writing %s", tmp);
+	} else if (rename(tmp, dst) < 0) {
+		ret = kerr_errno(e, KILN_EIO, "renaming %s", tmp);
+	}
+	if (fd >= 0)
+		close(fd);
+	if (ret < 0)
+		unlink(tmp);
+	free(tmp);
+	free(dst);
+	return ret;
+}
+
+/* Tells the preparation script, batch by batch, that its flat .debs are
+ * complete (ready-K), or that converting one failed ("failed"). */
+struct batch_notifier {
+	struct deb_flat_pool *pool;
+	const struct prep_batch *b;
+	size_t nb;
+	const char *debdir;
+	struct kerr err; /* the conversion's failure, or writing a marker's */
+	int ret;
+};
+
+static void *notify_batches(void *arg)
+{
+	struct batch_notifier *bn = arg;
+	struct kerr me = {0};
+	for (size_t k = 1; k < bn->nb && bn->ret == 0; k++) {
+		for (size_t j = 0; j < bn->b[k].n && bn->ret == 0; j++)
+			bn->ret = deb_flat_pool_wait(bn->pool, bn->b[k].idx[j], &bn->err);
+		if (bn->ret == 0) {
+			char name[32];
+			snprintf(name, sizeof(name), "ready-%zu", k);
+			bn->ret = put_marker(bn->debdir, name, "", &bn->err);
+		}
+	}
+	/* the script stops at its next wait; best effort, the error is ours */
+	if (bn->ret < 0)
+		put_marker(bn->debdir, "failed", bn->err.msg, &me);
+	return NULL;
 }
 
 /* the build user and the build directory, after dpkg made /etc/passwd */
@@ -284,13 +382,27 @@ static int make_skeleton(const char *root, struct kerr *e)
 	return ret;
 }
 
+static double epoch_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /* make the root in tmp (a fresh directory); the caller renames it */
 static int build_root(const struct lock *l, struct pkg_meta *m, const char *tmp,
 		      const char *workdir, struct kerr *e)
 {
-	struct strv links = {0};
+	struct strv links = {0}, whats = {0}, outs = {0};
 	struct kbuf sh = {0};
-	int ret = 0, rootfd = -1, status = 0, logfd = -1;
+	struct prep_batch *b = NULL;
+	size_t nb = plan_batches(m, l->n, &b), no = 0;
+	struct deb_flat_job *jobs = xcalloc(l->n, sizeof(*jobs));
+	size_t *order = xcalloc(l->n, sizeof(*order));
+	struct deb_flat_pool *pool = NULL;
+	struct batch_notifier bn = {0};
+	pthread_t notifier;
+	int ret = 0, rootfd = -1, status = 0, logfd = -1, notifying = 0;
 	char *debdir = xasprintf("%s/debs", workdir),
 	     *logp = xasprintf("%s/root-prep.log", workdir);
 	struct deb_extract_opts xo = {
@@ -300,48 +412,69 @@ static int build_root(const struct lock *l, struct pkg_meta *m, const char *tmp,
 	if ((ret = mkdir_p(debdir, 0755, e)) < 0 || (ret = make_skeleton(tmp, e)) < 0 ||
 	    (ret = root_shift_owner(tmp, e)) < 0)
 		goto out;
-	for (size_t i = 0; i < l->n; i++) {
-		char *name = deb_link_name(i, &l->pkgs[i]);
-		char *dst = xasprintf("%s/%s", debdir, name);
-		if (link(m[i].deb, dst) < 0 && symlink(m[i].deb, dst) < 0)
-			ret = kerr_errno(e, KILN_EIO, "linking %s", dst);
-		free(dst);
-		strv_add_owned(&links, name);
-		if (ret < 0)
-			goto out;
+	if ((logfd = open(logp, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644)) < 0) {
+		ret = kerr_errno(e, KILN_EIO, "creating %s", logp);
+		goto out;
 	}
-	/* 1. unpack the essential set ourselves, safely */
+	/* every package is decompressed once, into a flat .deb in WORK/debs,
+	 * by worker threads: the essential set first, then batch by batch */
+	for (size_t i = 0; i < l->n; i++) {
+		strv_add_owned(&links, deb_link_name(i, &l->pkgs[i]));
+		strv_add_owned(&outs, xasprintf("%s/%s", debdir, links.v[i]));
+		strv_add_owned(&whats, xasprintf("%s %s", l->pkgs[i].name, l->pkgs[i].version));
+		jobs[i] = (struct deb_flat_job){m[i].deb, outs.v[i], whats.v[i]};
+	}
+	for (size_t k = 0; k < nb; k++)
+		for (size_t j = 0; j < b[k].n; j++)
+			order[no++] = b[k].idx[j];
+	dprintf(logfd, "kiln: [%.3f] converting %zu packages to flat .debs\n", epoch_now(), l->n);
+	if ((ret = deb_flat_pool_start(&pool, jobs, order, no, 0, 0, e)) < 0)
+		goto out;
+	/* 1. unpack the essential set ourselves, safely, as each is converted */
 	if ((rootfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		ret = kerr_errno(e, KILN_EIO, "opening %s", tmp);
 		goto out;
 	}
-	size_t nbase = 0;
-	for (size_t i = 0; i < l->n; i++) {
-		if (!m[i].in_base)
-			continue;
-		nbase++;
-		if ((ret = deb_extract_data(m[i].deb, rootfd, &xo, e)) < 0) {
-			kerr_prefix(e, "unpacking %s %s: ", l->pkgs[i].name, l->pkgs[i].version);
+	for (size_t j = 0; j < b[0].n; j++) {
+		size_t i = b[0].idx[j];
+		if ((ret = deb_flat_pool_wait(pool, i, e)) < 0)
+			goto out;
+		if ((ret = deb_extract_data(outs.v[i], rootfd, &xo, e)) < 0) {
+			kerr_prefix(e, "unpacking %s: ", whats.v[i]);
 			goto out;
 		}
 	}
-	log_info("root: unpacked the essential set (%zu packages) in %.1f s", nbase,
+	log_info("root: unpacked the essential set (%zu packages) in %.1f s", b[0].n,
 		 now_monotonic() - t0);
-	/* 2. let the root's own dpkg install everything */
-	write_prep_script(m, l->n, &links, &sh);
+	dprintf(logfd, "kiln: [%.3f] unpacked the essential set (%zu packages)\n", epoch_now(),
+		b[0].n);
+	/* 2. let the root's own dpkg install everything; each later batch
+	 * starts as soon as its packages are converted */
+	write_prep_script(b, nb, &links, &sh);
 	char *shp = xasprintf("%s/prep.sh", debdir);
 	ret = write_file_atomic(shp, sh.data, sh.len, 0644, e);
 	free(shp);
 	if (ret < 0)
 		goto out;
-	if ((logfd = open(logp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
-		ret = kerr_errno(e, KILN_EIO, "creating %s", logp);
+	bn = (struct batch_notifier){.pool = pool, .b = b, .nb = nb, .debdir = debdir};
+	if ((ret = pthread_create(&notifier, NULL, notify_batches, &bn)) != 0) {
+		errno = ret;
+		ret = kerr_errno(e, KILN_EIO, "starting a thread");
 		goto out;
 	}
+	notifying = 1;
 	log_info("root: installing %zu packages with the root's dpkg (sandbox, no network)", l->n);
-	if ((ret = root_prep_run(tmp, debdir, "/kiln-debs", "prep.sh", logfd, 3600, &status, e)) <
-	    0) {
+	ret = root_prep_run(tmp, debdir, "/kiln-debs", "prep.sh", logfd, 3600, &status, e);
+	deb_flat_pool_stop(pool);
+	pthread_join(notifier, NULL);
+	notifying = 0;
+	if (ret < 0) {
 		kerr_prefix(e, "preparing the root (log: %s): ", logp);
+		goto out;
+	}
+	if (status != 0 && bn.ret < 0 && bn.err.code != KILN_EINTR) {
+		*e = bn.err; /* converting a package failed, and the script stopped */
+		ret = -e->code;
 		goto out;
 	}
 	if (status != 0) {
@@ -358,11 +491,21 @@ static int build_root(const struct lock *l, struct pkg_meta *m, const char *tmp,
 	free(prc);
 	free(kd);
 out:
+	if (pool)
+		deb_flat_pool_stop(pool);
+	if (notifying)
+		pthread_join(notifier, NULL);
+	deb_flat_pool_free(pool);
 	if (logfd >= 0)
 		close(logfd);
 	if (rootfd >= 0)
 		close(rootfd);
 	strv_free(&links);
+	strv_free(&outs);
+	strv_free(&whats);
+	free(jobs);
+	free(order);
+	batches_free(b, nb);
 	kbuf_free(&sh);
 	free(debdir);
 	free(logp);
@@ -419,12 +562,11 @@ static int debroot_make(void *ud, const char *tmp, const char *work, struct kerr
 	log_info("root: preparing %s (%zu packages)", dm->id, l->n);
 	ret = build_root(l, m, tmp, work, e);
 out:
-	if (ret < 0) {
-		/* keep the preparation log for diagnosis; the debs are links */
-		char *dd = xasprintf("%s/debs", work);
-		rm_rf(dd);
-		free(dd);
-	}
+	/* the flat .debs go before the root is synced, on every path; the
+	 * preparation log stays for diagnosis */
+	char *dd = xasprintf("%s/debs", work);
+	rm_rf(dd);
+	free(dd);
 	for (size_t i = 0; i < l->n; i++)
 		free((char *)items[i].url);
 	free(items);
