@@ -98,8 +98,8 @@ static int copy_member(struct deb_reader *r, struct archive *from, struct ar_out
 	while ((k = archive_read_data(from, buf, sizeof(buf))) > 0) {
 		if (w->len + (uint64_t)k > max)
 			return kerr_set(e, KILN_EVERIFY,
-					"%s: %s holds more than %llu bytes: refused", r->path,
-					r->member, (unsigned long long)max);
+					"%s: %s is larger than %llu bytes (decompressed): refused",
+					r->path, r->member, (unsigned long long)max);
 		if (is_stopped(stop))
 			return kerr_set(e, KILN_EINTR, "%s: interrupted", r->path);
 		if ((ret = ar_data(w, buf, (size_t)k, e)) < 0)
