@@ -10,6 +10,7 @@ MIRROR=http://deb.debian.org/debian
 work=$(mktemp -d /tmp/kiln-bench-root.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 export KILN_HOME=$work/home
+echo "uptime:$(uptime)"
 mkdir -p "$KILN_HOME"
 [ -d "$CACHE/blobs" ] && ln -s "$CACHE/blobs" "$KILN_HOME/blobs" # cached .debs
 "$KILN" -q update "$DISTRO" || exit 1
@@ -21,6 +22,13 @@ dsc=$(bash tests/fixtures/make-tiny-source.sh "$work/src" ok)
 k_fresh=$(python3 -c 'import json,sys; print("%.2f" % json.load(open(sys.argv[1]))["seconds_root"])' "$work/k1.json")
 k_reuse=$(python3 -c 'import json,sys; print("%.3f" % json.load(open(sys.argv[1]))["seconds_root"])' "$work/k2.json")
 rec=$(ls "$work"/o1/*.kiln.json)
+# where the fresh root's time went: the kiln: [epoch] lines of its log
+python3 - "$KILN_HOME"/roots/*.log <<'PY'
+import re, sys
+ts = [(float(m.group(1)), m.group(2)) for m in
+      (re.match(r"kiln: \[([0-9.]+)\] (.*)", l) for l in open(sys.argv[1])) if m]
+print("kiln phases: " + "; ".join("%s %.1f s" % (a, t1 - t0) for (t0, a), (t1, _) in zip(ts, ts[1:])))
+PY
 echo "kiln: root of $(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["lock"]["packages"]))' "$rec") packages from cached .debs: ${k_fresh} s; reused: ${k_reuse} s"
 
 if ! command -v mmdebstrap >/dev/null; then

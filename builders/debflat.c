@@ -183,6 +183,8 @@ struct deb_flat_pool {
 	struct kerr first_error; /* of the first job that failed */
 	int failed;
 	uint64_t max_data;
+	size_t urgent, threads_after; /* see deb_flat_pool_opts */
+	size_t ids;		      /* workers that started */
 	pthread_t *threads;
 	size_t nthreads;
 };
@@ -191,9 +193,13 @@ static void *worker(void *arg)
 {
 	struct deb_flat_pool *p = arg;
 	struct kerr e = {0};
+	pthread_mutex_lock(&p->mu);
+	size_t id = p->ids++;
+	pthread_mutex_unlock(&p->mu);
 	for (;;) {
 		pthread_mutex_lock(&p->mu);
-		if (__atomic_load_n(&p->stop, __ATOMIC_RELAXED) || p->next == p->n) {
+		if (__atomic_load_n(&p->stop, __ATOMIC_RELAXED) || p->next == p->n ||
+		    (p->next >= p->urgent && id >= p->threads_after)) {
 			pthread_mutex_unlock(&p->mu);
 			return NULL;
 		}
@@ -218,10 +224,11 @@ static void *worker(void *arg)
 }
 
 int deb_flat_pool_start(struct deb_flat_pool **pool, const struct deb_flat_job *jobs,
-			const size_t *order, size_t n, size_t nthreads, uint64_t max_data,
+			const size_t *order, size_t n, const struct deb_flat_pool_opts *o,
 			struct kerr *e)
 {
 	struct deb_flat_pool *p = xcalloc(1, sizeof(*p));
+	size_t nthreads = o->threads;
 	if (nthreads == 0) {
 		long c = sysconf(_SC_NPROCESSORS_ONLN);
 		nthreads = c > 0 ? (size_t)c : 1;
@@ -234,7 +241,9 @@ int deb_flat_pool_start(struct deb_flat_pool **pool, const struct deb_flat_job *
 	p->order = order;
 	p->n = n;
 	p->state = xcalloc(n ? n : 1, sizeof(*p->state));
-	p->max_data = max_data;
+	p->max_data = o->max_data;
+	p->urgent = o->urgent;
+	p->threads_after = o->threads_after ? o->threads_after : nthreads > 1 ? nthreads - 1 : 1;
 	p->threads = xcalloc(nthreads, sizeof(*p->threads));
 	*pool = NULL;
 	for (size_t i = 0; i < nthreads; i++) {

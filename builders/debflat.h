@@ -27,10 +27,19 @@ struct deb_flat_job {
 
 struct deb_flat_pool;
 
-/* Start nthreads workers (0: one per online CPU) flattening jobs[order[0]],
- * jobs[order[1]], ... in that order. jobs and order must outlive the pool. */
+struct deb_flat_pool_opts {
+	size_t threads; /* workers; 0: one per online CPU */
+	/* the first `urgent` jobs of the order use every worker; after them
+	 * only threads_after (0: one less than threads, at least 1) go on, so
+	 * that a CPU is left to whoever consumes the urgent ones */
+	size_t urgent, threads_after;
+	uint64_t max_data; /* deb_flatten's */
+};
+
+/* Start the workers flattening jobs[order[0]], jobs[order[1]], ... in that
+ * order. jobs and order must outlive the pool. */
 int deb_flat_pool_start(struct deb_flat_pool **pool, const struct deb_flat_job *jobs,
-			const size_t *order, size_t n, size_t nthreads, uint64_t max_data,
+			const size_t *order, size_t n, const struct deb_flat_pool_opts *o,
 			struct kerr *e);
 /* Wait until jobs[i].out is complete. After any job failed, no new job
  * starts and waiting for one that did not finish gives the first failure,

@@ -202,7 +202,7 @@ static void write_prep_script(const struct prep_batch *b, size_t nb, const struc
 		    "# kiln root preparation (generated)\n"
 		    "set -e\n"
 		    "export DEBIAN_FRONTEND=noninteractive DEBCONF_NONINTERACTIVE_SEEN=true\n"
-		    "export LC_ALL=C.UTF-8 LANG=C.UTF-8 PATH=/usr/sbin:/usr/bin:/sbin:/bin\n"
+		    "export LC_ALL=C.UTF-8 LANG=C.UTF-8 PATH=%s/usr/sbin:/usr/bin:/sbin:/bin\n"
 		    "D='dpkg --force-unsafe-io'\n"
 		    "wait_batch() {\n"
 		    "  n=0\n"
@@ -219,7 +219,7 @@ static void write_prep_script(const struct prep_batch *b, size_t nb, const struc
 		    "}\n"
 		    "echo \"kiln: [$(date +%%s.%%N)] installing the essential set\"\n"
 		    "$D --install --force-depends",
-		    PREP_WAIT_TICKS);
+		    getenv("KILN_SHIM") ? "/kiln-debs/bin:" : "", PREP_WAIT_TICKS);
 	for (size_t j = 0; j < b[0].n; j++)
 		kbuf_printf(sh, " \\\n  /kiln-debs/%s", links->v[b[0].idx[j]]);
 	kbuf_adds(sh, "\n");
@@ -428,7 +428,12 @@ static int build_root(const struct lock *l, struct pkg_meta *m, const char *tmp,
 		for (size_t j = 0; j < b[k].n; j++)
 			order[no++] = b[k].idx[j];
 	dprintf(logfd, "kiln: [%.3f] converting %zu packages to flat .debs\n", epoch_now(), l->n);
-	if ((ret = deb_flat_pool_start(&pool, jobs, order, no, 0, 0, e)) < 0)
+	struct deb_flat_pool_opts po = {.urgent = b[0].n};
+	if (getenv("KILN_FLAT_THREADS"))
+		po.threads = strtoul(getenv("KILN_FLAT_THREADS"), NULL, 10);
+	if (getenv("KILN_FLAT_AFTER"))
+		po.threads_after = strtoul(getenv("KILN_FLAT_AFTER"), NULL, 10);
+	if ((ret = deb_flat_pool_start(&pool, jobs, order, no, &po, e)) < 0)
 		goto out;
 	/* 1. unpack the essential set ourselves, safely, as each is converted */
 	if ((rootfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
@@ -450,6 +455,18 @@ static int build_root(const struct lock *l, struct pkg_meta *m, const char *tmp,
 		b[0].n);
 	/* 2. let the root's own dpkg install everything; each later batch
 	 * starts as soon as its packages are converted */
+	if (getenv("KILN_SHIM")) {
+		char *bd = xasprintf("%s/bin", debdir), *ic = xasprintf("%s/bin/ischroot", debdir);
+		mkdir(bd, 0755);
+		write_file_atomic(ic, "#!/bin/sh\nexit 0\n", 17, 0755, e);
+		free(bd);
+		free(ic);
+	}
+	if (getenv("KILN_FLAT_ALL_FIRST"))
+		for (size_t i = 0; i < l->n; i++)
+			if ((ret = deb_flat_pool_wait(pool, i, e)) < 0)
+				goto out;
+	dprintf(logfd, "kiln: [%.3f] starting dpkg\n", epoch_now());
 	write_prep_script(b, nb, &links, &sh);
 	char *shp = xasprintf("%s/prep.sh", debdir);
 	ret = write_file_atomic(shp, sh.data, sh.len, 0644, e);

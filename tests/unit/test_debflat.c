@@ -390,7 +390,8 @@ static void test_the_pool_converts_every_package_and_names_the_one_that_failed(v
 		jobs[i] = (struct deb_flat_job){debs[i], outs[i], "pkg 1.0"};
 		order[i] = N - 1 - i;
 	}
-	assert_int_equal(deb_flat_pool_start(&p, jobs, order, N, 2, 0, &e), 0);
+	struct deb_flat_pool_opts po = {.threads = 2, .urgent = 2};
+	assert_int_equal(deb_flat_pool_start(&p, jobs, order, N, &po, &e), 0);
 	for (size_t i = 0; i < N; i++) {
 		assert_int_equal(deb_flat_pool_wait(p, i, &e), 0);
 		assert_int_equal(access(outs[i], F_OK), 0);
@@ -402,7 +403,8 @@ static void test_the_pool_converts_every_package_and_names_the_one_that_failed(v
 		unlink(outs[i]);
 	assert_int_equal(truncate(debs[N - 1], 100), 0);
 	jobs[N - 1].what = "broken 2.0";
-	assert_int_equal(deb_flat_pool_start(&p, jobs, order, N, 1, 0, &e), 0);
+	po.threads = 1;
+	assert_int_equal(deb_flat_pool_start(&p, jobs, order, N, &po, &e), 0);
 	assert_int_equal(deb_flat_pool_wait(p, 0, &e), -KILN_EPARSE);
 	assert_non_null(strstr(e.msg, "converting broken 2.0: "));
 	assert_non_null(strstr(e.msg, "pool5.deb"));
