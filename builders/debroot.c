@@ -198,28 +198,29 @@ static void batches_free(struct prep_batch *b, size_t nb)
 static void write_prep_script(const struct prep_batch *b, size_t nb, const struct strv *links,
 			      struct kbuf *sh)
 {
-	kbuf_printf(sh,
-		    "# kiln root preparation (generated)\n"
-		    "set -e\n"
-		    "export DEBIAN_FRONTEND=noninteractive DEBCONF_NONINTERACTIVE_SEEN=true\n"
-		    "export LC_ALL=C.UTF-8 LANG=C.UTF-8 PATH=%s/usr/sbin:/usr/bin:/sbin:/bin\n"
-		    "D='dpkg --force-unsafe-io'\n"
-		    "wait_batch() {\n"
-		    "  n=0\n"
-		    "  while [ ! -e /kiln-debs/ready-$1 ]; do\n"
-		    "    if [ -e /kiln-debs/failed ]; then\n"
-		    "      echo \"kiln: converting packages failed: $(cat /kiln-debs/failed)\"; "
-		    "exit 1\n"
-		    "    fi\n"
-		    "    n=$((n + 1))\n"
-		    "    if [ $n -gt %d ]; then echo \"kiln: timed out waiting for the packages of "
-		    "batch $1\"; exit 1; fi\n"
-		    "    sleep 0.02\n"
-		    "  done\n"
-		    "}\n"
-		    "echo \"kiln: [$(date +%%s.%%N)] installing the essential set\"\n"
-		    "$D --install --force-depends",
-		    getenv("KILN_SHIM") ? "/kiln-debs/bin:" : "", PREP_WAIT_TICKS);
+	kbuf_printf(
+	    sh,
+	    "# kiln root preparation (generated)\n"
+	    "set -e\n"
+	    "export DEBIAN_FRONTEND=noninteractive DEBCONF_NONINTERACTIVE_SEEN=true\n"
+	    "export LC_ALL=C.UTF-8 LANG=C.UTF-8 PATH=/kiln-debs/bin:/usr/sbin:/usr/bin:/sbin:/bin\n"
+	    "D='dpkg --force-unsafe-io'\n"
+	    "wait_batch() {\n"
+	    "  n=0\n"
+	    "  while [ ! -e /kiln-debs/ready-$1 ]; do\n"
+	    "    if [ -e /kiln-debs/failed ]; then\n"
+	    "      echo \"kiln: converting packages failed: $(cat /kiln-debs/failed)\"; "
+	    "exit 1\n"
+	    "    fi\n"
+	    "    n=$((n + 1))\n"
+	    "    if [ $n -gt %d ]; then echo \"kiln: timed out waiting for the packages of "
+	    "batch $1\"; exit 1; fi\n"
+	    "    sleep 0.02\n"
+	    "  done\n"
+	    "}\n"
+	    "echo \"kiln: [$(date +%%s.%%N)] installing the essential set\"\n"
+	    "$D --install --force-depends",
+	    PREP_WAIT_TICKS);
 	for (size_t j = 0; j < b[0].n; j++)
 		kbuf_printf(sh, " \\\n  /kiln-debs/%s", links->v[b[0].idx[j]]);
 	kbuf_adds(sh, "\n");
@@ -244,6 +245,30 @@ static void write_prep_script(const struct prep_batch *b, size_t nb, const struc
 		      "if [ -n \"$a\" ]; then echo \"$a\"; echo 'kiln: dpkg --audit reports "
 		      "problems'; exit 1; fi\n"
 		      "echo \"kiln: [$(date +%s.%N)] root ready\"\n");
+}
+
+/* The script, and /kiln-debs/bin first in its PATH with an ischroot that
+ * says yes. The root being prepared is a chroot as debootstrap and
+ * mmdebstrap make it, but in the sandbox's pid namespace /proc/1/root is the
+ * root itself, so the real ischroot says no, and libc6's postinst then runs
+ * "telinit u" and sleeps a second for an init that is not there. Nothing
+ * else in a build root asks; the finished root is the same either way. */
+static int write_prep_files(const char *debdir, const struct kbuf *sh, struct kerr *e)
+{
+	static const char ischroot[] = "#!/bin/sh\n"
+				       "# kiln: the root being prepared is a chroot\n"
+				       "exit 0\n";
+	char *shp = xasprintf("%s/prep.sh", debdir), *bin = xasprintf("%s/bin", debdir),
+	     *ic = xasprintf("%s/bin/ischroot", debdir);
+	int ret = write_file_atomic(shp, sh->data, sh->len, 0644, e);
+	if (ret == 0)
+		ret = mkdir_p(bin, 0755, e);
+	if (ret == 0)
+		ret = write_file_atomic(ic, ischroot, sizeof(ischroot) - 1, 0755, e);
+	free(shp);
+	free(bin);
+	free(ic);
+	return ret;
 }
 
 /* a small file that appears by rename only (no fsync: nothing keeps it) */
@@ -391,7 +416,7 @@ static double epoch_now(void)
 
 /* make the root in tmp (a fresh directory); the caller renames it */
 static int build_root(const struct lock *l, struct pkg_meta *m, const char *tmp,
-		      const char *workdir, struct kerr *e)
+		      const char *workdir, int logfd, const char *logp, struct kerr *e)
 {
 	struct strv links = {0}, whats = {0}, outs = {0};
 	struct kbuf sh = {0};
@@ -402,9 +427,8 @@ static int build_root(const struct lock *l, struct pkg_meta *m, const char *tmp,
 	struct deb_flat_pool *pool = NULL;
 	struct batch_notifier bn = {0};
 	pthread_t notifier;
-	int ret = 0, rootfd = -1, status = 0, logfd = -1, notifying = 0;
-	char *debdir = xasprintf("%s/debs", workdir),
-	     *logp = xasprintf("%s/root-prep.log", workdir);
+	int ret = 0, rootfd = -1, status = 0, notifying = 0;
+	char *debdir = xasprintf("%s/debs", workdir);
 	struct deb_extract_opts xo = {
 	    .aliases = debroot_aliases, .set_owner = geteuid() == 0, .id_base = root_id_base()};
 	double t0 = now_monotonic();
@@ -412,10 +436,6 @@ static int build_root(const struct lock *l, struct pkg_meta *m, const char *tmp,
 	if ((ret = mkdir_p(debdir, 0755, e)) < 0 || (ret = make_skeleton(tmp, e)) < 0 ||
 	    (ret = root_shift_owner(tmp, e)) < 0)
 		goto out;
-	if ((logfd = open(logp, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644)) < 0) {
-		ret = kerr_errno(e, KILN_EIO, "creating %s", logp);
-		goto out;
-	}
 	/* every package is decompressed once, into a flat .deb in WORK/debs,
 	 * by worker threads: the essential set first, then batch by batch */
 	for (size_t i = 0; i < l->n; i++) {
@@ -428,11 +448,9 @@ static int build_root(const struct lock *l, struct pkg_meta *m, const char *tmp,
 		for (size_t j = 0; j < b[k].n; j++)
 			order[no++] = b[k].idx[j];
 	dprintf(logfd, "kiln: [%.3f] converting %zu packages to flat .debs\n", epoch_now(), l->n);
+	/* every CPU converts the essential set, which the next step waits
+	 * for; then one CPU is left to dpkg while the rest is converted */
 	struct deb_flat_pool_opts po = {.urgent = b[0].n};
-	if (getenv("KILN_FLAT_THREADS"))
-		po.threads = strtoul(getenv("KILN_FLAT_THREADS"), NULL, 10);
-	if (getenv("KILN_FLAT_AFTER"))
-		po.threads_after = strtoul(getenv("KILN_FLAT_AFTER"), NULL, 10);
 	if ((ret = deb_flat_pool_start(&pool, jobs, order, no, &po, e)) < 0)
 		goto out;
 	/* 1. unpack the essential set ourselves, safely, as each is converted */
@@ -455,23 +473,8 @@ static int build_root(const struct lock *l, struct pkg_meta *m, const char *tmp,
 		b[0].n);
 	/* 2. let the root's own dpkg install everything; each later batch
 	 * starts as soon as its packages are converted */
-	if (getenv("KILN_SHIM")) {
-		char *bd = xasprintf("%s/bin", debdir), *ic = xasprintf("%s/bin/ischroot", debdir);
-		mkdir(bd, 0755);
-		write_file_atomic(ic, "#!/bin/sh\nexit 0\n", 17, 0755, e);
-		free(bd);
-		free(ic);
-	}
-	if (getenv("KILN_FLAT_ALL_FIRST"))
-		for (size_t i = 0; i < l->n; i++)
-			if ((ret = deb_flat_pool_wait(pool, i, e)) < 0)
-				goto out;
-	dprintf(logfd, "kiln: [%.3f] starting dpkg\n", epoch_now());
 	write_prep_script(b, nb, &links, &sh);
-	char *shp = xasprintf("%s/prep.sh", debdir);
-	ret = write_file_atomic(shp, sh.data, sh.len, 0644, e);
-	free(shp);
-	if (ret < 0)
+	if ((ret = write_prep_files(debdir, &sh, e)) < 0)
 		goto out;
 	bn = (struct batch_notifier){.pool = pool, .b = b, .nb = nb, .debdir = debdir};
 	if ((ret = pthread_create(&notifier, NULL, notify_batches, &bn)) != 0) {
@@ -500,6 +503,7 @@ static int build_root(const struct lock *l, struct pkg_meta *m, const char *tmp,
 		goto out;
 	}
 	/* 3. the build user, /build, and no leftovers of the preparation */
+	dprintf(logfd, "kiln: [%.3f] adding the build user\n", epoch_now());
 	if ((ret = add_build_user(tmp, e)) < 0)
 		goto out;
 	char *prc = xasprintf("%s/usr/sbin/policy-rc.d", tmp), *kd = xasprintf("%s/kiln-debs", tmp);
@@ -513,8 +517,6 @@ out:
 	if (notifying)
 		pthread_join(notifier, NULL);
 	deb_flat_pool_free(pool);
-	if (logfd >= 0)
-		close(logfd);
 	if (rootfd >= 0)
 		close(rootfd);
 	strv_free(&links);
@@ -525,7 +527,6 @@ out:
 	batches_free(b, nb);
 	kbuf_free(&sh);
 	free(debdir);
-	free(logp);
 	return ret;
 }
 
@@ -560,7 +561,8 @@ static int debroot_make(void *ud, const char *tmp, const char *work, struct kerr
 	const struct lock *l = dm->l;
 	struct fetch_item *items = xcalloc(l->n, sizeof(*items));
 	struct pkg_meta *m = NULL;
-	int ret;
+	char *logp = xasprintf("%s/root-prep.log", work), *dd = xasprintf("%s/debs", work);
+	int ret, logfd = -1;
 
 	for (size_t i = 0; i < l->n; i++) {
 		const struct lock_pkg *p = &l->pkgs[i];
@@ -571,23 +573,34 @@ static int debroot_make(void *ud, const char *tmp, const char *work, struct kerr
 	}
 	if ((ret = fetch_many(items, l->n, &dm->o->fetch, e)) < 0)
 		goto out;
+	if ((logfd = open(logp, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644)) < 0) {
+		ret = kerr_errno(e, KILN_EIO, "creating %s", logp);
+		goto out;
+	}
+	dprintf(logfd, "kiln: [%.3f] reading the control files of %zu packages\n", epoch_now(),
+		l->n);
 	m = xcalloc(l->n, sizeof(*m));
 	for (size_t i = 0; i < l->n; i++)
 		if ((ret = read_meta(&l->pkgs[i], &m[i], e)) < 0)
 			goto out;
 	mark_base(m, l->n);
 	log_info("root: preparing %s (%zu packages)", dm->id, l->n);
-	ret = build_root(l, m, tmp, work, e);
+	ret = build_root(l, m, tmp, work, logfd, logp, e);
 out:
 	/* the flat .debs go before the root is synced, on every path; the
 	 * preparation log stays for diagnosis */
-	char *dd = xasprintf("%s/debs", work);
 	rm_rf(dd);
-	free(dd);
+	if (logfd >= 0) {
+		dprintf(logfd, "kiln: [%.3f] %s\n", epoch_now(),
+			ret < 0 ? "failed" : "removed the flat .debs; syncing the root");
+		close(logfd);
+	}
 	for (size_t i = 0; i < l->n; i++)
 		free((char *)items[i].url);
 	free(items);
 	meta_free(m, l->n);
+	free(logp);
+	free(dd);
 	return ret;
 }
 
