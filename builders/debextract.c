@@ -78,7 +78,7 @@ static int next_member(struct deb_reader *r, char nm[64], struct kerr *e)
 
 int deb_reader_open(const char *deb, struct deb_reader *r, struct kerr *e)
 {
-	char nm[64];
+	char nm[64] = "";
 	la_ssize_t n;
 	int ret;
 
@@ -115,7 +115,7 @@ fail:
 
 int deb_reader_next(struct deb_reader *r, const char *which, struct kerr *e)
 {
-	char nm[64];
+	char nm[64] = "";
 	int ret;
 	for (;;) {
 		if ((ret = next_member(r, nm, e)) <= 0)

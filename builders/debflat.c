@@ -45,20 +45,16 @@ static int out_write(struct ar_out *w, const void *p, size_t n, struct kerr *e)
  * space-padded decimal text (name 16, mtime 12, uid 6, gid 6, mode 8) */
 static int ar_begin(struct ar_out *w, const char *name, int64_t mtime, struct kerr *e)
 {
-	char h[AR_HDR_LEN], mt[24];
+	char h[AR_HDR_LEN + 1], mt[24];
 	off_t at = lseek(w->fd, 0, SEEK_CUR);
 	if (at < 0)
 		return kerr_errno(e, KILN_EIO, "%s: writing %s", w->deb, w->out);
 	if (mtime < 0 || mtime > 999999999999LL)
 		mtime = 0;
 	snprintf(mt, sizeof(mt), "%lld", (long long)mtime);
-	memset(h, ' ', sizeof(h));
-	memcpy(h, name, strnlen(name, 16));
-	memcpy(h + 16, mt, strlen(mt));
-	h[28] = '0';
-	h[34] = '0';
-	memcpy(h + 40, "100644", 6);
-	memcpy(h + 58, "`\n", 2);
+	/* the size (10 wide, at AR_SIZE_OFF) is blank until ar_end */
+	snprintf(h, sizeof(h), "%-16.16s%-12.12s%-6s%-6s%-8s%-10s`\n", name, mt, "0", "0", "100644",
+		 "");
 	w->hdr_off = (uint64_t)at;
 	w->len = 0;
 	return out_write(w, h, AR_HDR_LEN, e);

@@ -195,8 +195,8 @@ static void batches_free(struct prep_batch *b, size_t nb)
 #define PREP_WAIT_TICKS 30000 /* of 20 ms */
 
 /* The script the root's own dpkg runs in the ROOT_PREP sandbox. */
-static void write_prep_script(const struct prep_batch *b, size_t nb, const struct strv *links,
-			      struct kbuf *sh)
+static void write_prep_script(const struct prep_batch *b, size_t nb,
+			      const struct deb_flat_job *jobs, struct kbuf *sh)
 {
 	kbuf_printf(
 	    sh,
@@ -222,7 +222,7 @@ static void write_prep_script(const struct prep_batch *b, size_t nb, const struc
 	    "$D --install --force-depends",
 	    PREP_WAIT_TICKS);
 	for (size_t j = 0; j < b[0].n; j++)
-		kbuf_printf(sh, " \\\n  /kiln-debs/%s", links->v[b[0].idx[j]]);
+		kbuf_printf(sh, " \\\n  /kiln-debs/%s", strrchr(jobs[b[0].idx[j]].out, '/') + 1);
 	kbuf_adds(sh, "\n");
 	/* man-db's index is never needed to build and costs much of the
 	 * preparation time: say no before man-db is installed */
@@ -236,7 +236,8 @@ static void write_prep_script(const struct prep_batch *b, size_t nb, const struc
 			    "$D --install",
 			    k, b[k].n);
 		for (size_t j = 0; j < b[k].n; j++)
-			kbuf_printf(sh, " \\\n  /kiln-debs/%s", links->v[b[k].idx[j]]);
+			kbuf_printf(sh, " \\\n  /kiln-debs/%s",
+				    strrchr(jobs[b[k].idx[j]].out, '/') + 1);
 		kbuf_adds(sh, "\n");
 	}
 	kbuf_adds(sh, "echo \"kiln: [$(date +%s.%N)] configuring\"\n"
@@ -418,7 +419,7 @@ static double epoch_now(void)
 static int build_root(const struct lock *l, struct pkg_meta *m, const char *tmp,
 		      const char *workdir, int logfd, const char *logp, struct kerr *e)
 {
-	struct strv links = {0}, whats = {0}, outs = {0};
+	struct strv whats = {0}, outs = {0};
 	struct kbuf sh = {0};
 	struct prep_batch *b = NULL;
 	size_t nb = plan_batches(m, l->n, &b), no = 0;
@@ -427,7 +428,7 @@ static int build_root(const struct lock *l, struct pkg_meta *m, const char *tmp,
 	struct deb_flat_pool *pool = NULL;
 	struct batch_notifier bn = {0};
 	pthread_t notifier;
-	int ret = 0, rootfd = -1, status = 0, notifying = 0;
+	int ret = 0, rootfd = -1, status = 0;
 	char *debdir = xasprintf("%s/debs", workdir);
 	struct deb_extract_opts xo = {
 	    .aliases = debroot_aliases, .set_owner = geteuid() == 0, .id_base = root_id_base()};
@@ -439,8 +440,9 @@ static int build_root(const struct lock *l, struct pkg_meta *m, const char *tmp,
 	/* every package is decompressed once, into a flat .deb in WORK/debs,
 	 * by worker threads: the essential set first, then batch by batch */
 	for (size_t i = 0; i < l->n; i++) {
-		strv_add_owned(&links, deb_link_name(i, &l->pkgs[i]));
-		strv_add_owned(&outs, xasprintf("%s/%s", debdir, links.v[i]));
+		char *name = deb_link_name(i, &l->pkgs[i]);
+		strv_add_owned(&outs, xasprintf("%s/%s", debdir, name));
+		free(name);
 		strv_add_owned(&whats, xasprintf("%s %s", l->pkgs[i].name, l->pkgs[i].version));
 		jobs[i] = (struct deb_flat_job){m[i].deb, outs.v[i], whats.v[i]};
 	}
@@ -462,8 +464,8 @@ static int build_root(const struct lock *l, struct pkg_meta *m, const char *tmp,
 		size_t i = b[0].idx[j];
 		if ((ret = deb_flat_pool_wait(pool, i, e)) < 0)
 			goto out;
-		if ((ret = deb_extract_data(outs.v[i], rootfd, &xo, e)) < 0) {
-			kerr_prefix(e, "unpacking %s: ", whats.v[i]);
+		if ((ret = deb_extract_data(jobs[i].out, rootfd, &xo, e)) < 0) {
+			kerr_prefix(e, "unpacking %s: ", jobs[i].what);
 			goto out;
 		}
 	}
@@ -473,7 +475,7 @@ static int build_root(const struct lock *l, struct pkg_meta *m, const char *tmp,
 		b[0].n);
 	/* 2. let the root's own dpkg install everything; each later batch
 	 * starts as soon as its packages are converted */
-	write_prep_script(b, nb, &links, &sh);
+	write_prep_script(b, nb, jobs, &sh);
 	if ((ret = write_prep_files(debdir, &sh, e)) < 0)
 		goto out;
 	bn = (struct batch_notifier){.pool = pool, .b = b, .nb = nb, .debdir = debdir};
@@ -482,12 +484,10 @@ static int build_root(const struct lock *l, struct pkg_meta *m, const char *tmp,
 		ret = kerr_errno(e, KILN_EIO, "starting a thread");
 		goto out;
 	}
-	notifying = 1;
 	log_info("root: installing %zu packages with the root's dpkg (sandbox, no network)", l->n);
 	ret = root_prep_run(tmp, debdir, "/kiln-debs", "prep.sh", logfd, 3600, &status, e);
-	deb_flat_pool_stop(pool);
+	deb_flat_pool_stop(pool); /* the notifier's waits end */
 	pthread_join(notifier, NULL);
-	notifying = 0;
 	if (ret < 0) {
 		kerr_prefix(e, "preparing the root (log: %s): ", logp);
 		goto out;
@@ -512,14 +512,9 @@ static int build_root(const struct lock *l, struct pkg_meta *m, const char *tmp,
 	free(prc);
 	free(kd);
 out:
-	if (pool)
-		deb_flat_pool_stop(pool);
-	if (notifying)
-		pthread_join(notifier, NULL);
 	deb_flat_pool_free(pool);
 	if (rootfd >= 0)
 		close(rootfd);
-	strv_free(&links);
 	strv_free(&outs);
 	strv_free(&whats);
 	free(jobs);
