@@ -4,6 +4,7 @@
  * pieces are in apkbuild_plan.c, apkbuild_setup.c and apkbuild_collect.c
  * (see apkbuild.h); this file holds the order of things and the steps. */
 #include "builders/apkbuild.h"
+#include "builders/buildenv.h"
 #include "sandbox/sandbox.h"
 
 #include <stdlib.h>
@@ -49,19 +50,6 @@ static int run_step(struct abuild_ctx *c, const char *step, const char *arg1, co
 	int ret = logged_step(&c->log, name, &so, c->o->b.cancel, e);
 	free(name);
 	return ret;
-}
-
-static void make_env(struct abuild_ctx *c)
-{
-	strv_add(&c->env, "LANG=C.UTF-8");
-	strv_add(&c->env, "LC_ALL=C.UTF-8");
-	strv_add(&c->env, "TZ=UTC");
-	strv_add(&c->env, "HOME=/home/build");
-	strv_add(&c->env, "USER=" BUILD_USER);
-	strv_add(&c->env, "LOGNAME=" BUILD_USER);
-	strv_add(&c->env, "SHELL=/bin/sh");
-	strv_add(&c->env, "TERM=dumb");
-	strv_add_owned(&c->env, xasprintf("SOURCE_DATE_EPOCH=%lld", (long long)c->sde));
 }
 
 static void ctx_free(struct abuild_ctx *c)
@@ -227,7 +215,7 @@ int alpine_build(const char *dir, const struct distro *d, const struct alpine_bu
 	    xasprintf("%s/%s", d->build_path ? d->build_path : DEFAULT_BUILD_PATH, c.ab.pkgname);
 	if ((ret = apkbuild_place_recipe(&c, e)) < 0 || (ret = apkbuild_write_driver(&c, e)) < 0)
 		goto out;
-	make_env(&c);
+	build_env_fixed(&c.env, "/home/build", c.sde);
 	log_info("build: root %s in %.2f s; building %s %s-r%s at %s",
 		 cached ? "reused" : "prepared", now_monotonic() - t0, c.ab.pkgname, c.ab.pkgver,
 		 c.ab.pkgrel, c.startdir);
