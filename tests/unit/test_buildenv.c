@@ -17,17 +17,23 @@ static void assert_env(const struct strv *env, const char *const *want, size_t n
 	assert_null(env->v[n]); /* execve's terminator */
 }
 
+/* build_env_fixed(home, sde) gives exactly want */
+static void expect_fixed(const char *home, int64_t sde, const char *const *want, size_t n)
+{
+	struct strv env = {0};
+	build_env_fixed(&env, home, sde);
+	assert_env(&env, want, n);
+	strv_free(&env);
+}
+
 static void test_debian_build_environment_is_buildd_like(void **s)
 {
 	static const char *const want[] = {
 	    "LANG=C.UTF-8",	 "LC_ALL=C.UTF-8", "TZ=UTC",
 	    "HOME=/nonexistent", "USER=kiln",	   "LOGNAME=kiln",
 	    "SHELL=/bin/sh",	 "TERM=dumb",	   "SOURCE_DATE_EPOCH=1664534866"};
-	struct strv env = {0};
 	(void)s;
-	build_env_fixed(&env, "/nonexistent", 1664534866);
-	assert_env(&env, want, sizeof(want) / sizeof(want[0]));
-	strv_free(&env);
+	expect_fixed("/nonexistent", 1664534866, want, sizeof(want) / sizeof(want[0]));
 }
 
 static void test_alpine_build_environment_has_the_build_users_home(void **s)
@@ -35,11 +41,8 @@ static void test_alpine_build_environment_has_the_build_users_home(void **s)
 	static const char *const want[] = {
 	    "LANG=C.UTF-8", "LC_ALL=C.UTF-8", "TZ=UTC",	   "HOME=/home/build",	 "USER=kiln",
 	    "LOGNAME=kiln", "SHELL=/bin/sh",  "TERM=dumb", "SOURCE_DATE_EPOCH=0"};
-	struct strv env = {0};
 	(void)s;
-	build_env_fixed(&env, "/home/build", 0);
-	assert_env(&env, want, sizeof(want) / sizeof(want[0]));
-	strv_free(&env);
+	expect_fixed("/home/build", 0, want, sizeof(want) / sizeof(want[0]));
 }
 
 static void test_unpack_step_gets_only_locale_timezone_and_home(void **s)

@@ -375,6 +375,15 @@ static void write_indices(void)
 	idx[2] = (struct pool_index){.path = c, .mirror = "http://m/debian", .name = "i386"};
 }
 
+/* f->p's lock over the main and security indices, for sbuild_like (ibd NULL) or for
+ * sbuild_like with Installed-Build-Depends ibd: rebuild_lock_for_buildinfo's result */
+static int fx_lock(struct fx *f, const char *ibd)
+{
+	struct rebuild_plan *p = fx_plan(
+	    f, ibd ? fx_edit(f, "Installed-Build-Depends", ibd) : sbuild_like, "debian:bookworm");
+	return rebuild_lock_for_buildinfo(p, idx, 2, NULL, &f->added, &f->e);
+}
+
 static void test_wants_are_found_by_exact_name_arch_and_version(void **s)
 {
 	struct fx *f = *s;
@@ -406,8 +415,8 @@ static void test_wants_are_found_by_exact_name_arch_and_version(void **s)
 static void test_lock_is_ordered_and_adds_only_fakeroot(void **s)
 {
 	struct fx *f = *s;
-	struct rebuild_plan *p = fx_plan(f, sbuild_like, "debian:bookworm");
-	if (rebuild_lock_for_buildinfo(p, idx, 2, NULL, &f->added, &f->e) < 0)
+	const struct rebuild_plan *p = &f->p;
+	if (fx_lock(f, NULL) < 0)
 		fail_msg("%s", f->e.msg);
 	assert_int_equal(p->lock.n, 6);
 	assert_string_equal(p->lock.distro, "debian:bookworm");
@@ -432,35 +441,27 @@ static void test_lock_is_ordered_and_adds_only_fakeroot(void **s)
 static void test_version_no_mirror_carries_is_named_with_a_mirror_hint(void **s)
 {
 	struct fx *f = *s;
-	struct rebuild_plan *p =
-	    fx_plan(f,
-		    fx_edit(f, "Installed-Build-Depends",
-			    "\n base-files (= 12.4+deb12u11),\n bash (= 5.2.15-2+b1),\n zlib1g (= "
-			    "1:1.2.13.dfsg-1)"),
-		    "debian:bookworm");
-	assert_int_equal(rebuild_lock_for_buildinfo(p, idx, 2, NULL, &f->added, &f->e),
-			 -KILN_ENOTFOUND);
+	assert_int_equal(
+	    fx_lock(f, "\n base-files (= 12.4+deb12u11),\n bash (= 5.2.15-2+b1),\n zlib1g (= "
+		       "1:1.2.13.dfsg-1)"),
+	    -KILN_ENOTFOUND);
 	assert_string_equal(
 	    f->e.msg,
 	    "1 package version the rebuild needs is not in bookworm, bookworm-security (the "
 	    "configured mirrors no longer carry it): bash 5.2.15-2+b1; use --mirror "
 	    "http://snapshot.debian.org/archive/debian/20261127T101436Z/ (a snapshot from "
 	    "the day it was built), then kiln update with it");
-	assert_false(p->have_lock);
+	assert_false(f->p.have_lock);
 }
 
 static void test_a_dependency_the_file_does_not_name_is_refused(void **s)
 {
 	struct fx *f = *s;
 	/* zlib1g depends on libgcc-s1, which this file leaves out */
-	struct rebuild_plan *p =
-	    fx_plan(f,
-		    fx_edit(f, "Installed-Build-Depends",
-			    "\n base-files (= 12.4+deb12u11),\n bash (= 5.2.15-2+b8),\n zlib1g (= "
-			    "1:1.2.13.dfsg-1)"),
-		    "debian:bookworm");
-	assert_int_equal(rebuild_lock_for_buildinfo(p, idx, 2, NULL, &f->added, &f->e),
-			 -KILN_EFAIL);
+	assert_int_equal(
+	    fx_lock(f, "\n base-files (= 12.4+deb12u11),\n bash (= 5.2.15-2+b8),\n zlib1g (= "
+		       "1:1.2.13.dfsg-1)"),
+	    -KILN_EFAIL);
 	assert_string_equal(f->e.msg, "the packages the .buildinfo names need libgcc-s1 12.2.0-14, "
 				      "which it does not name: not the environment it records");
 }
