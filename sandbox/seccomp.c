@@ -474,8 +474,8 @@ static int add_rule(scmp_filter_ctx f, uint32_t act, const char *name, const str
 /* what sandbox_opts.no_sync turns into no-ops returning 0 */
 static int is_sync_call(const char *name)
 {
-	static const char *const calls[] = {"fsync", "fdatasync", "sync", "syncfs",
-					    "sync_file_range", NULL};
+	static const char *const calls[] = {"fsync",  "fdatasync",	 "sync",
+					    "syncfs", "sync_file_range", NULL};
 	for (size_t i = 0; calls[i]; i++)
 		if (!strcmp(name, calls[i]))
 			return 1;
@@ -501,7 +501,8 @@ static int add_policy(scmp_filter_ctx f, int native, const struct sandbox_opts *
 			if (!strcmp(*name, "socketcall") && !o->multiarch)
 				continue;
 			if (o->no_sync && applies && row->action == ALLOW && is_sync_call(*name)) {
-				if (add_rule(f, SCMP_ACT_ERRNO(0), *name, NULL, e) < 0) /* "done", undone */
+				if (add_rule(f, SCMP_ACT_ERRNO(0), *name, NULL, e) <
+				    0) /* "done", undone */
 					return -KILN_EFAIL;
 				continue;
 			}
