@@ -122,7 +122,7 @@ int apk_pkginfo_check(const struct apk_write_opts *o, struct kerr *e)
 	return 0;
 }
 
-/* depends_has: a dependency on name, whatever its version constraint */
+/* a dependency on name, whatever its version constraint */
 int apk_depends_on(const struct strv *deps, const char *name)
 {
 	size_t n = strlen(name);
