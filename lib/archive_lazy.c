@@ -74,7 +74,7 @@
 	F(__LA_MODE_T, archive_entry_perm, (struct archive_entry * e), (e))                        \
 	V(archive_entry_set_pathname, (struct archive_entry * e, const char *p), (e, p))           \
 	V(archive_entry_set_filetype, (struct archive_entry * e, unsigned int t), (e, t))          \
-	V(archive_entry_set_perm, (struct archive_entry * e, __LA_MODE_T m), (e, m))              \
+	V(archive_entry_set_perm, (struct archive_entry * e, __LA_MODE_T m), (e, m))               \
 	V(archive_entry_set_size, (struct archive_entry * e, la_int64_t s), (e, s))
 
 #define POINTER_F(ret, name, params, args) __typeof__(name) *name;
@@ -98,7 +98,7 @@ static void la_load(void)
 		/* the caller is in the middle of reading or writing an archive,
 		 * with no way to report this: stop here, saying why */
 		log_warn("cannot use %s: kiln needs it to read and write archives",
-			  LIBARCHIVE_SONAME);
+			 LIBARCHIVE_SONAME);
 		exit(KILN_EFAIL);
 	}
 }
