@@ -169,7 +169,7 @@ void elf_dyninfo_free(struct elf_dyninfo *d);
 
 struct alpine_build_opts {
 	struct build_opts b;	     /* outdir, timeout, parallel, cancel, root, ... */
-	int64_t source_date_epoch;   /* -1: from the recipe (see apkbuild.c) */
+	int64_t source_date_epoch;   /* -1: from the recipe (see apkbuild_plan.c) */
 	const char *key_path;	     /* package signing key; NULL: kiln's own */
 	const char *keys_dir;	     /* trusted repository keys; NULL: the distro's */
 };

@@ -2,6 +2,7 @@
  * dpkg-source at the buildd path, dpkg-buildpackage as the build user in the
  * sandbox, outputs + log + build record moved into the output directory. */
 #include "builders/builders.h"
+#include "builders/buildenv.h"
 #include "builders/buildlog.h"
 #include "builders/record.h"
 #include "builders/workroot.h"
@@ -206,15 +207,7 @@ static void make_env(struct build_ctx *c)
 		strv_add_owned(&c->env, xasprintf("DEB_BUILD_PROFILES=%s", p));
 		free(p);
 	}
-	strv_add(&c->env, "LANG=C.UTF-8");
-	strv_add(&c->env, "LC_ALL=C.UTF-8");
-	strv_add(&c->env, "TZ=UTC");
-	strv_add(&c->env, "HOME=/nonexistent");
-	strv_add(&c->env, "USER=" BUILD_USER);
-	strv_add(&c->env, "LOGNAME=" BUILD_USER);
-	strv_add(&c->env, "SHELL=/bin/sh");
-	strv_add(&c->env, "TERM=dumb");
-	strv_add_owned(&c->env, xasprintf("SOURCE_DATE_EPOCH=%lld", (long long)c->sde));
+	build_env_fixed(&c->env, "/nonexistent", c->sde);
 	kbuf_free(&dbo);
 	/* variables a rebuild must reproduce replace kiln's own */
 	for (size_t i = 0; o->environment && i < o->environment->n; i++) {
@@ -450,10 +443,7 @@ int debian_build(const struct build_source *src, const struct lock *l, const str
 	{
 		char *dsc = xasprintf("%s/%s", c.build_path, src->dsc_name);
 		char *argv[] = {"dpkg-source", "-x", dsc, c.pkgdir, NULL};
-		strv_add(&c.env, "LANG=C.UTF-8");
-		strv_add(&c.env, "LC_ALL=C.UTF-8");
-		strv_add(&c.env, "TZ=UTC");
-		strv_add(&c.env, "HOME=/nonexistent");
+		build_env_locale(&c.env, "/nonexistent");
 		ret = run_step(&c, "unpack (dpkg-source -x)", argv, c.build_path, 600, e);
 		free(dsc);
 		strv_free(&c.env);

@@ -58,6 +58,42 @@ void cli_print_json(void *json_t_root); /* json_t*, dumped sorted + newline, the
 /* kiln diff's text report of a deb_diff() result (json_t*, not freed) */
 void cli_print_diff_report(void *report);
 
+/* Options kiln check and kiln resolve share (cli/solveopts.c): add
+ * CLI_SOLVE_OPTIONS to the table, number the command's own options from
+ * OPT_SOLVE_NEXT, and offer each option to cli_solve_option first. */
+struct cli_solve_opts {
+	struct strv profiles; /* --profiles LIST, split on ", " */
+	struct strv packages; /* --packages FILE, repeatable */
+	const char *sources;  /* --sources FILE */
+	int arch_only, indep_only, resolve_alts;
+};
+enum {
+	OPT_SOLVE_PROFILES = OPT_FIRST_CMD,
+	OPT_SOLVE_ARCH_ONLY,
+	OPT_SOLVE_INDEP_ONLY,
+	OPT_SOLVE_RESOLVE_ALTS,
+	OPT_SOLVE_PACKAGES,
+	OPT_SOLVE_SOURCES,
+	OPT_SOLVE_NEXT
+};
+#define CLI_SOLVE_OPTIONS                                                                          \
+	{"profiles", required_argument, 0, OPT_SOLVE_PROFILES},                                    \
+	    {"arch-only", no_argument, 0, OPT_SOLVE_ARCH_ONLY},                                    \
+	    {"indep-only", no_argument, 0, OPT_SOLVE_INDEP_ONLY},                                  \
+	    {"resolve-alternatives", no_argument, 0, OPT_SOLVE_RESOLVE_ALTS},                      \
+	    {"packages", required_argument, 0, OPT_SOLVE_PACKAGES},                                \
+	{                                                                                          \
+		"sources", required_argument, 0, OPT_SOLVE_SOURCES                                 \
+	}
+/* 1: opt was one of them (recorded in so), 0: not */
+int cli_solve_option(struct cli_solve_opts *so, int opt, const char *arg);
+/* after parsing: 0, or the usage error's exit code (2) for cmd */
+int cli_solve_check(const struct cli_solve_opts *so, const char *cmd);
+void cli_solve_opts_free(struct cli_solve_opts *so);
+/* the index in v of source name at version (NULL: its newest), or -1 */
+struct source_pkg;
+int cli_find_source(const struct source_pkg *v, size_t n, const char *name, const char *version);
+
 #define KILN_CMD(name, fn, summary) int fn(int argc, char **argv, struct cli *c);
 #include "cli/commands.def"
 #undef KILN_CMD

@@ -364,6 +364,7 @@ int cmd_build(int argc, char **argv, struct cli *c)
 		json_object_set_new(o, "record", json_string(r.record_path));
 		json_object_set_new(o, "root_cached", json_boolean(r.root_cached));
 		json_object_set_new(o, "seconds_root", json_real(r.seconds_root));
+		json_object_set_new(o, "seconds_build", json_real(r.seconds_build));
 		json_object_set_new(o, "seconds_total", json_real(r.seconds_total));
 		for (size_t i = 0; i < r.outputs.n; i++)
 			json_array_append_new(outs, json_string(r.outputs.v[i]));

@@ -25,15 +25,7 @@ static const char usage[] =
     "      --sources FILE         take the sources from this Sources file\n"
     "With -v, buildable sources are listed too.\n";
 
-enum {
-	OPT_PROFILES = OPT_FIRST_CMD,
-	OPT_ARCH_ONLY,
-	OPT_INDEP_ONLY,
-	OPT_RESOLVE_ALTS,
-	OPT_PACKAGES,
-	OPT_SOURCES,
-	OPT_ALL
-};
+enum { OPT_ALL = OPT_SOLVE_NEXT };
 
 /* keep the sources the command line names (SRC or SRC=VERSION) */
 static int select_sources(struct source_pkg *v, size_t *n, char **want, int nwant, struct kerr *e)
@@ -42,15 +34,9 @@ static int select_sources(struct source_pkg *v, size_t *n, char **want, int nwan
 	int r = 0;
 	for (int k = 0; k < nwant && r == 0; k++) {
 		char *name = xstrdup(want[k]), *ver = strchr(name, '=');
-		int found = -1;
 		if (ver)
 			*ver++ = 0;
-		for (size_t i = 0; i < *n; i++)
-			if (v[i].package && !strcmp(v[i].package, name) &&
-			    (ver ? !strcmp(v[i].version, ver)
-				 : found < 0 ||
-				       deb_version_cmp(v[i].version, v[found].version) > 0))
-				found = (int)i;
+		int found = cli_find_source(v, *n, name, ver);
 		if (found < 0)
 			r = kerr_set(e, KILN_ENOTFOUND, "no source package '%s'%s%s", name,
 				     ver ? " version " : "", ver ? ver : "");
@@ -73,19 +59,12 @@ static int select_sources(struct source_pkg *v, size_t *n, char **want, int nwan
 
 int cmd_check(int argc, char **argv, struct cli *c)
 {
-	static const struct option opts[] = {
-	    CLI_COMMON_OPTIONS,
-	    {"all", no_argument, 0, OPT_ALL},
-	    {"profiles", required_argument, 0, OPT_PROFILES},
-	    {"arch-only", no_argument, 0, OPT_ARCH_ONLY},
-	    {"indep-only", no_argument, 0, OPT_INDEP_ONLY},
-	    {"resolve-alternatives", no_argument, 0, OPT_RESOLVE_ALTS},
-	    {"jobs", required_argument, 0, 'j'},
-	    {"packages", required_argument, 0, OPT_PACKAGES},
-	    {"sources", required_argument, 0, OPT_SOURCES},
-	    {0, 0, 0, 0}};
-	struct strv profiles = {0}, packages = {0};
-	const char *sources = NULL;
+	static const struct option opts[] = {CLI_COMMON_OPTIONS,
+					     CLI_SOLVE_OPTIONS,
+					     {"all", no_argument, 0, OPT_ALL},
+					     {"jobs", required_argument, 0, 'j'},
+					     {0, 0, 0, 0}};
+	struct cli_solve_opts so = {0};
 	struct check_opts co = {0};
 	int all = 0, opt, r, rc = 0;
 	struct distro *d = NULL;
@@ -98,23 +77,11 @@ int cmd_check(int argc, char **argv, struct cli *c)
 	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT "j:", opts, NULL)) != -1) {
 		if ((r = cli_common_option(c, opt, optarg, usage)) < 0)
 			goto out;
-		if (r)
+		if (r || cli_solve_option(&so, opt, optarg))
 			continue;
 		switch (opt) {
 		case OPT_ALL:
 			all = 1;
-			break;
-		case OPT_PROFILES:
-			strv_split(&profiles, optarg, ", ");
-			break;
-		case OPT_ARCH_ONLY:
-			co.arch_only = 1;
-			break;
-		case OPT_INDEP_ONLY:
-			co.indep_only = 1;
-			break;
-		case OPT_RESOLVE_ALTS:
-			co.alternatives = ALT_ALL;
 			break;
 		case 'j':
 			co.threads = atoi(optarg);
@@ -122,12 +89,6 @@ int cmd_check(int argc, char **argv, struct cli *c)
 				rc = cli_usage_error("check", "--jobs takes 1 to 64");
 				goto out;
 			}
-			break;
-		case OPT_PACKAGES:
-			strv_add(&packages, optarg);
-			break;
-		case OPT_SOURCES:
-			sources = optarg;
 			break;
 		default:
 			rc = cli_usage_error("check", "unknown option");
@@ -138,16 +99,14 @@ int cmd_check(int argc, char **argv, struct cli *c)
 		rc = cli_usage_error("check", "expected DISTRO and --all or SRC...");
 		goto out;
 	}
-	if (co.arch_only && co.indep_only) {
-		rc = cli_usage_error("check", "--arch-only and --indep-only exclude each other");
+	if ((rc = cli_solve_check(&so, "check")) != 0)
 		goto out;
-	}
 	double t0 = now_monotonic();
 	struct distro_overrides ov = {.mirror = c->mirror, .config = c->config};
 	if (distro_load(argv[optind], &ov, &d, &e) < 0)
 		goto fail;
-	if (sources) {
-		if (solver_sources_load(sources, "", "", &srcs, &n, &e) < 0)
+	if (so.sources) {
+		if (solver_sources_load(so.sources, "", "", &srcs, &n, &e) < 0)
 			goto fail;
 	} else if (solver_sources_for_distro(d, &srcs, &n, &e) < 0) {
 		goto fail;
@@ -155,11 +114,14 @@ int cmd_check(int argc, char **argv, struct cli *c)
 	if (!all && select_sources(srcs, &n, argv + optind + 1, argc - optind - 1, &e) < 0)
 		goto fail;
 	const char *arch = d->architectures.n ? d->architectures.v[0] : "amd64";
-	if (solver_pool_for_files(d, arch, &packages, &kp, &e) < 0)
+	if (solver_pool_for_files(d, arch, &so.packages, &kp, &e) < 0)
 		goto fail;
 	co.distro = d->name;
 	co.base = &d->build_essential;
-	co.profiles = &profiles;
+	co.profiles = &so.profiles;
+	co.arch_only = so.arch_only;
+	co.indep_only = so.indep_only;
+	co.alternatives = so.resolve_alts ? ALT_ALL : ALT_FIRST;
 	res = xcalloc(n ? n : 1, sizeof(*res));
 	if (solver_check(kp, srcs, n, &co, res, &e) < 0)
 		goto fail;
@@ -222,7 +184,6 @@ out:
 	solver_sources_free(srcs, n);
 	kiln_pool_free(kp);
 	distro_free(d);
-	strv_free(&profiles);
-	strv_free(&packages);
+	cli_solve_opts_free(&so);
 	return rc;
 }

@@ -33,15 +33,7 @@ static const char usage[] =
     "      --nocheck              leave checkdepends out\n"
     "      --keyring DIR          trusted keys (as for kiln update)\n";
 
-enum {
-	OPT_PROFILES = OPT_FIRST_CMD,
-	OPT_ARCH_ONLY,
-	OPT_INDEP_ONLY,
-	OPT_RESOLVE_ALTS,
-	OPT_PACKAGES,
-	OPT_SOURCES,
-	OPT_NOCHECK
-};
+enum { OPT_NOCHECK = OPT_SOLVE_NEXT, OPT_KEYRING };
 
 static void print_lock(const struct lock *l, const struct cli *c)
 {
@@ -78,24 +70,13 @@ out:
 	return rc;
 }
 
-/* options shared with cmd_check.c */
-struct solve_opts {
-	struct strv profiles, packages;
-	const char *sources;
-	int arch_only, indep_only, resolve_alts;
-};
-
 static int find_in_file(const char *path, const char *name, const char *version,
 			struct source_pkg *out, struct kerr *e)
 {
 	struct source_pkg *v = NULL;
 	size_t n = 0;
-	int r = solver_sources_load(path, "", "", &v, &n, e), found = -1;
-	for (size_t i = 0; r == 0 && i < n; i++)
-		if (!strcmp(v[i].package, name) &&
-		    (version ? !strcmp(v[i].version, version)
-			     : (found < 0 || deb_version_cmp(v[i].version, v[found].version) > 0)))
-			found = (int)i;
+	int r = solver_sources_load(path, "", "", &v, &n, e);
+	int found = r == 0 ? cli_find_source(v, n, name, version) : -1;
 	if (r == 0 && found < 0)
 		r = kerr_set(e, KILN_ENOTFOUND, "%s: no source package '%s'%s%s", path, name,
 			     version ? " version " : "", version ? version : "");
@@ -109,21 +90,15 @@ static int find_in_file(const char *path, const char *name, const char *version,
 
 int cmd_resolve(int argc, char **argv, struct cli *c)
 {
-	static const struct option opts[] = {
-	    CLI_COMMON_OPTIONS,
-	    {"profiles", required_argument, 0, OPT_PROFILES},
-	    {"arch-only", no_argument, 0, OPT_ARCH_ONLY},
-	    {"indep-only", no_argument, 0, OPT_INDEP_ONLY},
-	    {"resolve-alternatives", no_argument, 0, OPT_RESOLVE_ALTS},
-	    {"output", required_argument, 0, 'o'},
-	    {"packages", required_argument, 0, OPT_PACKAGES},
-	    {"sources", required_argument, 0, OPT_SOURCES},
-	    {"nocheck", no_argument, 0, OPT_NOCHECK},
-	    {"keyring", required_argument, 0, OPT_NOCHECK + 1},
-	    {0, 0, 0, 0}};
+	static const struct option opts[] = {CLI_COMMON_OPTIONS,
+					     CLI_SOLVE_OPTIONS,
+					     {"output", required_argument, 0, 'o'},
+					     {"nocheck", no_argument, 0, OPT_NOCHECK},
+					     {"keyring", required_argument, 0, OPT_KEYRING},
+					     {0, 0, 0, 0}};
 	int nocheck = 0;
 	const char *keyring = NULL;
-	struct solve_opts so = {0};
+	struct cli_solve_opts so = {0};
 	const char *output = NULL;
 	struct distro *d = NULL;
 	struct kiln_pool *kp = NULL;
@@ -135,34 +110,16 @@ int cmd_resolve(int argc, char **argv, struct cli *c)
 	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT "o:", opts, NULL)) != -1) {
 		if ((r = cli_common_option(c, opt, optarg, usage)) < 0)
 			goto out;
-		if (r)
+		if (r || cli_solve_option(&so, opt, optarg))
 			continue;
 		switch (opt) {
-		case OPT_PROFILES:
-			strv_split(&so.profiles, optarg, ", ");
-			break;
-		case OPT_ARCH_ONLY:
-			so.arch_only = 1;
-			break;
-		case OPT_INDEP_ONLY:
-			so.indep_only = 1;
-			break;
-		case OPT_RESOLVE_ALTS:
-			so.resolve_alts = 1;
-			break;
 		case 'o':
 			output = optarg;
-			break;
-		case OPT_PACKAGES:
-			strv_add(&so.packages, optarg);
-			break;
-		case OPT_SOURCES:
-			so.sources = optarg;
 			break;
 		case OPT_NOCHECK:
 			nocheck = 1;
 			break;
-		case OPT_NOCHECK + 1:
+		case OPT_KEYRING:
 			keyring = optarg;
 			break;
 		default:
@@ -174,10 +131,8 @@ int cmd_resolve(int argc, char **argv, struct cli *c)
 		rc = cli_usage_error("resolve", "expected DISTRO and SRC[=VERSION] or FILE.dsc");
 		goto out;
 	}
-	if (so.arch_only && so.indep_only) {
-		rc = cli_usage_error("resolve", "--arch-only and --indep-only exclude each other");
+	if ((rc = cli_solve_check(&so, "resolve")) != 0)
 		goto out;
-	}
 	struct distro_overrides ov = {.mirror = c->mirror, .config = c->config, .keyring = keyring};
 	if (distro_load(argv[optind], &ov, &d, &e) < 0)
 		goto fail;
@@ -237,7 +192,6 @@ out:
 	source_pkg_free(&src);
 	kiln_pool_free(kp);
 	distro_free(d);
-	strv_free(&so.profiles);
-	strv_free(&so.packages);
+	cli_solve_opts_free(&so);
 	return rc;
 }

@@ -37,25 +37,32 @@ static struct {
 static int cu_ok;
 static pthread_once_t cu_once = PTHREAD_ONCE_INIT;
 
-static int sym(void *h, const char *name, void *fp)
+int lazy_sym(void *h, const char *soname, const char *name, void *fp)
 {
 	void *p = dlsym(h, name);
 	if (!p) {
-		log_warn("%s: no %s: %s", LIBCURL_SONAME, name, dlerror());
+		log_warn("%s: no %s: %s", soname, name, dlerror());
 		return -1;
 	}
 	memcpy(fp, &p, sizeof(p)); /* object pointer -> function pointer, as POSIX allows */
 	return 0;
 }
 
+void *lazy_open(const char *soname, const char *package)
+{
+	void *h = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
+	if (!h)
+		log_warn("cannot load %s (apt-get install %s): %s", soname, package, dlerror());
+	return h;
+}
+
+#define sym(h, name, fp) lazy_sym(h, LIBCURL_SONAME, name, fp)
+
 static void cu_load(void)
 {
-	void *h = dlopen(LIBCURL_SONAME, RTLD_NOW | RTLD_LOCAL);
-	if (!h) {
-		log_warn("cannot load %s (apt-get install libcurl4): %s", LIBCURL_SONAME,
-			 dlerror());
+	void *h = lazy_open(LIBCURL_SONAME, "libcurl4");
+	if (!h)
 		return;
-	}
 	if (sym(h, "curl_global_init", &cu.global_init) < 0 ||
 	    sym(h, "curl_easy_init", &cu.easy_init) < 0 ||
 	    sym(h, "curl_easy_setopt", &cu.easy_setopt) < 0 ||

@@ -120,6 +120,12 @@ int blob_adopt(const char *tmp_path, const char *sha256hex, struct kerr *e);
 /* store bytes as a blob (atomically) */
 int blob_put(const void *p, size_t n, char hex_out[SHA256_HEX_LEN + 1], struct kerr *e);
 
+/* ---- libraries loaded on first use (lib/curl_lazy.c, lib/solvext_lazy.c) ---- */
+/* dlopen(soname) or NULL, having warned (naming the Debian package to install) */
+void *lazy_open(const char *soname, const char *package);
+/* *fp = the function `name` of h; -1 (warned) when it is missing */
+int lazy_sym(void *h, const char *soname, const char *name, void *fp);
+
 /* ---- HTTP fetch (libcurl) ---- */
 struct fetch_opts {
 	int offline;	 /* never touch the network */

@@ -40,6 +40,15 @@ int fds_close_on_exec(struct kerr *e);
 
 /* seccomp.c: build the filter (parent), load it (child, last step). */
 int seccomp_build(const struct sandbox_opts *o, struct sock_fprog *prog, struct kerr *e);
+/* seccomp_build without the build-time programs: always libseccomp */
+int seccomp_compile(const struct sandbox_opts *o, struct sock_fprog *prog, struct kerr *e);
+/* the options the filter depends on (profile, seccomp_log, multiarch, no_sync)
+ * as a number below SECCOMP_KEYS, and back (other options at their defaults) */
+#define SECCOMP_KEYS 16u
+unsigned seccomp_key(const struct sandbox_opts *o);
+void seccomp_key_opts(unsigned key, struct sandbox_opts *o);
+/* the build-time program for a key, or NULL */
+const struct sock_fprog *seccomp_prebuilt(unsigned key);
 void seccomp_prog_free(struct sock_fprog *prog);
 int seccomp_load_prog(const struct sock_fprog *prog, struct kerr *e);
 int seccomp_apply(const struct sandbox_opts *o, struct kerr *e); /* build + load, for tests */

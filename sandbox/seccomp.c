@@ -474,8 +474,8 @@ static int add_rule(scmp_filter_ctx f, uint32_t act, const char *name, const str
 /* what sandbox_opts.no_sync turns into no-ops returning 0 */
 static int is_sync_call(const char *name)
 {
-	static const char *const calls[] = {"fsync", "fdatasync", "sync", "syncfs",
-					    "sync_file_range", NULL};
+	static const char *const calls[] = {"fsync",  "fdatasync",	 "sync",
+					    "syncfs", "sync_file_range", NULL};
 	for (size_t i = 0; calls[i]; i++)
 		if (!strcmp(name, calls[i]))
 			return 1;
@@ -501,7 +501,8 @@ static int add_policy(scmp_filter_ctx f, int native, const struct sandbox_opts *
 			if (!strcmp(*name, "socketcall") && !o->multiarch)
 				continue;
 			if (o->no_sync && applies && row->action == ALLOW && is_sync_call(*name)) {
-				if (add_rule(f, SCMP_ACT_ERRNO(0), *name, NULL, e) < 0) /* "done", undone */
+				if (add_rule(f, SCMP_ACT_ERRNO(0), *name, NULL, e) <
+				    0) /* "done", undone */
 					return -KILN_EFAIL;
 				continue;
 			}
@@ -514,9 +515,53 @@ static int add_policy(scmp_filter_ctx f, int native, const struct sandbox_opts *
 	return 0;
 }
 
+/* The four options the program depends on, as one number (< SECCOMP_KEYS). */
+unsigned seccomp_key(const struct sandbox_opts *o)
+{
+	return (o->profile == SANDBOX_ROOT_PREP ? 1u : 0u) | (o->seccomp_log ? 2u : 0u) |
+	       (o->multiarch ? 4u : 0u) | (o->no_sync ? 8u : 0u);
+}
+
+void seccomp_key_opts(unsigned key, struct sandbox_opts *o)
+{
+	sandbox_opts_init(o);
+	o->profile = key & 1u ? SANDBOX_ROOT_PREP : SANDBOX_BUILD;
+	o->seccomp_log = (key & 2u) != 0;
+	o->multiarch = (key & 4u) != 0;
+	o->no_sync = (key & 8u) != 0;
+}
+
+/* The programs the build exported with seccomp_compile for every key
+ * (sandbox/gen/seccomp_gen.c writes build/gen/seccomp_prebuilt.c, linked into
+ * kiln and the tests). This stand-in is what links where they are absent:
+ * the generator itself, fuzzers, benches. */
+__attribute__((weak)) const struct sock_fprog *seccomp_prebuilt(unsigned key)
+{
+	(void)key;
+	return NULL;
+}
+
 /* Built in the parent, where allocating is safe and errors are ordinary;
- * the child only hands the finished program to the kernel. */
+ * the child only hands the finished program to the kernel. The program is
+ * the one the build exported for these options when there is one: compiling
+ * it with libseccomp costs 3-5 ms of CPU on every sandbox start, which is
+ * most of what the filter costs a short build (sandbox/README.md). */
 int seccomp_build(const struct sandbox_opts *o, struct sock_fprog *prog, struct kerr *e)
+{
+	const struct sock_fprog *pre = seccomp_prebuilt(seccomp_key(o));
+
+	if (pre && pre->len) {
+		size_t n = (size_t)pre->len * sizeof(struct sock_filter);
+		prog->filter = xmalloc(n);
+		memcpy(prog->filter, pre->filter, n);
+		prog->len = pre->len;
+		return 0;
+	}
+	return seccomp_compile(o, prog, e);
+}
+
+/* The program for these options, made with libseccomp from the table. */
+int seccomp_compile(const struct sandbox_opts *o, struct sock_fprog *prog, struct kerr *e)
 {
 	uint32_t second = !o->multiarch				       ? 0
 			  : seccomp_arch_native() == SCMP_ARCH_X86_64  ? SCMP_ARCH_X86

@@ -95,8 +95,55 @@ static void drop_patch(struct patch *p)
 	free(p);
 }
 
-static enum bp_class classify(const char *root, struct patch *p, struct tree *t,
-			      struct bp_classification *c)
+/* ---- the fixture of the classification tests: a scratch tree, the patch
+ * classified against it, what that left in memory; teardown frees it all ---- */
+
+struct fx {
+	char *root;
+	struct tree t;
+	struct bp_classification c;
+	struct patch *p;
+	int classified;
+	struct kbuf diff;  /* fx_diff's text */
+	struct strv owned; /* strings the test made (fx_keep) */
+};
+
+static int fx_setup(void **s)
+{
+	struct fx *f = xcalloc(1, sizeof(*f));
+	f->root = mktree();
+	kbuf_init(&f->diff);
+	*s = f;
+	return 0;
+}
+
+static int fx_teardown(void **s)
+{
+	struct fx *f = *s;
+	if (f->classified) {
+		bp_classification_free(&f->c);
+		tree_free(&f->t);
+	}
+	if (f->p)
+		drop_patch(f->p);
+	kbuf_free(&f->diff);
+	strv_free(&f->owned);
+	rm_rf(f->root);
+	free(f->root);
+	free(f);
+	return 0;
+}
+
+/* keep a string the test made until teardown */
+static const char *fx_keep(struct fx *f, char *text)
+{
+	strv_add_owned(&f->owned, text);
+	return text;
+}
+
+/* the tree at root, and p classified against it */
+static enum bp_class classify_into(const char *root, struct patch *p, struct tree *t,
+				   struct bp_classification *c)
 {
 	struct kerr e = {0};
 	assert_int_equal(tree_open(root, t, &e), 0);
@@ -105,13 +152,30 @@ static enum bp_class classify(const char *root, struct patch *p, struct tree *t,
 	return c->cls;
 }
 
+/* f->p parsed from patch_text (as name), classified against f->root */
+static enum bp_class fx_classify(struct fx *f, const char *patch_text, const char *name)
+{
+	f->p = parse_ok(patch_text, name);
+	f->classified = 1;
+	return classify_into(f->root, f->p, &f->t, &f->c);
+}
+
+/* what the classification changed in memory, as a diff */
+static const char *fx_diff(struct fx *f)
+{
+	struct kerr e = {0};
+	f->diff.len = 0;
+	assert_int_equal(tree_diff(&f->t, &f->diff, &e), 0);
+	return f->diff.data ? f->diff.data : "";
+}
+
 /* classify and throw everything away */
 static enum bp_class class_of(const char *root, const char *patch_text)
 {
 	struct tree t;
 	struct bp_classification c;
 	struct patch *p = parse_ok(patch_text, "fix.patch");
-	enum bp_class r = classify(root, p, &t, &c);
+	enum bp_class r = classify_into(root, p, &t, &c);
 	bp_classification_free(&c);
 	tree_free(&t);
 	drop_patch(p);
@@ -235,57 +299,37 @@ static void test_cve_ids_are_found_and_normalised(void **s)
 
 static void test_patch_applies_cleanly(void **s)
 {
-	char *root = mktree();
-	put(root, "lib/x.c", base_c);
-	struct tree t;
-	struct bp_classification c;
-	struct patch *p = parse_ok(fix_patch, "fix.patch");
-	assert_int_equal(classify(root, p, &t, &c), BP_APPLIES_CLEANLY);
-	assert_int_equal(c.patches[0].strip, 1);
-	assert_null(c.patches[0].prefix);
-	assert_int_equal(c.patches[0].nhunks, 1);
-	assert_int_equal(c.patches[0].hunks[0].offset, 0);
+	struct fx *f = *s;
+	put(f->root, "lib/x.c", base_c);
+	assert_int_equal(fx_classify(f, fix_patch, "fix.patch"), BP_APPLIES_CLEANLY);
+	assert_int_equal(f->c.patches[0].strip, 1);
+	assert_null(f->c.patches[0].prefix);
+	assert_int_equal(f->c.patches[0].nhunks, 1);
+	assert_int_equal(f->c.patches[0].hunks[0].offset, 0);
 	/* the tree holds the patched content in memory; nothing on disk changed */
-	struct kbuf d;
-	struct kerr e = {0};
-	kbuf_init(&d);
-	assert_int_equal(tree_diff(&t, &d, &e), 0);
+	const char *d = fx_diff(f);
 	assert_non_null(strstr(
-	    d.data,
+	    d,
 	    "--- a/lib/x.c\n+++ b/lib/x.c\n@@ -5,6 +5,8 @@ int parse(const char *s, size_t n)\n"));
-	assert_non_null(strstr(d.data, "+\tif (n > sizeof(buf))\n"));
+	assert_non_null(strstr(d, "+\tif (n > sizeof(buf))\n"));
 	struct kbuf disk;
+	struct kerr e = {0};
 	kbuf_init(&disk);
-	char *f = xasprintf("%s/lib/x.c", root);
-	assert_int_equal(read_file(f, &disk, 0, &e), 0);
+	char *file = xasprintf("%s/lib/x.c", f->root);
+	assert_int_equal(read_file(file, &disk, 0, &e), 0);
 	assert_string_equal(disk.data, base_c);
-	free(f);
+	free(file);
 	kbuf_free(&disk);
-	kbuf_free(&d);
-	bp_classification_free(&c);
-	tree_free(&t);
-	drop_patch(p);
-	rm_rf(root);
-	free(root);
 }
 
 static void test_patch_applies_with_offset(void **s)
 {
-	char *root = mktree();
-	char *moved = xasprintf("/* a licence header\n * of three lines\n */\n%s", base_c);
-	put(root, "lib/x.c", moved);
-	struct tree t;
-	struct bp_classification c;
-	struct patch *p = parse_ok(fix_patch, "fix.patch");
-	assert_int_equal(classify(root, p, &t, &c), BP_APPLIES_WITH_OFFSET);
-	assert_int_equal(c.patches[0].hunks[0].offset, 3);
-	assert_string_equal(c.summary, "applies with an offset");
-	bp_classification_free(&c);
-	tree_free(&t);
-	drop_patch(p);
-	free(moved);
-	rm_rf(root);
-	free(root);
+	struct fx *f = *s;
+	put(f->root, "lib/x.c",
+	    fx_keep(f, xasprintf("/* a licence header\n * of three lines\n */\n%s", base_c)));
+	assert_int_equal(fx_classify(f, fix_patch, "fix.patch"), BP_APPLIES_WITH_OFFSET);
+	assert_int_equal(f->c.patches[0].hunks[0].offset, 3);
+	assert_string_equal(f->c.summary, "applies with an offset");
 }
 
 static char *replace(const char *s, const char *from, const char *to)
@@ -295,46 +339,34 @@ static char *replace(const char *s, const char *from, const char *to)
 	return xasprintf("%.*s%s%s", (int)(at - s), s, to, at + strlen(from));
 }
 
+/* base_c with from replaced by to, kept until teardown */
+static const char *fx_base_with(struct fx *f, const char *from, const char *to)
+{
+	return fx_keep(f, replace(base_c, from, to));
+}
+
 static void test_outer_context_difference_needs_fuzz_and_is_refreshed(void **s)
 {
-	char *root = mktree();
+	struct fx *f = *s;
 	/* the last context line differs (not only in whitespace) */
-	char *changed = replace(base_c, "\treturn buf[0];\n", "\treturn (int)buf[0];\n");
-	put(root, "lib/x.c", changed);
-	struct tree t;
-	struct bp_classification c;
-	struct patch *p = parse_ok(fix_patch, "fix.patch");
-	assert_int_equal(classify(root, p, &t, &c), BP_APPLIES_WITH_FUZZ);
-	assert_int_equal(c.patches[0].hunks[0].fuzz, 1);
+	put(f->root, "lib/x.c", fx_base_with(f, "\treturn buf[0];\n", "\treturn (int)buf[0];\n"));
+	assert_int_equal(fx_classify(f, fix_patch, "fix.patch"), BP_APPLIES_WITH_FUZZ);
+	assert_int_equal(f->c.patches[0].hunks[0].fuzz, 1);
 	/* the refreshed patch applies to the original tree without fuzz */
-	struct kbuf d;
-	struct kerr e = {0};
-	kbuf_init(&d);
-	assert_int_equal(tree_diff(&t, &d, &e), 0);
-	assert_non_null(strstr(d.data, " \treturn (int)buf[0];\n"));
-	assert_int_equal(class_of(root, d.data), BP_APPLIES_CLEANLY);
-	kbuf_free(&d);
-	bp_classification_free(&c);
-	tree_free(&t);
-	drop_patch(p);
-	free(changed);
-	rm_rf(root);
-	free(root);
+	const char *d = fx_diff(f);
+	assert_non_null(strstr(d, " \treturn (int)buf[0];\n"));
+	assert_int_equal(class_of(f->root, d), BP_APPLIES_CLEANLY);
 }
 
 static void test_inner_whitespace_difference_applies_ignoring_whitespace(void **s)
 {
-	char *root = mktree();
+	struct fx *f = *s;
 	/* the line right before the insertion differs in spacing only */
-	char *changed = replace(base_c, "\tsize_t i;\n\n\tfor", "\tsize_t  i;\n\n\tfor");
-	char *changed2 =
-	    replace(changed, "\tfor (i = 0; i < n; i++)\n", "\tfor (i = 0;  i < n; i++)\n");
-	put(root, "lib/x.c", changed2);
-	assert_int_equal(class_of(root, fix_patch), BP_APPLIES_IGNORING_WHITESPACE);
-	free(changed);
-	free(changed2);
-	rm_rf(root);
-	free(root);
+	const char *changed = fx_base_with(f, "\tsize_t i;\n\n\tfor", "\tsize_t  i;\n\n\tfor");
+	put(f->root, "lib/x.c",
+	    fx_keep(f, replace(changed, "\tfor (i = 0; i < n; i++)\n",
+			       "\tfor (i = 0;  i < n; i++)\n")));
+	assert_int_equal(class_of(f->root, fix_patch), BP_APPLIES_IGNORING_WHITESPACE);
 }
 
 static char *to_crlf(const char *s)
@@ -351,201 +383,123 @@ static char *to_crlf(const char *s)
 
 static void test_crlf_file_with_lf_patch_applies_ignoring_line_endings(void **s)
 {
-	char *root = mktree();
-	char *crlf = to_crlf(base_c);
-	put(root, "lib/x.c", crlf);
-	struct tree t;
-	struct bp_classification c;
-	struct patch *p = parse_ok(fix_patch, "fix.patch");
-	assert_int_equal(classify(root, p, &t, &c), BP_APPLIES_IGNORING_EOL);
+	struct fx *f = *s;
+	put(f->root, "lib/x.c", fx_keep(f, to_crlf(base_c)));
+	assert_int_equal(fx_classify(f, fix_patch, "fix.patch"), BP_APPLIES_IGNORING_EOL);
 	/* the added lines follow the file's CRLF endings */
-	struct kbuf d;
-	struct kerr e = {0};
-	kbuf_init(&d);
-	assert_int_equal(tree_diff(&t, &d, &e), 0);
-	assert_non_null(strstr(d.data, "+\tif (n > sizeof(buf))\r\n"));
-	assert_int_equal(class_of(root, d.data), BP_APPLIES_CLEANLY);
-	kbuf_free(&d);
-	bp_classification_free(&c);
-	tree_free(&t);
-	drop_patch(p);
-	free(crlf);
-	rm_rf(root);
-	free(root);
+	const char *d = fx_diff(f);
+	assert_non_null(strstr(d, "+\tif (n > sizeof(buf))\r\n"));
+	assert_int_equal(class_of(f->root, d), BP_APPLIES_CLEANLY);
 }
 
 static const char fixed_c_lines[] = "\tif (n > sizeof(buf))\n\t\treturn -1;\n";
 
+/* base_c with the fix's lines in place, kept until teardown */
+static const char *fx_base_fixed(struct fx *f)
+{
+	char *with = xasprintf("\n%s\tfor (i", fixed_c_lines);
+	const char *fixed = fx_base_with(f, "\n\tfor (i", with);
+	free(with);
+	return fixed;
+}
+
 static void test_reverse_applying_patch_is_already_applied(void **s)
 {
-	char *root = mktree();
-	char *with = xasprintf("\n%s\tfor (i", fixed_c_lines);
-	char *fixed = replace(base_c, "\n\tfor (i", with);
-	put(root, "lib/x.c", fixed);
-	assert_int_equal(class_of(root, fix_patch), BP_ALREADY_APPLIED);
-	free(with);
-	free(fixed);
-	rm_rf(root);
-	free(root);
+	struct fx *f = *s;
+	put(f->root, "lib/x.c", fx_base_fixed(f));
+	assert_int_equal(class_of(f->root, fix_patch), BP_ALREADY_APPLIED);
 }
 
 static void test_already_applied_with_other_whitespace_is_detected(void **s)
 {
-	char *root = mktree();
-	char *fixed = replace(base_c, "\n\tfor (i",
-			      "\n    if (n > sizeof(buf))\n        return -1;\n\tfor (i");
-	put(root, "lib/x.c", fixed);
-	assert_int_equal(class_of(root, fix_patch), BP_ALREADY_APPLIED);
-	free(fixed);
-	rm_rf(root);
-	free(root);
+	struct fx *f = *s;
+	put(f->root, "lib/x.c",
+	    fx_base_with(f, "\n\tfor (i",
+			 "\n    if (n > sizeof(buf))\n        return -1;\n\tfor (i"));
+	assert_int_equal(class_of(f->root, fix_patch), BP_ALREADY_APPLIED);
 }
 
 static void test_same_change_in_debian_patches_is_already_applied(void **s)
 {
-	char *root = mktree();
-	put(root, "lib/x.c", base_c);
+	struct fx *f = *s;
+	put(f->root, "lib/x.c", base_c);
 	/* the series carries the change (context differs); the tree is unpatched
 	 * as with dpkg-source -x --skip-patches */
-	char *other = replace(fix_patch, "@@ -5,6 +5,8 @@", "@@ -50,6 +50,8 @@");
-	put(root, "debian/patches/series", "# security\nupstream-bound.patch\n");
-	put(root, "debian/patches/upstream-bound.patch", other);
-	struct tree t;
-	struct bp_classification c;
-	struct patch *p = parse_ok(fix_patch, "fix.patch");
-	assert_int_equal(classify(root, p, &t, &c), BP_ALREADY_APPLIED);
-	assert_string_equal(c.patches[0].same_as, "debian/patches/upstream-bound.patch");
-	bp_classification_free(&c);
-	tree_free(&t);
-	drop_patch(p);
-	free(other);
-	rm_rf(root);
-	free(root);
+	put(f->root, "debian/patches/series", "# security\nupstream-bound.patch\n");
+	put(f->root, "debian/patches/upstream-bound.patch",
+	    fx_keep(f, replace(fix_patch, "@@ -5,6 +5,8 @@", "@@ -50,6 +50,8 @@")));
+	assert_int_equal(fx_classify(f, fix_patch, "fix.patch"), BP_ALREADY_APPLIED);
+	assert_string_equal(f->c.patches[0].same_as, "debian/patches/upstream-bound.patch");
 }
 
 static void test_patch_for_absent_files_is_not_applicable(void **s)
 {
-	char *root = mktree();
-	put(root, "src/other.c", "int x;\n");
-	struct tree t;
-	struct bp_classification c;
-	struct patch *p = parse_ok(fix_patch, "fix.patch");
-	assert_int_equal(classify(root, p, &t, &c), BP_NOT_APPLICABLE);
-	assert_non_null(strstr(c.summary, "lib/x.c"));
-	bp_classification_free(&c);
-	tree_free(&t);
-	drop_patch(p);
-	rm_rf(root);
-	free(root);
+	struct fx *f = *s;
+	put(f->root, "src/other.c", "int x;\n");
+	assert_int_equal(fx_classify(f, fix_patch, "fix.patch"), BP_NOT_APPLICABLE);
+	assert_non_null(strstr(f->c.summary, "lib/x.c"));
 }
 
 static void test_failing_hunk_needs_manual_backport_and_is_named(void **s)
 {
-	char *root = mktree();
-	char *changed = replace(
-	    base_c,
-	    "\tchar buf[16];\n\tsize_t i;\n\n\tfor (i = 0; i < n; i++)\n\t\tbuf[i] = s[i];\n",
-	    "\tchar *buf = malloc(n);\n\tmemcpy(buf, s, n);\n");
-	put(root, "lib/x.c", changed);
-	struct tree t;
-	struct bp_classification c;
-	struct patch *p = parse_ok(fix_patch, "fix.patch");
-	assert_int_equal(classify(root, p, &t, &c), BP_NEEDS_MANUAL);
-	assert_int_equal(c.patches[0].nhunks, 1);
-	assert_false(c.patches[0].hunks[0].applied);
-	assert_non_null(strstr(c.summary, "fix.patch: hunk 1 of lib/x.c (patch line 15) fails"));
-	assert_non_null(strstr(c.summary, "the patch expects"));
+	struct fx *f = *s;
+	put(f->root, "lib/x.c",
+	    fx_base_with(f,
+			 "\tchar buf[16];\n\tsize_t i;\n\n\tfor (i = 0; i < n; i++)\n\t\tbuf[i] = "
+			 "s[i];\n",
+			 "\tchar *buf = malloc(n);\n\tmemcpy(buf, s, n);\n"));
+	assert_int_equal(fx_classify(f, fix_patch, "fix.patch"), BP_NEEDS_MANUAL);
+	assert_int_equal(f->c.patches[0].nhunks, 1);
+	assert_false(f->c.patches[0].hunks[0].applied);
+	assert_non_null(strstr(f->c.summary, "fix.patch: hunk 1 of lib/x.c (patch line 15) fails"));
+	assert_non_null(strstr(f->c.summary, "the patch expects"));
 	/* nothing was changed in memory either */
-	struct kbuf d;
-	struct kerr e = {0};
-	kbuf_init(&d);
-	assert_int_equal(tree_diff(&t, &d, &e), 0);
-	assert_int_equal(d.len, 0);
-	kbuf_free(&d);
-	bp_classification_free(&c);
-	tree_free(&t);
-	drop_patch(p);
-	free(changed);
-	rm_rf(root);
-	free(root);
+	fx_diff(f);
+	assert_int_equal(f->diff.len, 0);
 }
 
 static void test_hunk_already_there_is_said_when_another_fails(void **s)
 {
-	char *root = mktree();
+	struct fx *f = *s;
 	/* hunk 1's change is in the file; hunk 2 cannot apply */
-	char *with = xasprintf("\n%s\tfor (i", fixed_c_lines);
-	char *fixed = replace(base_c, "\n\tfor (i", with);
-	put(root, "lib/x.c", fixed);
+	put(f->root, "lib/x.c", fx_base_fixed(f));
 	const char *two =
 	    "--- a/lib/x.c\n+++ b/lib/x.c\n@@ -5,6 +5,8 @@\n \tchar buf[16];\n \tsize_t i;\n \n"
 	    "+\tif (n > sizeof(buf))\n+\t\treturn -1;\n \tfor (i = 0; i < n; i++)\n"
 	    " \t\tbuf[i] = s[i];\n \treturn buf[0];\n@@ -13,3 +15,3 @@\n int main(void)\n {\n"
 	    "-\treturn parse(\"y\", 1);\n+\treturn parse(\"z\", 1);\n";
-	struct tree t;
-	struct bp_classification c;
-	struct patch *p = parse_ok(two, "two.patch");
-	assert_int_equal(classify(root, p, &t, &c), BP_NEEDS_MANUAL);
-	assert_non_null(strstr(c.patches[0].hunks[0].why, "this hunk's change is already there"));
-	assert_non_null(strstr(c.patches[0].hunks[1].why, "the patch expects"));
-	bp_classification_free(&c);
-	tree_free(&t);
-	drop_patch(p);
-	free(with);
-	free(fixed);
-	rm_rf(root);
-	free(root);
+	assert_int_equal(fx_classify(f, two, "two.patch"), BP_NEEDS_MANUAL);
+	assert_non_null(
+	    strstr(f->c.patches[0].hunks[0].why, "this hunk's change is already there"));
+	assert_non_null(strstr(f->c.patches[0].hunks[1].why, "the patch expects"));
 }
 
 static void test_path_prefix_is_detected(void **s)
 {
-	char *root = mktree();
-	put(root, "expat/lib/x.c", base_c);
-	put(root, "expat/lib/y.c", "int y;\n");
-	struct tree t;
-	struct bp_classification c;
-	struct patch *p = parse_ok(fix_patch, "fix.patch");
-	assert_int_equal(classify(root, p, &t, &c), BP_APPLIES_CLEANLY);
-	assert_int_equal(c.patches[0].strip, 1);
-	assert_string_equal(c.patches[0].prefix, "expat/");
-	struct kbuf d;
-	struct kerr e = {0};
-	kbuf_init(&d);
-	assert_int_equal(tree_diff(&t, &d, &e), 0);
-	assert_non_null(strstr(d.data, "--- a/expat/lib/x.c\n+++ b/expat/lib/x.c\n"));
-	kbuf_free(&d);
-	bp_classification_free(&c);
-	tree_free(&t);
-	drop_patch(p);
-	rm_rf(root);
-	free(root);
+	struct fx *f = *s;
+	put(f->root, "expat/lib/x.c", base_c);
+	put(f->root, "expat/lib/y.c", "int y;\n");
+	assert_int_equal(fx_classify(f, fix_patch, "fix.patch"), BP_APPLIES_CLEANLY);
+	assert_int_equal(f->c.patches[0].strip, 1);
+	assert_string_equal(f->c.patches[0].prefix, "expat/");
+	assert_non_null(strstr(fx_diff(f), "--- a/expat/lib/x.c\n+++ b/expat/lib/x.c\n"));
 }
 
 static void test_p0_patch_is_detected(void **s)
 {
-	char *root = mktree();
-	put(root, "lib/x.c", base_c);
-	char *p0 =
-	    replace(fix_patch, "--- a/lib/x.c\n+++ b/lib/x.c\n", "--- lib/x.c\n+++ lib/x.c\n");
-	char *p0b = replace(p0, "diff --git a/lib/x.c b/lib/x.c\n", "");
-	struct tree t;
-	struct bp_classification c;
-	struct patch *p = parse_ok(p0b, "fix.patch");
-	assert_int_equal(classify(root, p, &t, &c), BP_APPLIES_CLEANLY);
-	assert_int_equal(c.patches[0].strip, 0);
-	bp_classification_free(&c);
-	tree_free(&t);
-	drop_patch(p);
-	free(p0);
-	free(p0b);
-	rm_rf(root);
-	free(root);
+	struct fx *f = *s;
+	put(f->root, "lib/x.c", base_c);
+	const char *p0 = fx_keep(
+	    f, replace(fix_patch, "--- a/lib/x.c\n+++ b/lib/x.c\n", "--- lib/x.c\n+++ lib/x.c\n"));
+	const char *p0b = fx_keep(f, replace(p0, "diff --git a/lib/x.c b/lib/x.c\n", ""));
+	assert_int_equal(fx_classify(f, p0b, "fix.patch"), BP_APPLIES_CLEANLY);
+	assert_int_equal(f->c.patches[0].strip, 0);
 }
 
 static void test_series_applies_in_order_and_names_first_failure(void **s)
 {
-	char *root = mktree();
-	put(root, "lib/x.c", base_c);
+	struct fx *f = *s;
+	put(f->root, "lib/x.c", base_c);
 	/* the second patch builds on the first's line; the third cannot apply */
 	const char *second = "--- a/lib/x.c\n+++ b/lib/x.c\n@@ -7,4 +7,4 @@\n \n"
 			     "-\tif (n > sizeof(buf))\n+\tif (n >= sizeof(buf))\n \t\treturn -1;\n"
@@ -557,74 +511,55 @@ static void test_series_applies_in_order_and_names_first_failure(void **s)
 	struct tree t;
 	struct bp_classification c;
 	struct kerr e = {0};
-	assert_int_equal(tree_open(root, &t, &e), 0);
+	assert_int_equal(tree_open(f->root, &t, &e), 0);
 	assert_int_equal(bp_classify(&t, ps, 2, &c, &e), 0);
 	assert_int_equal(c.cls, BP_APPLIES_CLEANLY);
 	bp_classification_free(&c);
 	tree_free(&t);
-	assert_int_equal(tree_open(root, &t, &e), 0);
+	/* the same three in another order: the fixture's classification */
+	f->classified = 1;
+	assert_int_equal(tree_open(f->root, &f->t, &e), 0);
 	struct patch *rev[3] = {ps[1], ps[0], ps[2]};
-	assert_int_equal(bp_classify(&t, rev, 3, &c, &e), 0);
-	assert_int_equal(c.cls, BP_NEEDS_MANUAL);
-	assert_non_null(strstr(c.summary, "2.patch: hunk 1 of lib/x.c"));
-	assert_non_null(strstr(c.patches[2].why, "not tried"));
-	bp_classification_free(&c);
-	tree_free(&t);
+	assert_int_equal(bp_classify(&f->t, rev, 3, &f->c, &e), 0);
 	for (int i = 0; i < 3; i++)
 		drop_patch(ps[i]);
-	rm_rf(root);
-	free(root);
+	assert_int_equal(f->c.cls, BP_NEEDS_MANUAL);
+	assert_non_null(strstr(f->c.summary, "2.patch: hunk 1 of lib/x.c"));
+	assert_non_null(strstr(f->c.patches[2].why, "not tried"));
 }
 
 static void test_new_file_is_created_and_existing_copy_is_already_applied(void **s)
 {
+	struct fx *f = *s;
 	const char *t = "--- /dev/null\n+++ b/tests/poc.txt\n@@ -0,0 +1,2 @@\n+one\n+two\n";
-	char *root = mktree();
-	put(root, "lib/x.c", base_c);
-	assert_int_equal(class_of(root, t), BP_APPLIES_CLEANLY);
-	put(root, "tests/poc.txt", "one\ntwo\n");
-	assert_int_equal(class_of(root, t), BP_ALREADY_APPLIED);
-	rm_rf(root);
-	free(root);
+	put(f->root, "lib/x.c", base_c);
+	assert_int_equal(class_of(f->root, t), BP_APPLIES_CLEANLY);
+	put(f->root, "tests/poc.txt", "one\ntwo\n");
+	assert_int_equal(class_of(f->root, t), BP_ALREADY_APPLIED);
 }
 
 static void test_refreshed_patch_marks_missing_final_newline(void **s)
 {
-	char *root = mktree();
-	put(root, "f.txt", "a\nb");
+	struct fx *f = *s;
+	put(f->root, "f.txt", "a\nb");
 	const char *t = "--- a/f.txt\n+++ b/f.txt\n@@ -1,2 +1,3 @@\n a\n b\n+c\n";
-	struct tree tr;
-	struct bp_classification c;
-	struct patch *p = parse_ok(t, "x.patch");
 	/* "b" has no newline in the file: the patch still applies */
-	assert_true(bp_class_applies(classify(root, p, &tr, &c)));
-	struct kbuf d;
-	struct kerr e = {0};
-	kbuf_init(&d);
-	assert_int_equal(tree_diff(&tr, &d, &e), 0);
-	assert_string_equal(d.data, "--- a/f.txt\n+++ b/f.txt\n@@ -1,2 +1,3 @@\n a\n-b\n"
-				    "\\ No newline at end of file\n+b\n+c\n");
-	kbuf_free(&d);
-	bp_classification_free(&c);
-	tree_free(&tr);
-	drop_patch(p);
-	rm_rf(root);
-	free(root);
+	assert_true(bp_class_applies(fx_classify(f, t, "x.patch")));
+	assert_string_equal(fx_diff(f), "--- a/f.txt\n+++ b/f.txt\n@@ -1,2 +1,3 @@\n a\n-b\n"
+					"\\ No newline at end of file\n+b\n+c\n");
 }
 
 static void test_paths_escaping_the_tree_are_refused(void **s)
 {
+	struct fx *f = *s;
 	struct kerr e = {0};
 	assert_int_equal(tree_safe_path("/tmp", "../etc/passwd", &e), -KILN_EVERIFY);
 	assert_int_equal(tree_safe_path("/tmp", "/etc/passwd", &e), -KILN_EVERIFY);
-	char *root = mktree();
-	char *link = xasprintf("%s/debian", root);
+	char *link = xasprintf("%s/debian", f->root);
 	assert_int_equal(symlink("/etc", link), 0);
-	assert_int_equal(tree_safe_path(root, "debian/changelog", &e), -KILN_EVERIFY);
-	assert_non_null(strstr(e.msg, "symlink"));
 	free(link);
-	rm_rf(root);
-	free(root);
+	assert_int_equal(tree_safe_path(f->root, "debian/changelog", &e), -KILN_EVERIFY);
+	assert_non_null(strstr(e.msg, "symlink"));
 }
 
 int main(void)
@@ -637,23 +572,38 @@ int main(void)
 	    cmocka_unit_test(test_truncated_hunk_is_a_parse_error),
 	    cmocka_unit_test(test_text_without_a_diff_is_a_parse_error),
 	    cmocka_unit_test(test_cve_ids_are_found_and_normalised),
-	    cmocka_unit_test(test_patch_applies_cleanly),
-	    cmocka_unit_test(test_patch_applies_with_offset),
-	    cmocka_unit_test(test_outer_context_difference_needs_fuzz_and_is_refreshed),
-	    cmocka_unit_test(test_inner_whitespace_difference_applies_ignoring_whitespace),
-	    cmocka_unit_test(test_crlf_file_with_lf_patch_applies_ignoring_line_endings),
-	    cmocka_unit_test(test_reverse_applying_patch_is_already_applied),
-	    cmocka_unit_test(test_already_applied_with_other_whitespace_is_detected),
-	    cmocka_unit_test(test_same_change_in_debian_patches_is_already_applied),
-	    cmocka_unit_test(test_patch_for_absent_files_is_not_applicable),
-	    cmocka_unit_test(test_failing_hunk_needs_manual_backport_and_is_named),
-	    cmocka_unit_test(test_hunk_already_there_is_said_when_another_fails),
-	    cmocka_unit_test(test_path_prefix_is_detected),
-	    cmocka_unit_test(test_p0_patch_is_detected),
-	    cmocka_unit_test(test_series_applies_in_order_and_names_first_failure),
-	    cmocka_unit_test(test_new_file_is_created_and_existing_copy_is_already_applied),
-	    cmocka_unit_test(test_refreshed_patch_marks_missing_final_newline),
-	    cmocka_unit_test(test_paths_escaping_the_tree_are_refused),
+	    cmocka_unit_test_setup_teardown(test_patch_applies_cleanly, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_patch_applies_with_offset, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_outer_context_difference_needs_fuzz_and_is_refreshed, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_inner_whitespace_difference_applies_ignoring_whitespace, fx_setup,
+		fx_teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_crlf_file_with_lf_patch_applies_ignoring_line_endings, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_reverse_applying_patch_is_already_applied,
+					    fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_already_applied_with_other_whitespace_is_detected,
+					    fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_same_change_in_debian_patches_is_already_applied,
+					    fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_patch_for_absent_files_is_not_applicable, fx_setup,
+					    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_failing_hunk_needs_manual_backport_and_is_named,
+					    fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_hunk_already_there_is_said_when_another_fails,
+					    fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_path_prefix_is_detected, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_p0_patch_is_detected, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_series_applies_in_order_and_names_first_failure,
+					    fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_new_file_is_created_and_existing_copy_is_already_applied, fx_setup,
+		fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_refreshed_patch_marks_missing_final_newline,
+					    fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_paths_escaping_the_tree_are_refused, fx_setup,
+					    fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -420,6 +420,35 @@ static void test_cache_answers_every_allowed_syscall_but_the_argument_checked(vo
 	}
 }
 
+/* kiln loads the programs the build exported (build/gen/seccomp_prebuilt.c):
+ * each must be there, and be exactly what libseccomp makes from the table
+ * now, so every test above (which goes through seccomp_build) also checks
+ * what kiln really loads */
+static void test_prebuilt_programs_are_what_the_table_compiles_to(void **s)
+{
+	(void)s;
+	for (unsigned k = 0; k < SECCOMP_KEYS; k++) {
+		struct sandbox_opts o;
+		struct sock_fprog prog, loaded;
+		struct kerr e = {0};
+		const struct sock_fprog *pre = seccomp_prebuilt(k);
+
+		seccomp_key_opts(k, &o);
+		assert_int_equal(seccomp_key(&o), k);
+		if (!pre)
+			fail_msg("key %u: no build-time program linked in", k);
+		assert_int_equal(seccomp_compile(&o, &prog, &e), 0);
+		assert_int_equal(pre->len, prog.len);
+		assert_memory_equal(pre->filter, prog.filter, prog.len * sizeof(*prog.filter));
+		assert_int_equal(seccomp_build(&o, &loaded, &e), 0);
+		assert_int_equal(loaded.len, prog.len);
+		assert_memory_equal(loaded.filter, prog.filter, prog.len * sizeof(*prog.filter));
+		seccomp_prog_free(&prog);
+		seccomp_prog_free(&loaded);
+	}
+	assert_null(seccomp_prebuilt(SECCOMP_KEYS));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -428,6 +457,7 @@ int main(void)
 	    cmocka_unit_test(test_seccomp_log_logs_every_denial_and_allows_the_rest),
 	    cmocka_unit_test(test_multiarch_builds_and_keeps_the_native_verdicts),
 	    cmocka_unit_test(test_cache_answers_every_allowed_syscall_but_the_argument_checked),
+	    cmocka_unit_test(test_prebuilt_programs_are_what_the_table_compiles_to),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
