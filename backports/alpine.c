@@ -419,7 +419,6 @@ int bp_backport_alpine(const char *distro, const struct bp_request *rq, struct b
 	/* 3. classify each fix before changing anything; each sees the ones before */
 	if ((ret = bp_target_classify(&t, rq, r, &known_names, &known_fps, diffs, e)) <= 0)
 		goto out;
-	ret = 0;
 	/* 4. the version: pkgrel + 1, above the current one, below the next release's */
 	char *full = xasprintf("%s/APKBUILD", dir);
 	ret = read_file(full, &text_in, 1 << 20, e);

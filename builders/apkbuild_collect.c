@@ -190,13 +190,8 @@ int apkbuild_collect(struct abuild_ctx *c, int success, struct kerr *e)
 	struct source_pkg rs = {0};
 	int ret;
 
-	if ((ret = mkdir_p(outdir, 0755, e)) < 0)
+	if ((ret = stage_begin(outdir, staging, e)) < 0)
 		goto out;
-	rm_rf(staging);
-	if (mkdir(staging, 0755) < 0) {
-		ret = kerr_errno(e, KILN_EIO, "creating %s", staging);
-		goto out;
-	}
 	for (size_t i = 0; success && i < c->npkgs; i++) {
 		if (c->o->b.cancel && *c->o->b.cancel) {
 			ret = kerr_set(e, KILN_EINTR, "interrupted while writing the packages");

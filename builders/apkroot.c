@@ -96,7 +96,7 @@ struct fetch_check {
 static int fetch_check(const char *path, void *ud, struct kerr *e)
 {
 	const struct fetch_check *fc = ud;
-	struct apk_pkg p;
+	struct apk_pkg p = {0};
 	int r = check_apk(path, fc->lp, fc->keys, &p, e);
 	if (r < 0)
 		return kerr_prefix(e, "%s-%s from %s: ", fc->lp->name, fc->lp->version, fc->url);

@@ -155,6 +155,19 @@ int logged_step(struct logtee *log, const char *name, const struct sandbox_opts 
 	return 0;
 }
 
+/* an empty staging directory (what a failed earlier attempt left goes) in an
+ * output directory that exists */
+int stage_begin(const char *outdir, const char *staging, struct kerr *e)
+{
+	int ret = mkdir_p(outdir, 0755, e);
+	if (ret < 0)
+		return ret;
+	rm_rf(staging);
+	if (mkdir(staging, 0755) < 0)
+		return kerr_errno(e, KILN_EIO, "creating %s", staging);
+	return 0;
+}
+
 int stage_log(struct logtee *log, const char *work, const char *staging, const char *logname,
 	      char log_sha[SHA256_HEX_LEN + 1], struct kerr *e)
 {

@@ -36,6 +36,9 @@ int stage_file(int srcdir_fd, const char *name, const char *dir, struct record_f
 int logged_step(struct logtee *log, const char *name, const struct sandbox_opts *so,
 		volatile sig_atomic_t *cancel, struct kerr *e);
 
+/* mkdir -p outdir; staging made anew and empty */
+int stage_begin(const char *outdir, const char *staging, struct kerr *e);
+
 /* The log of a build (work/build.log) into staging as logname; its sha256
  * into log_sha ("" when it cannot be read). Stops the log first. */
 int stage_log(struct logtee *log, const char *work, const char *staging, const char *logname,

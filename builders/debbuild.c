@@ -290,13 +290,8 @@ static int collect(struct build_ctx *c, int success, volatile sig_atomic_t *canc
 	int ret = 0, bfd = -1;
 	DIR *d = NULL;
 
-	if ((ret = mkdir_p(outdir, 0755, e)) < 0)
+	if ((ret = stage_begin(outdir, staging, e)) < 0)
 		goto out;
-	rm_rf(staging);
-	if (mkdir(staging, 0755) < 0) {
-		ret = kerr_errno(e, KILN_EIO, "creating %s", staging);
-		goto out;
-	}
 	if (success) {
 		struct dirent *de;
 		if ((bfd = open_build_dir(c)) < 0 || !(d = fdopendir(dup(bfd)))) {

@@ -77,7 +77,10 @@
 	V(archive_entry_set_perm, (struct archive_entry * e, __LA_MODE_T m), (e, m))               \
 	V(archive_entry_set_size, (struct archive_entry * e, la_int64_t s), (e, s))
 
+/* a declarator cannot be parenthesised: */
+/* NOLINTNEXTLINE(bugprone-macro-parentheses) */
 #define POINTER_F(ret, name, params, args) __typeof__(name) *name;
+/* NOLINTNEXTLINE(bugprone-macro-parentheses) */
 #define POINTER_V(name, params, args) __typeof__(name) *name;
 static struct {
 	LA_FUNCS(POINTER_F, POINTER_V)
