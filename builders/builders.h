@@ -54,6 +54,8 @@ struct root_opts {
 	struct fetch_opts fetch;
 	int rebuild;	 /* ignore a cached root and make it again */
 	int cached_only; /* never prepare: KILN_ENOTFOUND when not cached */
+	/* set by a signal handler: stop preparing (KILN_EINTR), leave nothing */
+	volatile sig_atomic_t *cancel;
 };
 
 /* Download every package of the lock (verified), and make or reuse the root

@@ -406,7 +406,9 @@ int debian_build(const struct build_source *src, const struct lock *l, const str
 	r->outdir = xstrdup(o->outdir);
 
 	r->failed_step = "prepare the build root";
-	if ((ret = debroot_prepare(l, &o->root, &rootpath, &cached, &root_hold, e)) < 0)
+	struct root_opts ro = o->root;
+	ro.cancel = o->cancel; /* Ctrl-C also stops a root being prepared */
+	if ((ret = debroot_prepare(l, &ro, &rootpath, &cached, &root_hold, e)) < 0)
 		goto out;
 	r->root_cached = cached;
 	r->seconds_root = now_monotonic() - t0;

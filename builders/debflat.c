@@ -179,6 +179,7 @@ struct deb_flat_pool {
 	struct kerr first_error; /* of the first job that failed */
 	int failed;
 	uint64_t max_data;
+	volatile sig_atomic_t *cancel;
 	size_t urgent, threads_after; /* see deb_flat_pool_opts */
 	size_t ids;		      /* workers that started */
 	pthread_t *threads;
@@ -194,6 +195,12 @@ static void *worker(void *arg)
 	pthread_mutex_unlock(&p->mu);
 	for (;;) {
 		pthread_mutex_lock(&p->mu);
+		if (p->cancel && *p->cancel && !p->failed) {
+			kerr_set(&p->first_error, KILN_EINTR, "interrupted while converting .debs");
+			p->failed = 1;
+			__atomic_store_n(&p->stop, 1, __ATOMIC_RELAXED);
+			pthread_cond_broadcast(&p->done);
+		}
 		if (__atomic_load_n(&p->stop, __ATOMIC_RELAXED) || p->next == p->n ||
 		    (p->next >= p->urgent && id >= p->threads_after)) {
 			pthread_mutex_unlock(&p->mu);
@@ -238,6 +245,7 @@ int deb_flat_pool_start(struct deb_flat_pool **pool, const struct deb_flat_job *
 	p->n = n;
 	p->state = xcalloc(n ? n : 1, sizeof(*p->state));
 	p->max_data = o->max_data;
+	p->cancel = o->cancel;
 	p->urgent = o->urgent;
 	p->threads_after = o->threads_after ? o->threads_after : nthreads > 1 ? nthreads - 1 : 1;
 	p->threads = xcalloc(nthreads, sizeof(*p->threads));

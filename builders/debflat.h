@@ -34,6 +34,9 @@ struct deb_flat_pool_opts {
 	 * that a CPU is left to whoever consumes the urgent ones */
 	size_t urgent, threads_after;
 	uint64_t max_data; /* deb_flatten's */
+	/* set by a signal handler: no job starts after it is seen, and
+	 * waiting gives KILN_EINTR */
+	volatile sig_atomic_t *cancel;
 };
 
 /* Start the workers flattening jobs[order[0]], jobs[order[1]], ... in that

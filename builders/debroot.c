@@ -417,7 +417,8 @@ static double epoch_now(void)
 
 /* make the root in tmp (a fresh directory); the caller renames it */
 static int build_root(const struct lock *l, struct pkg_meta *m, const char *tmp,
-		      const char *workdir, int logfd, const char *logp, struct kerr *e)
+		      const char *workdir, int logfd, const char *logp, const struct root_opts *o,
+		      struct kerr *e)
 {
 	struct strv whats = {0}, outs = {0};
 	struct kbuf sh = {0};
@@ -452,7 +453,7 @@ static int build_root(const struct lock *l, struct pkg_meta *m, const char *tmp,
 	dprintf(logfd, "kiln: [%.3f] converting %zu packages to flat .debs\n", epoch_now(), l->n);
 	/* every CPU converts the essential set, which the next step waits
 	 * for; then one CPU is left to dpkg while the rest is converted */
-	struct deb_flat_pool_opts po = {.urgent = b[0].n};
+	struct deb_flat_pool_opts po = {.urgent = b[0].n, .cancel = o->cancel};
 	if ((ret = deb_flat_pool_start(&pool, jobs, order, no, &po, e)) < 0)
 		goto out;
 	/* 1. unpack the essential set ourselves, safely, as each is converted */
@@ -484,10 +485,18 @@ static int build_root(const struct lock *l, struct pkg_meta *m, const char *tmp,
 		ret = kerr_errno(e, KILN_EIO, "starting a thread");
 		goto out;
 	}
+	if (o->cancel && *o->cancel) {
+		ret = kerr_set(e, KILN_EINTR, "interrupted while preparing the root");
+		goto out;
+	}
 	log_info("root: installing %zu packages with the root's dpkg (sandbox, no network)", l->n);
 	ret = root_prep_run(tmp, debdir, "/kiln-debs", "prep.sh", logfd, 3600, &status, e);
 	deb_flat_pool_stop(pool); /* the notifier's waits end */
 	pthread_join(notifier, NULL);
+	if (o->cancel && *o->cancel) { /* builders_interrupt() killed the sandbox */
+		ret = kerr_set(e, KILN_EINTR, "interrupted while preparing the root");
+		goto out;
+	}
 	if (ret < 0) {
 		kerr_prefix(e, "preparing the root (log: %s): ", logp);
 		goto out;
@@ -580,7 +589,7 @@ static int debroot_make(void *ud, const char *tmp, const char *work, struct kerr
 			goto out;
 	mark_base(m, l->n);
 	log_info("root: preparing %s (%zu packages)", dm->id, l->n);
-	ret = build_root(l, m, tmp, work, logfd, logp, e);
+	ret = build_root(l, m, tmp, work, logfd, logp, dm->o, e);
 out:
 	/* the flat .debs go before the root is synced, on every path; the
 	 * preparation log stays for diagnosis */

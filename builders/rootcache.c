@@ -188,7 +188,9 @@ done:
 	ret = 0;
 out:
 	if (ret < 0) {
-		rm_rf(tmp); /* the preparation log stays in work for diagnosis */
+		rm_rf(tmp); /* the preparation log stays in work for diagnosis ... */
+		if (ret == -KILN_EINTR)
+			rm_rf(work); /* ... unless the user stopped it */
 	} else {
 		/* the preparation log stays next to the root */
 		char *lg = xasprintf("%s/root-prep.log", work),

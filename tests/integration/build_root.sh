@@ -74,4 +74,22 @@ for pkg in coreutils gcc-12; do
 	check "nor a flat .deb" test -z "$(find "$KILN_HOME/work" -name '*.deb' 2>/dev/null)"
 	restore "$pkg"
 done
+
+# --- Ctrl-C while the root is prepared: in the conversion, and in dpkg ---
+for when in converting installing; do
+	"$KILN" -q cache gc --roots >/dev/null 2>&1
+	"$KILN" build -q "$dsc" -o "$SCRATCH/o-int-$when" >"$SCRATCH/int.out" 2>&1 &
+	pid=$!
+	for ((i = 0; i < 600; i++)); do # up to 60 s for the phase to begin
+		grep -qs "^kiln: \[[0-9.]*\] $when" "$KILN_HOME"/work/rootprep-*/root-prep.log && break
+		sleep 0.1
+	done
+	kill -INT "$pid"
+	wait "$pid"
+	rc=$?
+	check "Ctrl-C while $when: exit 130 (got $rc)" test "$rc" = 130
+	check "it says the preparation was interrupted" grep -q "interrupted while" "$SCRATCH/int.out"
+	check "no root, work directory or output is left" \
+		test -z "$(ls -A "$KILN_HOME/roots" | grep -v '\.lock$')$(ls -A "$KILN_HOME/work")$(ls -A "$SCRATCH/o-int-$when" 2>/dev/null)"
+done
 done_testing

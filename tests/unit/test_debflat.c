@@ -420,6 +420,43 @@ static void test_the_pool_converts_every_package_and_names_the_one_that_failed(v
 	}
 }
 
+/* Ctrl-C (the cancel flag a signal handler sets): no job starts after it
+ * is seen, and waiting for one that did not run says it was interrupted */
+static void test_a_cancelled_pool_converts_nothing_more_and_says_so(void **s)
+{
+	enum { N = 3 };
+	struct deb_flat_job jobs[N];
+	size_t order[N] = {0, 1, 2};
+	char *debs[N], *outs[N];
+	struct blob ctl, data;
+	struct kerr e = {0};
+	struct deb_flat_pool *p;
+	static volatile sig_atomic_t cancel = 1;
+
+	for (size_t i = 0; i < N; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "cancel%zu.deb", i);
+		debs[i] = make_deb(name, &ctl, &data);
+		blob_free(&ctl);
+		blob_free(&data);
+		outs[i] = xasprintf("%s.flat", debs[i]);
+		jobs[i] = (struct deb_flat_job){debs[i], outs[i], "pkg 1.0"};
+	}
+	struct deb_flat_pool_opts po = {.threads = 2, .cancel = &cancel};
+	assert_int_equal(deb_flat_pool_start(&p, jobs, order, N, &po, &e), 0);
+	for (size_t i = 0; i < N; i++) {
+		memset(&e, 0, sizeof(e));
+		assert_int_equal(deb_flat_pool_wait(p, i, &e), -KILN_EINTR);
+		assert_non_null(strstr(e.msg, "interrupted"));
+	}
+	deb_flat_pool_free(p);
+	for (size_t i = 0; i < N; i++) {
+		assert_int_equal(access(outs[i], F_OK), -1);
+		free(debs[i]);
+		free(outs[i]);
+	}
+}
+
 static int setup(void **s)
 {
 	snprintf(scratch, sizeof(scratch), "/tmp/kiln-test-debflat.XXXXXX");
@@ -446,6 +483,7 @@ int main(void)
 	    cmocka_unit_test(test_a_failed_write_fails_naming_the_deb_and_leaves_nothing),
 	    cmocka_unit_test(test_an_uncompressed_data_tar_is_copied),
 	    cmocka_unit_test(test_the_pool_converts_every_package_and_names_the_one_that_failed),
+	    cmocka_unit_test(test_a_cancelled_pool_converts_nothing_more_and_says_so),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
