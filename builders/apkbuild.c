@@ -112,14 +112,9 @@ int alpine_build(const char *dir, const struct distro *d, const struct alpine_bu
 	char *file = NULL;
 	int ret, cached = 0, log_started = 0, root_hold = -1;
 	double t0 = now_monotonic();
-	time_t now = time(NULL);
-	struct tm tm;
+	time_t now = build_begin(r, c.started);
 
-	memset(r, 0, sizeof(*r));
 	c.log.wfd = -1;
-	gmtime_r(&now, &tm);
-	strftime(c.started, sizeof(c.started), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	umask(022);
 	r->outdir = xstrdup(o->b.outdir);
 
 	r->failed_step = "evaluate the APKBUILD";

@@ -36,7 +36,7 @@ struct abuild_ctx {
 	struct strv env, argv_all;
 	int64_t sde;
 	int network, want_check;
-	char started[32];
+	char started[BUILD_STARTED_LEN];
 };
 
 /* ---- apkbuild_plan.c ---- */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ---- the log: every step's output into one file, optionally teed ---- */
@@ -153,6 +154,21 @@ int logged_step(struct logtee *log, const char *name, const struct sandbox_opts 
 		    "step %s failed (exit status %d)", name, status);
 	}
 	return 0;
+}
+
+/* The start of a build, the same for every builder: r cleared, the time
+ * (returned, and in UTC ISO 8601 in started), and umask 022, which is part of
+ * the reproducibility contract: the build inherits it. */
+time_t build_begin(struct build_result *r, char started[BUILD_STARTED_LEN])
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	memset(r, 0, sizeof(*r));
+	gmtime_r(&now, &tm);
+	strftime(started, BUILD_STARTED_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	umask(022);
+	return now;
 }
 
 /* an empty staging directory (what a failed earlier attempt left goes) in an

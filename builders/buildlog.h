@@ -36,6 +36,10 @@ int stage_file(int srcdir_fd, const char *name, const char *dir, struct record_f
 int logged_step(struct logtee *log, const char *name, const struct sandbox_opts *so,
 		volatile sig_atomic_t *cancel, struct kerr *e);
 
+/* r cleared, started = the time in UTC (ISO 8601), umask 022; the time */
+#define BUILD_STARTED_LEN 32
+time_t build_begin(struct build_result *r, char started[BUILD_STARTED_LEN]);
+
 /* mkdir -p outdir; staging made anew and empty */
 int stage_begin(const char *outdir, const char *staging, struct kerr *e);
 

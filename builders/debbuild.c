@@ -36,7 +36,7 @@ struct build_ctx {
 	struct workroot wr;
 	struct logtee log;
 	int64_t sde;
-	char started[32];
+	char started[BUILD_STARTED_LEN];
 };
 
 static const char *const kind_names[] = {"binary", "arch", "indep", "full"};
@@ -383,14 +383,9 @@ int debian_build(const struct build_source *src, const struct lock *l, const str
 	char *rootpath = NULL, *upstream = NULL;
 	int ret, cached = 0, log_started = 0, root_hold = -1;
 	double t0 = now_monotonic();
-	time_t now = time(NULL);
-	struct tm tm;
+	time_t now = build_begin(r, c.started);
 
-	memset(r, 0, sizeof(*r));
 	c.log.wfd = -1;
-	gmtime_r(&now, &tm);
-	strftime(c.started, sizeof(c.started), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	umask(022); /* part of the reproducibility contract: inherited by the build */
 	c.host_arch = xstrdup(l->arch ? l->arch : "amd64");
 	upstream = deb_upstream_version(src->pkg->version);
 	if (o->build_path) {
