@@ -102,6 +102,24 @@ static int compare_outputs(const struct build_result *a, const struct build_resu
 	return same;
 }
 
+/* --json: what every build reports, added to o (which says what was built),
+ * then printed */
+static void print_result_json(json_t *o, const struct build_result *r)
+{
+	json_t *outs = json_array();
+	json_object_set_new(o, "outdir", json_string(r->outdir));
+	json_object_set_new(o, "record", json_string(r->record_path));
+	json_object_set_new(o, "root_cached", json_boolean(r->root_cached));
+	json_object_set_new(o, "source_date_epoch", json_integer(r->source_date_epoch));
+	json_object_set_new(o, "seconds_root", json_real(r->seconds_root));
+	json_object_set_new(o, "seconds_build", json_real(r->seconds_build));
+	json_object_set_new(o, "seconds_total", json_real(r->seconds_total));
+	for (size_t i = 0; i < r->outputs.n; i++)
+		json_array_append_new(outs, json_string(r->outputs.v[i]));
+	json_object_set_new(o, "outputs", outs);
+	cli_print_json(o);
+}
+
 static void print_result(const struct build_result *r, struct cli *c)
 {
 	if (c->json)
@@ -137,17 +155,9 @@ static int build_alpine(const char *dir, const struct distro *d, const struct al
 		 r.root_cached ? "reused" : "prepared", r.seconds_root, r.seconds_build);
 	print_result(&r, c);
 	if (c->json) {
-		json_t *o = json_object(), *outs = json_array();
+		json_t *o = json_object();
 		json_object_set_new(o, "dir", json_string(dir));
-		json_object_set_new(o, "outdir", json_string(r.outdir));
-		json_object_set_new(o, "record", json_string(r.record_path));
-		json_object_set_new(o, "root_cached", json_boolean(r.root_cached));
-		json_object_set_new(o, "source_date_epoch", json_integer(r.source_date_epoch));
-		json_object_set_new(o, "seconds_total", json_real(r.seconds_total));
-		for (size_t i = 0; i < r.outputs.n; i++)
-			json_array_append_new(outs, json_string(r.outputs.v[i]));
-		json_object_set_new(o, "outputs", outs);
-		cli_print_json(o);
+		print_result_json(o, &r);
 	}
 out:
 	build_result_free(&r);
@@ -353,23 +363,14 @@ int cmd_build(int argc, char **argv, struct cli *c)
 		free(vdir);
 	}
 	if (c->json) {
-		json_t *o = json_object(), *outs = json_array();
+		json_t *o = json_object();
 		json_object_set_new(o, "source", json_string(s.package));
 		json_object_set_new(o, "version", json_string(s.version));
 		char rid[SHA256_HEX_LEN + 1];
 		debroot_id(&l, rid);
 		json_object_set_new(o, "lock_sha256", json_string(l.sha256));
 		json_object_set_new(o, "root_id", json_string(rid));
-		json_object_set_new(o, "outdir", json_string(r.outdir));
-		json_object_set_new(o, "record", json_string(r.record_path));
-		json_object_set_new(o, "root_cached", json_boolean(r.root_cached));
-		json_object_set_new(o, "seconds_root", json_real(r.seconds_root));
-		json_object_set_new(o, "seconds_build", json_real(r.seconds_build));
-		json_object_set_new(o, "seconds_total", json_real(r.seconds_total));
-		for (size_t i = 0; i < r.outputs.n; i++)
-			json_array_append_new(outs, json_string(r.outputs.v[i]));
-		json_object_set_new(o, "outputs", outs);
-		cli_print_json(o);
+		print_result_json(o, &r);
 	}
 	goto out;
 fail:
