@@ -205,18 +205,6 @@ static void apk_products(const struct apkbuild *ab, const struct distro *d, stru
 	}
 }
 
-static void purls_for(const struct strv *prods, const char *version, const char *distro,
-		      struct strv *out)
-{
-	for (size_t i = 0; i < prods->n; i++) {
-		char *name = xstrdup(prods->v[i]);
-		char *arch = strchr(name, ' ');
-		*arch++ = '\0';
-		strv_add_owned(out, purl_package(distro, name, version, arch));
-		free(name);
-	}
-}
-
 /* The version of the package in the next Alpine release among the targets
  * (its aports dir), or --next-version. */
 static void next_release_version(const struct distro *d, const struct bp_request *rq,
@@ -387,7 +375,7 @@ int bp_backport_alpine(const char *distro, const struct bp_request *rq, struct b
 	r->format = xstrdup("APKBUILD");
 	r->package = xstrdup(ab.pkgname);
 	apk_products(&ab, d, &prods);
-	purls_for(&prods, r->old_version, distro, &r->purls_old);
+	bp_products_purls(&prods, r->old_version, distro, &r->purls_old);
 	/* 2. the source as prepare() sees it: archives unpacked, own patches applied */
 	r->dir = xasprintf("%s/%s", rq->outdir, d->codename ? d->codename : "alpine");
 	work = xasprintf("%s/work", r->dir);
@@ -511,7 +499,7 @@ int bp_backport_alpine(const char *distro, const struct bp_request *rq, struct b
 				    ab.pkgver, new_rel);
 	strv_add_owned(&r->notes, xasprintf("pkgrel %s -> %s; secfixes: %s", ab.pkgrel, new_rel,
 					    r->new_version));
-	purls_for(&prods, r->new_version, distro, &r->purls_new);
+	bp_products_purls(&prods, r->new_version, distro, &r->purls_new);
 out:
 	r->status = ret;
 	if (ret == 0)

@@ -96,8 +96,8 @@ static void control_products(const struct distro *d, const char *tree_dir, struc
 	free(text);
 }
 
-static void products_for(const struct strv *prods, const char *version, const char *distro,
-			 struct strv *out)
+void bp_products_purls(const struct strv *prods, const char *version, const char *distro,
+		       struct strv *out)
 {
 	for (size_t i = 0; i < prods->n; i++) {
 		char *name = xstrdup(prods->v[i]);
@@ -296,7 +296,7 @@ int bp_backport_debian(const char *distro, const struct bp_request *rq, struct b
 		goto out;
 	tree_dir = xasprintf("%s/tree", work);
 	control_products(d, tree_dir, &prods);
-	products_for(&prods, s.version, distro, &r->purls_old);
+	bp_products_purls(&prods, s.version, distro, &r->purls_old);
 	/* 3. classify each fix before changing anything; each sees the ones before */
 	if ((ret = tree_open(tree_dir, &t, e)) < 0)
 		goto out;
@@ -424,7 +424,7 @@ int bp_backport_debian(const char *distro, const struct bp_request *rq, struct b
 	if (ret == 0) {
 		r->dsc = xasprintf("%s/%s", r->dir, new_dsc);
 		r->source_build = xstrdup("ok");
-		products_for(&prods, r->new_version, distro, &r->purls_new);
+		bp_products_purls(&prods, r->new_version, distro, &r->purls_new);
 	} else
 		r->source_build = xstrdup(e->msg);
 	free(new_dsc);

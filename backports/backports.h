@@ -293,6 +293,9 @@ struct bp_target {
 /* done: classified, and nothing needs a person (the exit status) */
 int bp_target_ok(const struct bp_target *t);
 void bp_target_free(struct bp_target *t);
+/* the purl of each "NAME ARCH" in prods at version, into out (Debian and Alpine) */
+void bp_products_purls(const struct strv *prods, const char *version, const char *distro,
+		       struct strv *out);
 /* (target.c, shared by both families) all fixes together: any needing a
  * person wins, else how the worst applies; sets r->cls and r->summary */
 void bp_target_overall_class(struct bp_target *r);
