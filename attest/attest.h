@@ -59,6 +59,11 @@ int key_load_public(const char *path, struct attest_key **out, struct kerr *e);
  * (Ed25519) under a file lock. *created tells whether it was made now. */
 int key_default(struct attest_key **out, int *created, struct kerr *e);
 char *key_default_prefix(void); /* $KILN_HOME/keys/kiln, malloc'd */
+/* The key to sign with: *key when given, else kiln's default key (made when
+ * missing: *created; held in *own for the caller to free; *pub_path names its
+ * public half). A public key is refused (KILN_EUSAGE). */
+int key_for_signing(const struct attest_key **key, struct attest_key **own, int *created,
+		    char **pub_path, struct kerr *e);
 
 /* sha256 of the SubjectPublicKeyInfo DER, lowercase hex */
 const char *key_id(const struct attest_key *k);

@@ -246,6 +246,23 @@ out:
 	return ret;
 }
 
+int key_for_signing(const struct attest_key **key, struct attest_key **own, int *created,
+		    char **pub_path, struct kerr *e)
+{
+	int ret;
+	if (!*key) {
+		if ((ret = key_default(own, created, e)) < 0)
+			return ret;
+		*key = *own;
+		char *prefix = key_default_prefix();
+		*pub_path = xasprintf("%s.pub", prefix);
+		free(prefix);
+	}
+	if (!key_is_private(*key))
+		return kerr_set(e, KILN_EUSAGE, "signing needs a private key, not a public one");
+	return 0;
+}
+
 const char *key_id(const struct attest_key *k)
 {
 	return k->id;

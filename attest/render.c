@@ -51,18 +51,8 @@ int attest_render(const json_t *rec, const char *rec_path, const struct attest_r
 	memset(r, 0, sizeof(*r));
 	if ((ret = record_check(rec, rec_path ? rec_path : "build record", e)) < 0)
 		goto out;
-	if (!key) {
-		if ((ret = key_default(&own, &r->key_created, e)) < 0)
-			goto out;
-		key = own;
-		char *prefix = key_default_prefix();
-		r->pub_path = xasprintf("%s.pub", prefix);
-		free(prefix);
-	}
-	if (!key_is_private(key)) {
-		ret = kerr_set(e, KILN_EUSAGE, "signing needs a private key, not a public one");
+	if ((ret = key_for_signing(&key, &own, &r->key_created, &r->pub_path, e)) < 0)
 		goto out;
-	}
 	/* everything is made in memory first: nothing is written unless all of it can be */
 	if ((ret = provenance_statement(rec, &po, &stmt, e)) < 0)
 		goto out;

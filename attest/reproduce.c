@@ -298,19 +298,9 @@ static int sign_rebuild(const struct rebuild_plan *p, const struct lock *l,
 				  .started = started,
 				  .finished = finished,
 				  .builder_id = o->builder_id};
-	if (!key) {
-		int created = 0;
-		if ((ret = key_default(&own, &created, e)) < 0)
-			goto out;
-		key = own;
-		char *prefix = key_default_prefix();
-		r->pub_path = xasprintf("%s.pub", prefix);
-		free(prefix);
-	}
-	if (!key_is_private(key)) {
-		ret = kerr_set(e, KILN_EUSAGE, "signing needs a private key, not a public one");
+	int created = 0;
+	if ((ret = key_for_signing(&key, &own, &created, &r->pub_path, e)) < 0)
 		goto out;
-	}
 	/* the rebuild's own record: named (with its digest) and its source files listed */
 	const char *v0 = strchr(p->source_version, ':');
 	char *recname =
